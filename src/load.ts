@@ -1,0 +1,175 @@
+/**
+ * Loading a Hugging Face Falcon-E checkpoint: read the config, check every
+ * safetensors header against it, lay the model out in a fresh wasm instance
+ * (memory grown once) and copy each tensor's bytes straight into place.
+ * Nothing is handed out until every byte is in and checked.
+ * @module
+ */
+
+import { ConfigError, type ModelConfig, parseConfig, parseJsonFile } from "./config.ts";
+import { expectedTensors, projectionShape, type TensorSpec } from "./checkpoint.ts";
+import { Model } from "./model.ts";
+import { headerLength, parseHeader, type TensorEntry } from "./safetensors.ts";
+import { type ModelSource, openSource, type Region } from "./source.ts";
+import { instantiateKernels, kernelError } from "./wasm.ts";
+
+/** Options of {@linkcode loadModel}. */
+export interface LoadOptions {
+  /** Positions per session (default: the smaller of 2048 and the model's max_position_embeddings). */
+  contextLength?: number;
+  /** KV cache slots allocated up front (default 1). */
+  maxSessions?: number;
+  /** Tokens per forward call while prefilling (default 32, at most 64). */
+  blockSize?: number;
+  /** `fetch` to use for URL sources. */
+  fetch?: typeof fetch;
+}
+
+/** A checkpoint whose tensors disagree with its config or are unusable; names the tensor. */
+export class CheckpointError extends Error {
+  override name = "CheckpointError";
+}
+
+const INDEX = "model.safetensors.index.json";
+
+/**
+ * Loads a Falcon-E checkpoint from a local directory or a URL base holding
+ * `config.json`, optional `generation_config.json`, and `model.safetensors`
+ * (or shards listed in `model.safetensors.index.json`).
+ *
+ * @example
+ * ```ts ignore
+ * import { loadModel } from "./mod.ts";
+ * const model = await loadModel("tests/fixtures/tiny-falcon-e", { contextLength: 512 });
+ * console.log(model.config.numLayers, model.memory());
+ * model.dispose();
+ * ```
+ *
+ * @param location A directory path, a `file:` URL, or an `http(s):` URL base.
+ * @param options Context length, session slots, block size, fetch.
+ * @returns The model, every weight in WebAssembly memory.
+ * @throws {ConfigError} for a missing, non-JSON or unsupported `config.json`.
+ * @throws {SafetensorsError} for a corrupt or truncated safetensors header.
+ * @throws {CheckpointError} naming the tensor that is missing, unexpected or mis-shaped.
+ */
+export async function loadModel(location: string | URL, options: LoadOptions = {}): Promise<Model> {
+  const src = openSource(location, options.fetch);
+  const configText = await src.text("config.json");
+  if (configText === undefined) throw new ConfigError(`no config.json in ${src.location}`);
+  const config = parseConfig(configText, await src.text("generation_config.json"));
+  for (let i = 0; i < 7; i++) {
+    if (projectionShape(config, i)[0] % 4 !== 0) {
+      throw new ConfigError(`config.json: projection output sizes must be multiples of 4 for 2-bit packing`);
+    }
+  }
+  const ctx = options.contextLength ?? Math.min(2048, config.maxPositions);
+  const sessions = options.maxSessions ?? 1;
+  const block = options.blockSize ?? 32;
+  if (!Number.isInteger(ctx) || ctx < 1 || ctx > config.maxPositions) {
+    throw new RangeError(`contextLength must be an integer in [1, ${config.maxPositions}], got ${ctx}`);
+  }
+  if (!Number.isInteger(sessions) || sessions < 1 || sessions > 256) {
+    throw new RangeError(`maxSessions must be an integer in [1, 256], got ${sessions}`);
+  }
+  if (!Number.isInteger(block) || block < 1 || block > 64) {
+    throw new RangeError(`blockSize must be an integer in [1, 64], got ${block}`);
+  }
+
+  const shards = await planShards(src, config);
+
+  const k = await instantiateKernels();
+  const rc = k.model_create(
+    config.numLayers, config.hiddenSize, config.intermediateSize, config.numHeads, config.numKvHeads,
+    config.headDim, config.vocabSize, config.rmsNormEps, config.ropeTheta, ctx, sessions, block,
+  );
+  if (rc !== 0) throw new CheckpointError(`${src.location}: ${kernelError("model_create", rc)}`);
+  for (const { file, entries } of shards) {
+    const regions: Region[] = entries.map(({ entry, spec }) => {
+      const ptr = k.tensor_ptr(spec.kind, spec.layer);
+      const bytes = k.tensor_bytes(spec.kind, spec.layer);
+      if (ptr === 0 || bytes !== entry.end - entry.start) {
+        throw new Error(`internal: engine layout disagrees with ${spec.name}`);
+      }
+      return { name: spec.name, start: entry.start, dest: new Uint8Array(k.memory.buffer, ptr, bytes) };
+    });
+    await src.scatter(file, regions);
+  }
+  checkScales(k.memory.buffer, shards.flatMap((s) => s.entries), (s) => k.tensor_ptr(s.kind, s.layer));
+  return new Model(k, config, ctx, sessions, block, src.location);
+}
+
+interface Planned {
+  file: string;
+  entries: { entry: TensorEntry; spec: TensorSpec }[];
+}
+
+/** Reads every shard's header and matches its tensors to what the config requires. */
+async function planShards(src: ModelSource, config: ModelConfig): Promise<Planned[]> {
+  const indexText = await src.text(INDEX);
+  let files = ["model.safetensors"];
+  let weightMap: Record<string, string> | undefined;
+  if (indexText !== undefined) {
+    const idx = parseJsonFile(indexText, INDEX);
+    weightMap = idx.weight_map as Record<string, string>;
+    if (typeof weightMap !== "object" || weightMap === null) {
+      throw new CheckpointError(`${INDEX}: "weight_map" is missing`);
+    }
+    files = [...new Set(Object.values(weightMap))];
+    for (const f of files) {
+      if (typeof f !== "string" || f.includes("/") || f.includes("..")) {
+        throw new CheckpointError(`${INDEX}: bad shard file name ${JSON.stringify(f)}`);
+      }
+    }
+  }
+  const want = new Map(expectedTensors(config).map((s) => [s.name, s]));
+  const seen = new Set<string>();
+  const out: Planned[] = [];
+  for (const file of files) {
+    const head = await src.range(file, 0, 8);
+    const n = headerLength(head.bytes, head.size, file);
+    const json = await src.range(file, 8, 8 + n);
+    const header = parseHeader(json.bytes, head.size, file);
+    const entries: Planned["entries"] = [];
+    for (const entry of header.tensors) {
+      const spec = want.get(entry.name);
+      if (!spec) {
+        throw new CheckpointError(`${file}: unexpected tensor "${entry.name}" (not part of a Falcon-E checkpoint with this config.json)`);
+      }
+      if (seen.has(entry.name)) throw new CheckpointError(`${file}: tensor "${entry.name}" appears in more than one shard`);
+      if (weightMap && weightMap[entry.name] !== file) {
+        throw new CheckpointError(`${file}: tensor "${entry.name}" is listed in ${INDEX} under ${weightMap[entry.name]}`);
+      }
+      seen.add(entry.name);
+      const shapeOk = spec.kind >= 10 && spec.kind <= 16
+        ? entry.shape.length <= 1 && (entry.shape[0] ?? 1) === 1 // a scalar scale may be stored as [] or [1]
+        : entry.shape.length === spec.shape.length && entry.shape.every((d, i) => d === spec.shape[i]);
+      if (entry.dtype !== spec.dtype || !shapeOk) {
+        throw new CheckpointError(
+          `${file}: tensor "${entry.name}" is ${entry.dtype} ${JSON.stringify(entry.shape)}, but config.json implies ${spec.dtype} ${
+            JSON.stringify(spec.shape)
+          }`,
+        );
+      }
+      entries.push({ entry, spec });
+    }
+    out.push({ file, entries });
+  }
+  const missing = [...want.keys()].filter((name) => !seen.has(name));
+  if (missing.length > 0) {
+    const more = missing.length > 1 ? ` (and ${missing.length - 1} more)` : "";
+    throw new CheckpointError(`${src.location}: missing tensor "${missing[0]}"${more}`);
+  }
+  return out;
+}
+
+/** Every weight_scale must be a positive finite number (it divides the output). */
+function checkScales(buf: ArrayBuffer, entries: Planned["entries"], ptr: (s: TensorSpec) => number): void {
+  const view = new DataView(buf);
+  for (const { spec } of entries) {
+    if (spec.kind < 10 || spec.kind > 16) continue;
+    const v = new Float32Array(new Uint32Array([view.getUint16(ptr(spec), true) << 16]).buffer)[0];
+    if (!(v > 0) || !Number.isFinite(v)) {
+      throw new CheckpointError(`tensor "${spec.name}" holds ${v}; a weight_scale must be a positive finite number`);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+//! The ABI: plain `extern "C"` functions over numbers and linear-memory
+//! addresses, bound by hand in `src/wasm.ts`. Negative returns are error codes
+//! (named in `model.rs` and `forward.rs`).
+
+use crate::arena;
+use crate::forward;
+use crate::kernels::{f32ops::*, matmul_t2_i8::*, matvec_bf16::*, quantize_i8::*};
+use crate::math;
+use crate::model::{Config, Model, MODEL};
+use core::slice::{from_raw_parts as view, from_raw_parts_mut as view_mut};
+
+fn model() -> Option<&'static Model> {
+    unsafe { MODEL.as_ref() }
+}
+
+/// Lays out the model, KV caches and scratch, growing memory once.
+/// 0, or E_CONFIG (-1), E_MEMORY (-2), E_EXISTS (-3).
+#[no_mangle]
+pub extern "C" fn model_create(
+    n_layers: u32, hidden: u32, inter: u32, n_heads: u32, n_kv: u32, head_dim: u32, vocab: u32,
+    eps: f32, theta: f64, ctx: u32, sessions: u32, block: u32,
+) -> i32 {
+    let cfg = Config {
+        n_layers: n_layers as usize,
+        hidden: hidden as usize,
+        inter: inter as usize,
+        n_heads: n_heads as usize,
+        n_kv: n_kv as usize,
+        head_dim: head_dim as usize,
+        vocab: vocab as usize,
+        eps,
+        theta,
+        ctx: ctx as usize,
+        sessions: sessions as usize,
+        block: block as usize,
+    };
+    match Model::create(cfg) {
+        Ok(()) => 0,
+        Err(e) => e,
+    }
+}
+
+/// Address where the loader writes tensor `kind` of `layer` (0 if none).
+#[no_mangle]
+pub extern "C" fn tensor_ptr(kind: u32, layer: u32) -> usize {
+    model().and_then(|m| m.tensor(kind, layer as usize)).map_or(0, |t| t.0)
+}
+
+/// Byte size of tensor `kind` (0 if none).
+#[no_mangle]
+pub extern "C" fn tensor_bytes(kind: u32, layer: u32) -> usize {
+    model().and_then(|m| m.tensor(kind, layer as usize)).map_or(0, |t| t.1)
+}
+
+/// Token ids in: [block] i32.
+#[no_mangle]
+pub extern "C" fn tokens_ptr() -> usize {
+    model().map_or(0, |m| m.s.tokens)
+}
+
+/// Logits out: [block, vocab] f32.
+#[no_mangle]
+pub extern "C" fn logits_ptr() -> usize {
+    model().map_or(0, |m| m.s.logits)
+}
+
+/// Bytes of weights (0), KV caches (1), scratch and tables (2).
+#[no_mangle]
+pub extern "C" fn memory_bytes(which: u32) -> usize {
+    model().map_or(0, |m| match which {
+        0 => m.bytes_weights,
+        1 => m.bytes_kv,
+        _ => m.bytes_scratch,
+    })
+}
+
+/// Positions filled in session `slot`'s cache.
+#[no_mangle]
+pub extern "C" fn session_pos(slot: u32) -> i32 {
+    match model() {
+        Some(m) if (slot as usize) < m.cfg.sessions => *m.pos_of(slot as usize) as i32,
+        _ => forward::E_SLOT,
+    }
+}
+
+/// Keeps the first `n` positions of session `slot` (0 empties it).
+#[no_mangle]
+pub extern "C" fn session_truncate(slot: u32, n: u32) -> i32 {
+    match model() {
+        Some(m) if (slot as usize) < m.cfg.sessions => {
+            let p = m.pos_of(slot as usize);
+            if n > *p {
+                return forward::E_CONTEXT;
+            }
+            *p = n;
+            0
+        }
+        _ => forward::E_SLOT,
+    }
+}
+
+/// Runs `n` tokens from the tokens buffer through session `slot`.
+#[no_mangle]
+pub extern "C" fn forward(slot: u32, n: u32, all_logits: u32) -> i32 {
+    forward::forward(slot as usize, n as usize, all_logits != 0)
+}
+
+// ---- kernels, exported for tests and benchmarks (simd = 0 runs the reference) ----
+
+/// Bump-allocates `bytes` (for tests and benchmarks; the engine plans its own).
+#[no_mangle]
+pub extern "C" fn alloc(bytes: usize, align: usize) -> usize {
+    arena::alloc(bytes, align)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn k_quantize_i8(x: *const f32, n: usize, q: *mut i8, simd: u32) -> f32 {
+    let (x, q) = (view(x, n), view_mut(q, n));
+    if simd != 0 { quantize_i8_simd(x, q) } else { quantize_i8_ref(x, q) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn k_matmul_t2_i8(w: *const u8, out: usize, n_in: usize, x: *const i8, n_tok: usize, y: *mut i32, simd: u32) {
+    let (w, x, y) = (view(w, out / 4 * n_in), view(x, n_tok * n_in), view_mut(y, n_tok * out));
+    if simd != 0 { matmul_t2_i8_simd(w, out, n_in, x, n_tok, y) } else { matmul_t2_i8_ref(w, out, n_in, x, n_tok, y) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn k_matvec_bf16(w: *const u16, rows: usize, cols: usize, x: *const f32, y: *mut f32, simd: u32) {
+    let (w, x, y) = (view(w, rows * cols), view(x, cols), view_mut(y, rows));
+    if simd != 0 { matvec_bf16_simd(w, rows, cols, x, y) } else { matvec_bf16_ref(w, rows, cols, x, y) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn k_dot_f32(a: *const f32, b: *const f32, n: usize, simd: u32) -> f32 {
+    let (a, b) = (view(a, n), view(b, n));
+    if simd != 0 { dot_f32_simd(a, b) } else { dot_f32_ref(a, b) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn k_axpy_f32(a: f32, x: *const f32, y: *mut f32, n: usize, simd: u32) {
+    let (x, y) = (view(x, n), view_mut(y, n));
+    if simd != 0 { axpy_f32_simd(a, x, y) } else { axpy_f32_ref(a, x, y) }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn k_rmsnorm(x: *const f32, w: *const u16, n: usize, eps: f32, y: *mut f32, simd: u32) {
+    let (x, w, y) = (view(x, n), view(w, n), view_mut(y, n));
+    if simd != 0 { rmsnorm_simd(x, w, eps, y) } else { rmsnorm_ref(x, w, eps, y) }
+}
+
+/// Scalar math, exported so tests can hold it against the host's libm.
+#[no_mangle]
+pub extern "C" fn m_exp(x: f64) -> f64 {
+    math::exp64(x)
+}
+#[no_mangle]
+pub extern "C" fn m_ln(x: f64) -> f64 {
+    math::ln64(x)
+}
+#[no_mangle]
+pub extern "C" fn m_sin(x: f64) -> f64 {
+    math::sincos64(x).0
+}
+#[no_mangle]
+pub extern "C" fn m_cos(x: f64) -> f64 {
+    math::sincos64(x).1
+}

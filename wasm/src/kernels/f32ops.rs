@@ -1,0 +1,108 @@
+//! f32 vector kernels for attention and normalization.
+
+use crate::math::{bf16, sqrtf};
+use core::arch::wasm32::*;
+
+#[inline(always)]
+fn hsum(v: v128) -> f32 {
+    (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))
+}
+
+/// Scalar reference: sum_i a_i b_i.
+pub fn dot_f32_ref(a: &[f32], b: &[f32]) -> f32 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+/// SIMD128 dot product.
+pub fn dot_f32_simd(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len();
+    assert!(b.len() >= n);
+    let body = n & !7;
+    let (mut s0, mut s1) = (f32x4_splat(0.0), f32x4_splat(0.0));
+    let mut i = 0;
+    unsafe {
+        while i < body {
+            let (pa, pb) = (a.as_ptr().add(i), b.as_ptr().add(i));
+            s0 = f32x4_add(s0, f32x4_mul(v128_load(pa as *const v128), v128_load(pb as *const v128)));
+            s1 = f32x4_add(s1, f32x4_mul(v128_load(pa.add(4) as *const v128), v128_load(pb.add(4) as *const v128)));
+            i += 8;
+        }
+    }
+    let mut s = hsum(f32x4_add(s0, s1));
+    while i < n {
+        s += a[i] * b[i];
+        i += 1;
+    }
+    s
+}
+
+/// Scalar reference: y += a * x.
+pub fn axpy_f32_ref(a: f32, x: &[f32], y: &mut [f32]) {
+    for i in 0..y.len() {
+        y[i] += a * x[i];
+    }
+}
+
+/// SIMD128 y += a * x.
+pub fn axpy_f32_simd(a: f32, x: &[f32], y: &mut [f32]) {
+    let n = y.len();
+    assert!(x.len() >= n);
+    let av = f32x4_splat(a);
+    let body = n & !3;
+    let mut i = 0;
+    unsafe {
+        while i < body {
+            let py = y.as_mut_ptr().add(i) as *mut v128;
+            v128_store(py, f32x4_add(v128_load(py), f32x4_mul(av, v128_load(x.as_ptr().add(i) as *const v128))));
+            i += 4;
+        }
+    }
+    while i < n {
+        y[i] += a * x[i];
+        i += 1;
+    }
+}
+
+/// Scalar reference RMSNorm with bf16 weights, in transformers' order:
+/// y = w * (x * (1 / sqrt(mean(x^2) + eps))).
+pub fn rmsnorm_ref(x: &[f32], w: &[u16], eps: f32, y: &mut [f32]) {
+    let mut ss = 0.0f32;
+    for &v in x {
+        ss += v * v;
+    }
+    let inv = 1.0 / sqrtf(ss / x.len() as f32 + eps);
+    for i in 0..x.len() {
+        y[i] = bf16(w[i]) * (x[i] * inv);
+    }
+}
+
+/// SIMD128 RMSNorm.
+pub fn rmsnorm_simd(x: &[f32], w: &[u16], eps: f32, y: &mut [f32]) {
+    let n = x.len();
+    assert!(w.len() >= n && y.len() >= n);
+    let inv = 1.0 / sqrtf(dot_f32_simd(x, x) / n as f32 + eps);
+    let iv = f32x4_splat(inv);
+    let zero = i32x4_splat(0);
+    let body = n & !7;
+    let mut i = 0;
+    unsafe {
+        while i < body {
+            let wv = v128_load(w.as_ptr().add(i) as *const v128);
+            let wlo = i16x8_shuffle::<0, 8, 0, 9, 0, 10, 0, 11>(zero, wv);
+            let whi = i16x8_shuffle::<0, 12, 0, 13, 0, 14, 0, 15>(zero, wv);
+            let px = x.as_ptr().add(i);
+            let py = y.as_mut_ptr().add(i);
+            v128_store(py as *mut v128, f32x4_mul(wlo, f32x4_mul(v128_load(px as *const v128), iv)));
+            v128_store(py.add(4) as *mut v128, f32x4_mul(whi, f32x4_mul(v128_load(px.add(4) as *const v128), iv)));
+            i += 8;
+        }
+    }
+    while i < n {
+        y[i] = bf16(w[i]) * (x[i] * inv);
+        i += 1;
+    }
+}

@@ -1,0 +1,22 @@
+//! Falcon-E (BitNet b1.58) kernels and forward pass for `wasm32-unknown-unknown`
+//! with `simd128`. `no_std`, zero dependencies, plain `extern "C"` exports
+//! (see `exports.rs`); the TypeScript binding lives in `src/wasm.ts`.
+//!
+//! Reading order: `math` (scalar functions no_std lacks) -> `kernels/*`
+//! (each SIMD kernel beside its scalar reference) -> `model` (layout of weights,
+//! KV cache and scratch in linear memory) -> `forward` (the transformer) ->
+//! `exports` (the ABI).
+#![no_std]
+
+pub mod arena;
+pub mod forward;
+pub mod kernels;
+pub mod math;
+pub mod model;
+pub mod exports;
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    // Trap: the host sees a RuntimeError instead of a hang.
+    core::arch::wasm32::unreachable()
+}

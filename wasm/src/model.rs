@@ -1,0 +1,277 @@
+//! The model in linear memory: config, where every weight lives, the KV cache
+//! and the scratch buffers. Everything is placed once by `Model::create`, which
+//! grows memory a single time to its final size; the forward pass allocates nothing.
+
+use crate::arena;
+use crate::kernels::matmul_t2_i8::MAX_TOKENS;
+use crate::math::{pow64, sincos64};
+
+/// The seven BitLinear projections of a block, in checkpoint naming order.
+pub const N_PROJ: usize = 7;
+pub const Q: usize = 0;
+pub const K: usize = 1;
+pub const V: usize = 2;
+pub const O: usize = 3;
+pub const GATE: usize = 4;
+pub const UP: usize = 5;
+pub const DOWN: usize = 6;
+
+/// Tensor kinds, as the loader names them (see `src/checkpoint.ts`).
+pub const T_EMBED: u32 = 0; // [vocab, hidden] bf16
+pub const T_LN1: u32 = 1; // [hidden] bf16, per layer
+pub const T_LN2: u32 = 2; // [hidden] bf16, per layer
+pub const T_PROJ0: u32 = 3; // 3..=9: packed t2 [out/4, in] u8, per layer
+pub const T_SCALE0: u32 = 10; // 10..=16: weight_scale [1] bf16, per layer
+pub const T_NORM: u32 = 17; // [hidden] bf16
+pub const T_LM_HEAD: u32 = 18; // [vocab, hidden] bf16
+
+#[derive(Clone, Copy, Default)]
+pub struct Config {
+    pub n_layers: usize,
+    pub hidden: usize,
+    pub inter: usize,
+    pub n_heads: usize,
+    pub n_kv: usize,
+    pub head_dim: usize,
+    pub vocab: usize,
+    pub eps: f32,
+    pub theta: f64,
+    pub ctx: usize,      // positions per session
+    pub sessions: usize, // KV caches
+    pub block: usize,    // tokens per forward call
+}
+
+impl Config {
+    pub fn q_dim(&self) -> usize {
+        self.n_heads * self.head_dim
+    }
+    pub fn kv_dim(&self) -> usize {
+        self.n_kv * self.head_dim
+    }
+    /// (out, in) of projection `p`.
+    pub fn proj_shape(&self, p: usize) -> (usize, usize) {
+        let (h, i) = (self.hidden, self.inter);
+        match p {
+            Q => (self.q_dim(), h),
+            K | V => (self.kv_dim(), h),
+            O => (h, self.q_dim()),
+            GATE | UP => (i, h),
+            _ => (h, i),
+        }
+    }
+    fn valid(&self) -> bool {
+        let nonzero = self.n_layers > 0 && self.hidden > 0 && self.inter > 0 && self.n_heads > 0
+            && self.n_kv > 0 && self.head_dim > 0 && self.vocab > 0 && self.ctx > 0
+            && self.sessions > 0 && self.block > 0;
+        nonzero
+            && self.n_heads % self.n_kv == 0
+            && self.head_dim % 2 == 0
+            && (0..N_PROJ).all(|p| self.proj_shape(p).0 % 4 == 0)
+            && self.block <= MAX_TOKENS
+            && self.eps > 0.0
+            && self.theta > 0.0
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+pub struct Layer {
+    pub ln1: usize,            // [hidden] bf16
+    pub ln2: usize,            // [hidden] bf16
+    pub w: [usize; N_PROJ],    // packed t2 [out/4, in]
+    pub scale: [usize; N_PROJ], // [1] bf16, stored 1/mean|W|
+}
+
+/// Activations for one block of `block` tokens.
+#[derive(Clone, Copy, Default)]
+pub struct Scratch {
+    pub x: usize,      // [block, hidden] f32 residual stream
+    pub xn: usize,     // [block, hidden] f32 normed
+    pub q: usize,      // [block, q_dim] f32
+    pub k: usize,      // [block, kv_dim] f32
+    pub v: usize,      // [block, kv_dim] f32
+    pub att: usize,    // [block, q_dim] f32 attention output
+    pub gate: usize,   // [block, inter] f32
+    pub up: usize,     // [block, inter] f32
+    pub xq: usize,     // [block, max_in] i8 quantized activations
+    pub xs: usize,     // [block] f32 activation scales
+    pub acc: usize,    // [block, max_out] i32 integer dot products
+    pub scores: usize, // [ctx] f32 attention scores of one head
+    pub logits: usize, // [block, vocab] f32
+    pub tokens: usize, // [block] i32
+}
+
+pub struct Model {
+    pub cfg: Config,
+    pub embed: usize,   // [vocab, hidden] bf16
+    pub layers: usize,  // [n_layers] Layer
+    pub norm: usize,    // [hidden] bf16
+    pub lm_head: usize, // [vocab, hidden] bf16
+    pub rope: usize,    // [ctx, head_dim/2, 2] f32 (cos, sin)
+    pub kv: usize,      // [sessions, n_layers, 2, ctx, kv_dim] f32
+    pub pos: usize,     // [sessions] u32 filled positions
+    pub s: Scratch,
+    pub bytes_weights: usize,
+    pub bytes_kv: usize,
+    pub bytes_scratch: usize,
+}
+
+pub static mut MODEL: Option<Model> = None;
+
+/// Error codes of `model_create`.
+pub const E_CONFIG: i32 = -1;
+pub const E_MEMORY: i32 = -2;
+pub const E_EXISTS: i32 = -3;
+
+/// Plans every region as an offset from a base, then grows memory once.
+struct Planner {
+    at: usize,
+}
+
+impl Planner {
+    fn take(&mut self, bytes: usize, align: usize) -> usize {
+        let p = arena::aligned(self.at, align);
+        self.at = p + bytes;
+        p
+    }
+}
+
+impl Model {
+    /// Places every region, grows memory once to the final size and fills the
+    /// RoPE table. Weights are zero until the loader writes them.
+    pub fn create(cfg: Config) -> Result<(), i32> {
+        if unsafe { MODEL.is_some() } {
+            return Err(E_EXISTS);
+        }
+        if !cfg.valid() {
+            return Err(E_CONFIG);
+        }
+        let c = &cfg;
+        let f = 4; // bytes of an f32
+        let base = arena::aligned(arena::current(), 64);
+        let mut pl = Planner { at: base };
+
+        let embed = pl.take(c.vocab * c.hidden * 2, 64);
+        let layers = pl.take(c.n_layers * core::mem::size_of::<Layer>(), 64);
+        // Offsets inside one layer's block of weights; layers follow each other.
+        let mut lp = Planner { at: 0 };
+        let ln1 = lp.take(c.hidden * 2, 64);
+        let ln2 = lp.take(c.hidden * 2, 64);
+        let mut w = [0usize; N_PROJ];
+        for (p, wp) in w.iter_mut().enumerate() {
+            let (o, i) = c.proj_shape(p);
+            *wp = lp.take(o / 4 * i, 64);
+        }
+        let mut scale = [0usize; N_PROJ];
+        for sp in scale.iter_mut() {
+            *sp = lp.take(2, 2);
+        }
+        let stride = arena::aligned(lp.at, 64);
+        let l0 = pl.take(stride * c.n_layers, 64);
+        let norm = pl.take(c.hidden * 2, 64);
+        let lm_head = pl.take(c.vocab * c.hidden * 2, 64);
+        let weights_end = pl.at;
+        let kv = pl.take(c.sessions * c.n_layers * 2 * c.ctx * c.kv_dim() * f, 64);
+        let kv_end = pl.at;
+        let rope = pl.take(c.ctx * c.head_dim * f, 64);
+        let pos = pl.take(c.sessions * 4, 16);
+        let b = c.block;
+        let max_in = c.hidden.max(c.inter).max(c.q_dim());
+        let max_out = max_in.max(c.kv_dim());
+        let s = Scratch {
+            x: pl.take(b * c.hidden * f, 64),
+            xn: pl.take(b * c.hidden * f, 64),
+            q: pl.take(b * c.q_dim() * f, 64),
+            k: pl.take(b * c.kv_dim() * f, 64),
+            v: pl.take(b * c.kv_dim() * f, 64),
+            att: pl.take(b * c.q_dim() * f, 64),
+            gate: pl.take(b * c.inter * f, 64),
+            up: pl.take(b * c.inter * f, 64),
+            xq: pl.take(b * max_in, 64),
+            xs: pl.take(b * f, 64),
+            acc: pl.take(b * max_out * 4, 64),
+            scores: pl.take(c.ctx * f, 64),
+            logits: pl.take(b * c.vocab * f, 64),
+            tokens: pl.take(b * 4, 64),
+        };
+        let end = pl.at;
+        // One growth to the final size; refuse rather than half-allocate.
+        if end > u32::MAX as usize || arena::alloc(end - arena::current(), 1) == 0 {
+            return Err(E_MEMORY);
+        }
+        for l in 0..c.n_layers {
+            let at = l0 + l * stride;
+            let mut lay = Layer { ln1: at + ln1, ln2: at + ln2, w, scale };
+            for p in 0..N_PROJ {
+                lay.w[p] += at;
+                lay.scale[p] += at;
+            }
+            unsafe { *((layers + l * core::mem::size_of::<Layer>()) as *mut Layer) = lay };
+        }
+        let m = Model {
+            cfg,
+            embed,
+            layers,
+            norm,
+            lm_head,
+            rope,
+            kv,
+            pos,
+            s,
+            bytes_weights: weights_end - base,
+            bytes_kv: kv_end - weights_end,
+            bytes_scratch: end - kv_end,
+        };
+        m.fill_rope();
+        unsafe { MODEL = Some(m) };
+        Ok(())
+    }
+
+    /// cos/sin of every (position, frequency), computed as transformers does in
+    /// float32: inv_freq = 1 / theta^(2i/d), angle = inv_freq * pos.
+    fn fill_rope(&self) {
+        let c = &self.cfg;
+        let half = c.head_dim / 2;
+        let t = unsafe { core::slice::from_raw_parts_mut(self.rope as *mut f32, c.ctx * half * 2) };
+        for i in 0..half {
+            let e = (2 * i) as f32 / c.head_dim as f32;
+            let inv = 1.0f32 / (pow64(c.theta, e as f64) as f32);
+            for p in 0..c.ctx {
+                let ang = inv * p as f32;
+                let (s, co) = sincos64(ang as f64);
+                t[(p * half + i) * 2] = co as f32;
+                t[(p * half + i) * 2 + 1] = s as f32;
+            }
+        }
+    }
+
+    pub fn layer(&self, l: usize) -> &Layer {
+        unsafe { &*((self.layers + l * core::mem::size_of::<Layer>()) as *const Layer) }
+    }
+
+    /// Where tensor `kind` of layer `l` lives, and its byte size.
+    pub fn tensor(&self, kind: u32, l: usize) -> Option<(usize, usize)> {
+        let c = &self.cfg;
+        let per_layer = (T_LN1..=T_SCALE0 + 6).contains(&kind);
+        if per_layer && l >= c.n_layers {
+            return None;
+        }
+        Some(match kind {
+            T_EMBED => (self.embed, c.vocab * c.hidden * 2),
+            T_LN1 => (self.layer(l).ln1, c.hidden * 2),
+            T_LN2 => (self.layer(l).ln2, c.hidden * 2),
+            k if (T_PROJ0..T_SCALE0).contains(&k) => {
+                let p = (k - T_PROJ0) as usize;
+                let (o, i) = c.proj_shape(p);
+                (self.layer(l).w[p], o / 4 * i)
+            }
+            k if (T_SCALE0..T_NORM).contains(&k) => (self.layer(l).scale[(k - T_SCALE0) as usize], 2),
+            T_NORM => (self.norm, c.hidden * 2),
+            T_LM_HEAD => (self.lm_head, c.vocab * c.hidden * 2),
+            _ => return None,
+        })
+    }
+
+    pub fn pos_of(&self, slot: usize) -> &mut u32 {
+        unsafe { &mut *((self.pos + slot * 4) as *mut u32) }
+    }
+}
