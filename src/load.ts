@@ -163,7 +163,7 @@ async function planShards(src: ModelSource, config: ModelConfig): Promise<Planne
 }
 
 /** Every weight_scale must be a positive finite number (it divides the output). */
-function checkScales(buf: ArrayBuffer, entries: Planned["entries"], ptr: (s: TensorSpec) => number): void {
+function checkScales(buf: ArrayBufferLike, entries: Planned["entries"], ptr: (s: TensorSpec) => number): void {
   const view = new DataView(buf);
   for (const { spec } of entries) {
     if (spec.kind < 10 || spec.kind > 16) continue;

@@ -133,49 +133,87 @@ export class UrlSource implements ModelSource {
     }
     const bytes = new Uint8Array(Math.max(0, Math.min(end, size) - start));
     const at = res.status === 206 ? start : 0; // a server that ignores Range sends from byte 0
-    await copyStream(res.body, at, [{ name: "header", start, dest: bytes }], this.#url(file).href);
+    const cur: Cursor = { i: 0, pos: start };
+    const regions = [{ name: "header", start, dest: bytes }];
+    skipEmpty(regions, cur);
+    try {
+      await copyStream(res.body, at, regions, cur);
+    } catch (e) {
+      throw new SourceError(`${this.#url(file).href}: the download failed: ${(e as Error).message}`);
+    }
+    if (cur.i < 1) throw new SourceError(`${this.#url(file).href}: the download ended early (truncated)`);
     return { bytes, size };
   }
   async scatter(file: string, regions: Region[]): Promise<void> {
-    if (regions.length === 0) return;
-    const first = regions[0].start;
-    const res = await this.#ok(file, { range: `bytes=${first}-` });
-    await copyStream(res.body, res.status === 206 ? first : 0, regions, this.#url(file).href);
+    const where = this.#url(file).href;
+    const cur: Cursor = { i: 0, pos: regions[0]?.start ?? 0 };
+    skipEmpty(regions, cur);
+    let stalled = 0;
+    while (cur.i < regions.length) {
+      const from = cur.pos;
+      const res = await this.#ok(file, { range: `bytes=${from}-` });
+      try {
+        // A server that ignores Range sends the whole file from byte 0.
+        await copyStream(res.body, res.status === 206 ? from : 0, regions, cur);
+      } catch (e) {
+        if (e instanceof SourceError) throw e;
+        if (cur.pos === from && ++stalled >= RETRIES) {
+          throw new SourceError(`${where}: the download failed while reading ${regions[cur.i].name}: ${(e as Error).message}`);
+        }
+        if (cur.pos !== from) stalled = 0;
+        continue; // resume with a Range request from the first missing byte
+      }
+      if (cur.i < regions.length) {
+        if (cur.pos === from || ++stalled >= RETRIES) {
+          throw new SourceError(`${where}: the download ended while reading ${regions[cur.i].name} (truncated)`);
+        }
+      }
+    }
+  }
+}
+
+/** Attempts without progress before a download is given up. */
+const RETRIES = 3;
+
+/** Progress of a scatter: the region being filled and the next file byte it needs. */
+interface Cursor {
+  i: number;
+  pos: number;
+}
+
+function skipEmpty(regions: Region[], cur: Cursor): void {
+  while (cur.i < regions.length && cur.pos >= regions[cur.i].start + regions[cur.i].dest.length) {
+    cur.i++;
+    if (cur.i < regions.length) cur.pos = regions[cur.i].start;
   }
 }
 
 /**
- * Copies a byte stream that begins at file offset `at` into the regions,
- * skipping the gaps between them. Each chunk is copied once, into place.
+ * Copies a byte stream that begins at file offset `at` into the regions from
+ * `cur` on, skipping the gaps between them. Each chunk is copied once, into
+ * place. Returns when the stream ends or every region is full.
  */
-async function copyStream(body: ReadableStream<Uint8Array>, at: number, regions: Region[], where: string): Promise<void> {
+async function copyStream(body: ReadableStream<Uint8Array>, at: number, regions: Region[], cur: Cursor): Promise<void> {
   const reader = body.getReader();
-  let i = 0;
   try {
-    while (i < regions.length) {
+    while (cur.i < regions.length) {
       const { value, done } = await reader.read();
-      if (done) break;
-      let off = 0;
-      while (off < value.length && i < regions.length) {
-        const r = regions[i];
-        const pos = at + off;
-        const rEnd = r.start + r.dest.length;
-        if (pos < r.start) {
-          off += Math.min(value.length - off, r.start - pos);
-          continue;
-        }
-        const n = Math.min(value.length - off, rEnd - pos);
-        r.dest.set(value.subarray(off, off + n), pos - r.start);
+      if (done) return;
+      let off = Math.max(0, cur.pos - at); // bytes before the one we need
+      while (off < value.length && cur.i < regions.length) {
+        const r = regions[cur.i];
+        const n = Math.min(value.length - off, r.start + r.dest.length - (at + off));
+        r.dest.set(value.subarray(off, off + n), at + off - r.start);
         off += n;
-        if (pos + n >= rEnd) i++;
+        cur.pos = at + off;
+        skipEmpty(regions, cur);
+        off = Math.max(off, cur.pos - at);
       }
       at += value.length;
     }
   } finally {
     await reader.cancel().catch(() => {});
   }
-  while (i < regions.length && regions[i].dest.length === 0) i++;
-  if (i < regions.length) throw new SourceError(`${where}: the download ended while reading ${regions[i].name} (truncated)`);
 }
 
 /** A source for a directory path, or an `http(s):`/`file:` URL base. */

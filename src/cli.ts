@@ -1,0 +1,100 @@
+/**
+ * `deno task cli <command>`: drive the engine from a terminal.
+ *
+ *   logits   --model DIR|URL --ids 1,2,3 [--ctx N]
+ *            prints {"argmax": [per position], "last_logits": [vocab floats]}
+ *   generate --model DIR|URL --ids 1,2,3 [--max-tokens 24] [--temperature 0] [--ctx N] [--stop-at-eos]
+ *            prints {"ids": [generated], "timings": {...}}
+ * @module
+ */
+
+import { idsFlag, intFlag, numberFlag, parseArgs, UsageError, type Args } from "./args.ts";
+import { loadModel } from "./load.ts";
+import type { Model } from "./model.ts";
+import { argmax } from "./argmax.ts";
+
+const USAGE = `usage:
+  deno task cli logits   --model DIR|URL --ids 1,2,3 [--ctx N]
+  deno task cli generate --model DIR|URL --ids 1,2,3 [--max-tokens 24] [--temperature 0] [--ctx N] [--stop-at-eos]`;
+
+async function load(args: Args): Promise<{ model: Model; loadMs: number }> {
+  const dir = args.flags.get("model");
+  if (!dir) throw new UsageError("--model is required: a checkpoint directory or URL base");
+  const t0 = performance.now();
+  const ctx = intFlag(args, "ctx", undefined, 1);
+  const model = await loadModel(dir, ctx === undefined ? {} : { contextLength: ctx });
+  return { model, loadMs: performance.now() - t0 };
+}
+
+async function logits(args: Args): Promise<unknown> {
+  const ids = idsFlag(args);
+  const { model } = await load(args);
+  using s = model.createSession();
+  const all = s.feed(ids, { allLogits: true });
+  const v = model.config.vocabSize;
+  const am = ids.map((_, t) => argmax(all.subarray(t * v, (t + 1) * v)));
+  return { argmax: am, last_logits: Array.from(all.subarray((ids.length - 1) * v)) };
+}
+
+async function generate(args: Args): Promise<unknown> {
+  const ids = idsFlag(args);
+  const maxTokens = intFlag(args, "max-tokens", 24, 0)!;
+  const temperature = numberFlag(args, "temperature", 0, 0, 0);
+  void temperature; // greedy only here; sampling comes with the text layer
+  const stopAtEos = args.flags.get("stop-at-eos") === "true";
+  const { model, loadMs } = await load(args);
+  using s = model.createSession();
+  if (ids.length + maxTokens > model.contextLength) {
+    throw new UsageError(`${ids.length} prompt + ${maxTokens} new tokens exceed the context (${model.contextLength}); raise --ctx`);
+  }
+  const eos = new Set(model.config.eosTokenIds);
+  const out: number[] = [];
+  const t0 = performance.now();
+  let logits = s.feed(ids);
+  const prefillMs = performance.now() - t0;
+  const t1 = performance.now();
+  let decoded = 0;
+  while (out.length < maxTokens) {
+    const next = argmax(logits);
+    out.push(next);
+    if ((stopAtEos && eos.has(next)) || out.length === maxTokens) break;
+    logits = s.feed([next]);
+    decoded++;
+  }
+  const decodeMs = performance.now() - t1;
+  return {
+    ids: out,
+    timings: {
+      load_ms: round(loadMs),
+      prefill_tokens: ids.length,
+      prefill_ms: round(prefillMs),
+      decode_tokens: decoded,
+      decode_ms: round(decodeMs),
+    },
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+const COMMANDS: Record<string, (a: Args) => Promise<unknown>> = { logits, generate };
+
+/** Runs one CLI command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv, ["stop-at-eos", "help"]);
+    const cmd = args.positional[0];
+    if (!cmd || args.flags.has("help") || !(cmd in COMMANDS)) {
+      console.error(cmd && !(cmd in COMMANDS) ? `unknown command "${cmd}"\n${USAGE}` : USAGE);
+      return cmd && !args.flags.has("help") ? 2 : 0;
+    }
+    console.log(JSON.stringify(await COMMANDS[cmd](args)));
+    return 0;
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { argmax } from "../src/argmax.ts";
+import { loadModel } from "../mod.ts";
+import { greedy, maxAbsDiff, readReference, TINY, WIDE } from "./reference.ts";
+
+// Tolerances from falcon-e.md: int8 rounding flips near .5 can move a logit by ~0.1.
+const LOGIT_TOL_ALL = 0.2;
+const LOGIT_TOL_MOST = 1e-3;
+
+for (const [name, dir] of [["tiny-falcon-e (transformers)", TINY], ["wide-falcon-e (numpy spec)", WIDE]]) {
+  Deno.test(`the engine reproduces ${name} logits, argmax and greedy continuations`, async () => {
+    const ref = await readReference(dir);
+    const model = await loadModel(dir, { contextLength: 256 });
+    const v = model.config.vocabSize;
+    let close = 0, sameGreedy = 0;
+    for (const run of ref.runs) {
+      using s = model.createSession();
+      const all = s.feed(run.ids, { allLogits: true });
+      const last = all.subarray((run.ids.length - 1) * v);
+      const d = maxAbsDiff(last, run.last_logits);
+      assert.ok(d < LOGIT_TOL_ALL, `prompt of ${run.ids.length}: max |dlogit| ${d}`);
+      if (d < LOGIT_TOL_MOST) close++;
+      const agree = run.ids.filter((_, t) => argmax(all.subarray(t * v, (t + 1) * v)) === run.all_argmax[t]).length;
+      assert.ok(agree / run.ids.length >= 0.9, `prompt of ${run.ids.length}: argmax agrees at ${agree}/${run.ids.length}`);
+      const gen = greedy(s, last.slice(), run.greedy_24.length);
+      if (gen.join() === run.greedy_24.join()) sameGreedy++;
+    }
+    assert.ok(close >= ref.runs.length - 1, `only ${close}/${ref.runs.length} prompts within ${LOGIT_TOL_MOST}`);
+    assert.ok(sameGreedy >= ref.runs.length - 1, `only ${sameGreedy}/${ref.runs.length} greedy continuations match`);
+    model.dispose();
+  });
+}
+
+Deno.test("one token at a time, whole prompt and blocks of any size give the same logits", async () => {
+  const ref = await readReference(WIDE);
+  const ids = ref.runs.find((r) => r.ids.length >= 70)!.ids;
+  const results: Float32Array[] = [];
+  for (const blockSize of [1, 3, 32, 64]) {
+    const model = await loadModel(WIDE, { contextLength: 256, blockSize, maxSessions: 2 });
+    using s = model.createSession();
+    results.push(s.feed(ids, { allLogits: true }));
+    // and fed in uneven pieces through the cache
+    using t = model.createSession();
+    const pieces: Float32Array[] = [];
+    for (let i = 0; i < ids.length;) {
+      const n = Math.min(1 + (i % 5) * 7, ids.length - i);
+      pieces.push(t.feed(ids.slice(i, i + n), { allLogits: true }));
+      i += n;
+    }
+    const joined = new Float32Array(results[0].length);
+    let at = 0;
+    for (const p of pieces) joined.set(p, at), at += p.length;
+    results.push(joined);
+    model.dispose();
+  }
+  for (const r of results.slice(1)) {
+    // Same integer arithmetic; only f32 summation order in attention can differ.
+    assert.ok(maxAbsDiff(r, results[0]) < 1e-4, `differs by ${maxAbsDiff(r, results[0])}`);
+  }
+});
+
+Deno.test("sessions are independent and truncate rewinds the cache", async () => {
+  const ref = await readReference(TINY);
+  const model = await loadModel(TINY, { contextLength: 128, maxSessions: 2 });
+  const [a, b] = [ref.runs[0].ids, ref.runs[1].ids];
+  const sa = model.createSession(), sb = model.createSession();
+  const la = sa.feed(a);
+  sb.feed(b);
+  assert.throws(() => model.createSession(), /all 2 session slots are in use/);
+  sa.truncate(0);
+  assert.ok(maxAbsDiff(sa.feed(a), la) === 0);
+  sa.truncate(a.length - 1);
+  assert.ok(maxAbsDiff(sa.feed(a.slice(-1)), la) === 0);
+  assert.ok(maxAbsDiff(sb.feed([5]), la) > 0);
+  sa.dispose();
+  sa.dispose();
+  model.createSession().dispose();
+  model.dispose();
+});
+
+Deno.test("feeding past the context or outside the vocabulary is refused before any work", async () => {
+  const model = await loadModel(TINY, { contextLength: 8 });
+  using s = model.createSession();
+  s.feed([1, 2, 3]);
+  assert.throws(() => s.feed([1, 2, 3, 4, 5, 6]), /6 tokens do not fit: the session holds 3 of 8 positions/);
+  assert.equal(s.position, 3);
+  assert.throws(() => s.feed([1, 640]), /token id 640 at index 1 is outside the vocabulary \[0, 640\)/);
+  assert.throws(() => s.feed([1.5]), /token id 1.5/);
+  assert.throws(() => s.feed([]), /at least one token/);
+  assert.equal(s.position, 3);
+  await assert.rejects(loadModel(TINY, { contextLength: 4096 }), /contextLength must be an integer in \[1, 2048\]/);
+  model.dispose();
+  assert.throws(() => s.feed([1]), /disposed/);
+});
+
+Deno.test("memory is reported and the weights are held once", async () => {
+  const model = await loadModel(TINY, { contextLength: 2048 });
+  const mem = model.memory();
+  const file = (await Deno.stat(`${TINY}/model.safetensors`)).size;
+  // weights = the tensor bytes of the checkpoint (plus alignment), never twice
+  assert.ok(mem.weights >= file - 20_000 && mem.weights <= file + 64 * 400, `weights ${mem.weights} vs file ${file}`);
+  // f32 KV: layers x 2 x ctx x kv_dim x 4 bytes
+  assert.equal(mem.kvCache, 2 * 2 * 2048 * 128 * 4);
+  assert.ok(mem.total < mem.weights + mem.kvCache + mem.scratch + 2 * 1024 * 1024);
+  model.dispose();
+});
