@@ -1,0 +1,50 @@
+// `deno task cli` as a user runs it: a subprocess printing one JSON line.
+import assert from "node:assert/strict";
+import { readReference, TINY, WIDE } from "./reference.ts";
+import { maxAbsDiff } from "./reference.ts";
+
+const CLI = new URL("../src/cli.ts", import.meta.url).pathname;
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const p = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", CLI, ...args], stdout: "piped", stderr: "piped" }).output();
+  return { code: p.code, out: new TextDecoder().decode(p.stdout), err: new TextDecoder().decode(p.stderr) };
+}
+
+Deno.test("cli logits prints per-position argmax and the last logits", async () => {
+  const run = (await readReference(WIDE)).runs[2];
+  const r = await cli("logits", "--model", WIDE, "--ids", run.ids.join(","));
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(Object.keys(j), ["argmax", "last_logits"]);
+  assert.deepEqual(j.argmax, run.all_argmax);
+  assert.ok(maxAbsDiff(j.last_logits, run.last_logits) < 1e-3);
+});
+
+Deno.test("cli generate prints the greedy continuation and timings", async () => {
+  const run = (await readReference(TINY)).runs[0];
+  const r = await cli("generate", "--model", TINY, "--ids", run.ids.join(","), "--max-tokens", "24", "--temperature", "0", "--ctx", "64");
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(j.ids, run.greedy_24);
+  assert.deepEqual(Object.keys(j.timings), ["load_ms", "prefill_tokens", "prefill_ms", "decode_tokens", "decode_ms"]);
+  assert.equal(j.timings.prefill_tokens, run.ids.length);
+  assert.equal(j.timings.decode_tokens, 23);
+});
+
+Deno.test("cli errors are one clear line and a non-zero exit", async () => {
+  const cases: [string[], RegExp][] = [
+    [["generate", "--ids", "1,2"], /--model is required/],
+    [["logits", "--model", TINY], /--ids is required/],
+    [["logits", "--model", TINY, "--ids", "1,x"], /"x" is not a token id/],
+    [["logits", "--model", TINY, "--ids", "1,9999"], /token id 9999 at index 1 is outside the vocabulary/],
+    [["generate", "--model", TINY, "--ids", "1", "--max-tokens", "100", "--ctx", "50"], /exceed the context \(50\)/],
+    [["logits", "--model", "/nonexistent", "--ids", "1"], /no config.json in \/nonexistent/],
+    [["frobnicate"], /unknown command "frobnicate"/],
+  ];
+  for (const [args, msg] of cases) {
+    const r = await cli(...args);
+    assert.notEqual(r.code, 0, args.join(" "));
+    assert.match(r.err, msg);
+    assert.equal(r.out, "");
+  }
+});
