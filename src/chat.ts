@@ -5,7 +5,8 @@
  * @module
  */
 
-import { Template } from "npm:@huggingface/jinja@0.5.11";
+// Pinned inline: deno.json has no import map entry for it (yet).
+import { Template } from "@huggingface/jinja";
 
 /** A chat template that is missing, does not parse, or fails (`raise_exception`) while rendering. */
 export class ChatTemplateError extends Error {
@@ -61,10 +62,14 @@ function contentText(content: unknown, role: string, i: number): string {
   if (typeof content === "string") return content;
   if (content === null || content === undefined) {
     if (role === "assistant") return "";
-    throw new ChatMessageError(`message ${i} (${role}) has no content; only an assistant message may have null content`);
+    throw new ChatMessageError(
+      `message ${i} (${role}) has no content; only an assistant message may have null content`,
+    );
   }
   if (!Array.isArray(content)) {
-    throw new ChatMessageError(`message ${i}: content must be a string or an array of text parts, got ${typeof content}`);
+    throw new ChatMessageError(
+      `message ${i}: content must be a string or an array of text parts, got ${typeof content}`,
+    );
   }
   return content.map((part, j) => {
     if (typeof part !== "object" || part === null) {

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { Tokenizer } from "npm:@huggingface/tokenizers@0.2.0";
+// Pinned inline: deno.json has no import map entry for it (yet).
+import { Tokenizer } from "@huggingface/tokenizers";
 import { parseJsonFile } from "./config.ts";
 
 /** A tokenizer file that cannot be used, or ids that cannot be decoded. */
@@ -51,7 +52,9 @@ function tokenText(config: Record<string, unknown>, key: string): string | undef
   if (typeof v === "object" && typeof (v as { content?: unknown }).content === "string") {
     return (v as { content: string }).content;
   }
-  throw new TokenizerError(`tokenizer_config.json: "${key}" must be a string or {"content": string}, got ${JSON.stringify(v)}`);
+  throw new TokenizerError(
+    `tokenizer_config.json: "${key}" must be a string or {"content": string}, got ${JSON.stringify(v)}`,
+  );
 }
 
 /**
@@ -91,7 +94,9 @@ export class TextTokenizer {
       if (token === undefined) continue;
       const id = tok.token_to_id(token);
       if (id === undefined) {
-        throw new TokenizerError(`tokenizer_config.json: ${key} ${JSON.stringify(token)} is not in tokenizer.json's vocabulary`);
+        throw new TokenizerError(
+          `tokenizer_config.json: ${key} ${JSON.stringify(token)} is not in tokenizer.json's vocabulary`,
+        );
       }
       special.set(key, { token, id });
     }
@@ -116,7 +121,14 @@ export class TextTokenizer {
       throw new TokenizerError('tokenizer.json has no "model" object');
     }
     // tokenizers.js insists on these keys; the Rust library treats absent as null.
-    const full = { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, added_tokens: [], ...json };
+    const full = {
+      normalizer: null,
+      pre_tokenizer: null,
+      post_processor: null,
+      decoder: null,
+      added_tokens: [],
+      ...json,
+    };
     // Decoding follows our own clean-up default (false), not tokenizers.js's (true).
     const jsConfig = { ...config, clean_up_tokenization_spaces: config.clean_up_tokenization_spaces === true };
     let tok: Tokenizer;
