@@ -52,8 +52,18 @@ const INDEX = "model.safetensors.index.json";
  * @throws {SafetensorsError} for a corrupt or truncated safetensors header.
  * @throws {CheckpointError} naming the tensor that is missing, unexpected or mis-shaped.
  */
-export async function loadModel(location: string | URL, options: LoadOptions = {}): Promise<Model> {
-  const src = openSource(location, options.fetch);
+export function loadModel(location: string | URL, options: LoadOptions = {}): Promise<Model> {
+  return loadModelFrom(openSource(location, options.fetch), options);
+}
+
+/**
+ * {@linkcode loadModel} from an open {@linkcode ModelSource}.
+ *
+ * @param src Where the checkpoint files are.
+ * @param options Context length, session slots, block size.
+ * @returns The model, every weight in WebAssembly memory.
+ */
+export async function loadModelFrom(src: ModelSource, options: LoadOptions = {}): Promise<Model> {
   const configText = await src.text("config.json");
   if (configText === undefined) throw new ConfigError(`no config.json in ${src.location}`);
   const config = parseConfig(configText, await src.text("generation_config.json"));

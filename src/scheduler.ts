@@ -1,0 +1,138 @@
+/**
+ * Bounded access to a model's session slots: a request takes a slot (a KV
+ * cache) or waits in a bounded FIFO queue; a full queue is refused at once.
+ * Each slot remembers the tokens its cache holds, so a request that shares a
+ * prefix with the slot's last one (a chat growing turn by turn) skips it.
+ * @module
+ */
+
+import type { Model, Session } from "./model.ts";
+
+/** The queue is full; try again after `retryAfter` seconds. */
+export class QueueFullError extends Error {
+  override name = "QueueFullError";
+  constructor(readonly retryAfter: number, waiting: number) {
+    super(`the server is busy: ${waiting} requests are already waiting`);
+  }
+}
+
+/** A KV cache slot and the token ids it holds. */
+export class Slot {
+  /** Token ids in the cache, in order. */
+  readonly ids: number[] = [];
+  /** Prompt tokens the last `prefill` took from the cache instead of recomputing. */
+  reused = 0;
+  constructor(readonly session: Session) {}
+
+  /**
+   * Brings the cache to exactly `prompt` and returns the logits after it.
+   * Keeps the longest common prefix with what the cache holds (at least one
+   * token is always run, to produce logits).
+   */
+  prefill(prompt: number[]): Float32Array {
+    let keep = 0;
+    const max = Math.min(this.ids.length, prompt.length - 1);
+    while (keep < max && this.ids[keep] === prompt[keep]) keep++;
+    this.session.truncate(keep);
+    this.ids.length = keep;
+    this.reused = keep;
+    const logits = this.session.feed(prompt.slice(keep));
+    this.ids.push(...prompt.slice(keep));
+    return logits;
+  }
+
+  /** Runs one generated token; returns the next logits. */
+  step(id: number): Float32Array {
+    const logits = this.session.feed([id]);
+    this.ids.push(id);
+    return logits;
+  }
+}
+
+/** A slot held by one request; `release` gives it back (once). */
+export interface Lease {
+  /** The slot. */
+  slot: Slot;
+  /** Returns the slot to the pool; safe to call twice. */
+  release(): void;
+}
+
+/** Counts for `/health`. */
+export interface SchedulerStats {
+  /** Slots in use. */
+  active: number;
+  /** Requests waiting for a slot. */
+  waiting: number;
+  /** Slots in all. */
+  slots: number;
+  /** Longest allowed wait queue. */
+  maxQueue: number;
+}
+
+interface Waiter {
+  resolve(l: Lease): void;
+  reject(e: unknown): void;
+}
+
+/** Hands out a model's session slots to requests. */
+export class Scheduler {
+  readonly #free: Slot[] = [];
+  readonly #queue: Waiter[] = [];
+  readonly #slots: number;
+  readonly #maxQueue: number;
+
+  /**
+   * @param model The model whose `maxSessions` slots are shared.
+   * @param maxQueue How many requests may wait for a slot (default 16).
+   */
+  constructor(model: Model, maxQueue = 16) {
+    this.#slots = model.maxSessions;
+    this.#maxQueue = maxQueue;
+    for (let i = 0; i < model.maxSessions; i++) this.#free.push(new Slot(model.createSession()));
+  }
+
+  /** Slots in use, waiters, capacity. */
+  stats(): SchedulerStats {
+    return { active: this.#slots - this.#free.length, waiting: this.#queue.length, slots: this.#slots, maxQueue: this.#maxQueue };
+  }
+
+  /**
+   * Takes a slot, waiting in line if none is free.
+   * @throws {QueueFullError} at once when the line is full.
+   * @throws the signal's reason when it aborts while waiting (the place in line is given up).
+   */
+  acquire(signal?: AbortSignal): Promise<Lease> {
+    signal?.throwIfAborted();
+    const slot = this.#free.pop();
+    if (slot) return Promise.resolve(this.#lease(slot));
+    if (this.#queue.length >= this.#maxQueue) return Promise.reject(new QueueFullError(1 + this.#queue.length, this.#queue.length));
+    return new Promise<Lease>((resolve, reject) => {
+      const w: Waiter = { resolve, reject };
+      const onAbort = () => {
+        const i = this.#queue.indexOf(w);
+        if (i >= 0) this.#queue.splice(i, 1);
+        reject(signal!.reason);
+      };
+      w.resolve = (l) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(l);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(w);
+    });
+  }
+
+  #lease(slot: Slot): Lease {
+    let done = false;
+    return {
+      slot,
+      release: () => {
+        if (done) return;
+        done = true;
+        const next = this.#queue.shift();
+        if (next) next.resolve(this.#lease(slot));
+        else this.#free.push(slot);
+      },
+    };
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * A model with its text side: the engine plus the checkpoint's tokenizer,
+ * chat template and stop tokens. What the HTTP handler and the CLI serve.
+ * @module
+ */
+
+import { ChatTemplate, chatTemplateOf } from "./chat.ts";
+import { parseJsonFile } from "./config.ts";
+import { type LoadOptions, loadModelFrom } from "./load.ts";
+import type { Model } from "./model.ts";
+import { type ModelSource, openSource } from "./source.ts";
+import { TextTokenizer } from "./tokenizer.ts";
+
+/** The engine, tokenizer and chat template of one checkpoint. */
+export interface TextModel {
+  /** The name clients use (`model` in requests), e.g. `tiiuae/Falcon-E-1B-Instruct`. */
+  id: string;
+  /** The engine. */
+  model: Model;
+  /** tokenizer.json + tokenizer_config.json. */
+  tokenizer: TextTokenizer;
+  /** The chat template, if the checkpoint has one (Instruct models do). */
+  chatTemplate?: ChatTemplate;
+  /** Token ids that end generation: eos of config, generation_config and tokenizer_config. */
+  stopTokenIds: number[];
+}
+
+/** Options of {@linkcode loadTextModel}. */
+export interface TextModelOptions extends LoadOptions {
+  /** The model id to report (default: the last path segment of the location). */
+  id?: string;
+}
+
+/**
+ * Loads a checkpoint directory or URL base with its tokenizer files.
+ *
+ * @example
+ * ```ts ignore
+ * const tm = await loadTextModel("tests/fixtures/tiny-falcon-e");
+ * tm.tokenizer.encode("hello");
+ * ```
+ *
+ * @param location A directory, `file:` URL or `http(s):` URL base.
+ * @param options Engine options and the id to report.
+ * @returns Engine, tokenizer and template, all checked.
+ */
+export function loadTextModel(location: string | URL, options: TextModelOptions = {}): Promise<TextModel> {
+  return loadTextModelFrom(openSource(location, options.fetch), options);
+}
+
+/** {@linkcode loadTextModel} from an open source. */
+export async function loadTextModelFrom(src: ModelSource, options: TextModelOptions = {}): Promise<TextModel> {
+  // Text files first: a broken tokenizer fails before 600 MB are read.
+  const tokJson = await src.text("tokenizer.json");
+  if (tokJson === undefined) throw new Error(`no tokenizer.json in ${src.location}`);
+  const tokConfigText = await src.text("tokenizer_config.json");
+  const tokenizer = TextTokenizer.fromFiles(tokJson, tokConfigText);
+  const tokConfig = tokConfigText === undefined ? {} : parseJsonFile(tokConfigText, "tokenizer_config.json");
+  let chatTemplate: ChatTemplate | undefined;
+  if (tokConfig.chat_template !== undefined) chatTemplate = new ChatTemplate(chatTemplateOf(tokConfig));
+  const model = await loadModelFrom(src, options);
+  const stop = new Set(model.config.eosTokenIds);
+  if (tokenizer.eos) stop.add(tokenizer.eos.id);
+  const id = options.id ?? (src.location.replace(/\/+$/, "").split("/").pop() || "falcon-e");
+  return { id, model, tokenizer, ...(chatTemplate ? { chatTemplate } : {}), stopTokenIds: [...stop] };
+}
