@@ -67,8 +67,8 @@ export function createHandler(options: HandlerOptions): Handler {
   const maxBody = options.maxBodyBytes ?? 1 << 20;
   const maxQueue = options.maxQueue ?? 16;
   let state: State = { kind: "loading" };
-  Promise.resolve(options.model).then(
-    (tm) => (state = { kind: "ready", tm, scheduler: new Scheduler(tm.model, maxQueue) }),
+  Promise.resolve(options.model).then((tm) => ({ kind: "ready", tm, scheduler: new Scheduler(tm.model, maxQueue) }) as const).then(
+    (ready) => (state = ready),
     (e) => {
       console.error("model failed to load:", e);
       state = { kind: "error", message: (e as Error).message };

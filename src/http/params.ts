@@ -112,14 +112,14 @@ export function readOptions(b: Body, maxTokensKeys: string[], logprobsAsCount: b
 }
 
 /** max_tokens for a prompt: as asked, or what the context leaves; 400 `context_length_exceeded` when it does not fit. */
-export function fitMaxTokens(promptTokens: number, asked: number | undefined, context: number): number {
+export function fitMaxTokens(promptTokens: number, asked: number | undefined, context: number, promptParam = "messages"): number {
   const room = context - promptTokens;
   if (room < 1 || (asked !== undefined && asked > room)) {
     throw new HttpError(
       400,
       `This model's maximum context length is ${context} tokens. However, you requested ${promptTokens + (asked ?? 1)} tokens (${promptTokens} in the messages, ${asked ?? 1} in the completion). Please reduce the length of the messages or completion.`,
       "invalid_request_error",
-      asked !== undefined && room >= 1 ? "max_tokens" : "messages",
+      asked !== undefined && room >= 1 ? "max_tokens" : promptParam,
       "context_length_exceeded",
     );
   }

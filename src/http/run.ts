@@ -56,7 +56,7 @@ function usage(s: GenerationSummary) {
 /** Generates for a checked request and builds the response. */
 export async function runCompletion(r: RunRequest): Promise<Response> {
   const { tm, scheduler, request, prompt, options, format } = r;
-  const maxTokens = fitMaxTokens(prompt.length, options.maxTokens, tm.model.contextLength);
+  const maxTokens = fitMaxTokens(prompt.length, options.maxTokens, tm.model.contextLength, format.object === "text_completion" ? "prompt" : "messages");
   if (prompt.length === 0) throw new HttpError(400, "The prompt is empty.", "invalid_request_error", "prompt");
   let lease;
   try {
@@ -108,20 +108,24 @@ export async function runCompletion(r: RunRequest): Promise<Response> {
     choices: choice ? [choice] : [],
     ...extra,
   });
-  return sseResponse(async (send) => {
+  async function* frames() {
     try {
-      if (format.first) send(chunk(format.first()));
+      if (format.first) yield chunk(format.first());
       let res = await gen.next();
       while (!res.done) {
         const p = res.value;
         const lp = options.logprobs && p.id !== undefined ? format.logprobs([p], tm) : null;
-        if (p.text || lp) send(chunk(format.piece(p.text, lp)));
+        if (p.text || lp) yield chunk(format.piece(p.text, lp));
         res = await gen.next();
       }
-      send(chunk(format.last(finish(res.value))));
-      if (options.includeUsage) send(chunk(null, { usage: usage(res.value) }));
+      yield chunk(format.last(finish(res.value)));
+      if (options.includeUsage) yield chunk(null, { usage: usage(res.value) });
     } finally {
-      lease.release();
+      stop.abort();
+      await gen.return(undefined as never);
+      lease!.release();
     }
-  }, () => stop.abort(), r.headers);
+  }
+  // Cancel may come before the first pull (frames never started): release here too.
+  return sseResponse(frames(), () => (stop.abort(), lease!.release()), r.headers);
 }

@@ -1,5 +1,7 @@
 /**
  * Server-Sent Events: `data: <json>\n\n` frames ending with `data: [DONE]`.
+ * Pull-based: the next frame is produced only when the client reads, so a
+ * slow reader slows generation instead of piling frames up in memory.
  * @module
  */
 
@@ -11,39 +13,37 @@ export function sseFrame(data: unknown): Uint8Array {
 }
 
 /**
- * A streaming response fed by `produce`, which gets a `send` function. When
- * the client goes away, `onCancel` runs (it aborts generation).
+ * A streaming response of the frames `frames` yields, then `[DONE]`. When the
+ * client goes away the generator is returned (its `finally` blocks run) and
+ * `onCancel` is called. An error mid-stream becomes an error frame.
  */
-export function sseResponse(
-  produce: (send: (data: unknown) => void) => Promise<void>,
-  onCancel: () => void,
-  headers: Record<string, string> = {},
-): Response {
-  let closed = false;
+export function sseResponse(frames: AsyncGenerator<unknown, void>, onCancel: () => void, headers: Record<string, string> = {}): Response {
+  let done = false;
   const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (d: unknown) => {
-        if (!closed) controller.enqueue(sseFrame(d));
-      };
-      produce(send).then(
-        () => {
-          if (!closed) send("[DONE]"), controller.close();
-          closed = true;
-        },
-        (e) => {
-          if (!closed) {
-            send({ error: { message: (e as Error).message ?? "generation failed", type: "server_error", param: null, code: null } });
-            controller.close();
-          }
-          closed = true;
-        },
-      );
+    async pull(controller) {
+      if (done) return;
+      try {
+        const r = await frames.next();
+        if (r.done) {
+          done = true;
+          controller.enqueue(sseFrame("[DONE]"));
+          controller.close();
+        } else {
+          controller.enqueue(sseFrame(r.value));
+        }
+      } catch (e) {
+        done = true;
+        console.error("stream failed:", e);
+        controller.enqueue(sseFrame({ error: { message: "The server had an error while generating.", type: "server_error", param: null, code: null } }));
+        controller.close();
+      }
     },
-    cancel() {
-      closed = true;
+    async cancel() {
+      done = true;
       onCancel();
+      await frames.return(undefined);
     },
-  });
+  }, { highWaterMark: 0 });
   return new Response(body, {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no", ...headers },
   });
