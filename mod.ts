@@ -20,3 +20,10 @@ export { EngineError, type FeedOptions, type MemoryReport, Model, Session } from
 export { ConfigError, type ModelConfig, parseConfig } from "./src/config.ts";
 export { SafetensorsError } from "./src/safetensors.ts";
 export { SourceError } from "./src/source.ts";
+export { createHandler, type Handler, type HandlerOptions } from "./src/handler.ts";
+export { loadTextModel, type TextModel, type TextModelOptions } from "./src/text_model.ts";
+export { generate, type GenerateOptions, type GeneratedPiece, type GenerationSummary } from "./src/generate.ts";
+export { Scheduler, Slot, QueueFullError, type Lease } from "./src/scheduler.ts";
+export { TextTokenizer } from "./src/tokenizer.ts";
+export { ChatTemplate, ChatTemplateError } from "./src/chat.ts";
+export { Sampler, type SamplerOptions } from "./src/sampler.ts";

@@ -5,6 +5,10 @@
  *            prints {"argmax": [per position], "last_logits": [vocab floats]}
  *   generate --model DIR|URL --ids 1,2,3 [--max-tokens 24] [--temperature 0] [--ctx N] [--stop-at-eos]
  *            prints {"ids": [generated], "timings": {...}}
+ *   generate --model DIR|URL --prompt "text" [--chat] [--system S] [sampling flags] [--json]
+ *            streams the text (or prints {"text", "ids", "timings"} with --json)
+ *   chat     --model DIR|URL [--system S] [sampling flags]   an interactive chat
+ * Sampling flags: --max-tokens N --temperature T --top-p P --top-k K --min-p P --seed S
  * @module
  */
 
@@ -12,10 +16,14 @@ import { idsFlag, intFlag, numberFlag, parseArgs, UsageError, type Args } from "
 import { loadModel } from "./load.ts";
 import type { Model } from "./model.ts";
 import { argmax } from "./argmax.ts";
+import { chatRepl, generateText } from "./cli_text.ts";
 
 const USAGE = `usage:
   deno task cli logits   --model DIR|URL --ids 1,2,3 [--ctx N]
-  deno task cli generate --model DIR|URL --ids 1,2,3 [--max-tokens 24] [--temperature 0] [--ctx N] [--stop-at-eos]`;
+  deno task cli generate --model DIR|URL --ids 1,2,3 [--max-tokens 24] [--temperature 0] [--ctx N] [--stop-at-eos]
+  deno task cli generate --model DIR|URL --prompt "text" [--chat] [--system S] [--json] [sampling flags]
+  deno task cli chat     --model DIR|URL [--system S] [sampling flags]
+sampling flags: --max-tokens N --temperature T --top-p P --top-k K --min-p P --seed S --ctx N`;
 
 async function load(args: Args): Promise<{ model: Model; loadMs: number }> {
   const dir = args.flags.get("model");
@@ -37,6 +45,7 @@ async function logits(args: Args): Promise<unknown> {
 }
 
 async function generate(args: Args): Promise<unknown> {
+  if (args.flags.has("prompt")) return await generateText(args);
   const ids = idsFlag(args);
   const maxTokens = intFlag(args, "max-tokens", 24, 0)!;
   const temperature = numberFlag(args, "temperature", 0, 0, 0);
@@ -78,18 +87,19 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-const COMMANDS: Record<string, (a: Args) => Promise<unknown>> = { logits, generate };
+const COMMANDS: Record<string, (a: Args) => Promise<unknown>> = { logits, generate, chat: chatRepl };
 
 /** Runs one CLI command; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    const args = parseArgs(argv, ["stop-at-eos", "help"]);
+    const args = parseArgs(argv, ["stop-at-eos", "help", "chat", "json"]);
     const cmd = args.positional[0];
     if (!cmd || args.flags.has("help") || !(cmd in COMMANDS)) {
       console.error(cmd && !(cmd in COMMANDS) ? `unknown command "${cmd}"\n${USAGE}` : USAGE);
       return cmd && !args.flags.has("help") ? 2 : 0;
     }
-    console.log(JSON.stringify(await COMMANDS[cmd](args)));
+    const result = await COMMANDS[cmd](args);
+    if (result !== undefined) console.log(JSON.stringify(result));
     return 0;
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);

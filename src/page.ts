@@ -63,7 +63,7 @@ form.addEventListener("submit", async (e) => {
   try {
     const headers = { "content-type": "application/json" };
     if (key) headers.authorization = "Bearer " + key;
-    const res = await fetch("v1/chat/completions", { method: "POST", headers, body: JSON.stringify({ messages, stream: true, max_tokens: 256 }) });
+    const res = await fetch("v1/chat/completions", { method: "POST", headers, body: JSON.stringify({ messages, stream: true, max_tokens: 256, stream_options: { include_usage: true } }) });
     if (res.status === 401) { key = prompt("API key") || ""; sessionStorage.setItem("apiKey", key); throw new Error("this server needs an API key; send again"); }
     if (!res.ok) throw new Error((await res.json()).error?.message || res.statusText);
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -79,6 +79,7 @@ form.addEventListener("submit", async (e) => {
         if (data === "[DONE]") continue;
         const chunk = JSON.parse(data);
         if (chunk.error) throw new Error(chunk.error.message);
+        if (chunk.usage) tokens = chunk.usage.completion_tokens;
         const piece = chunk.choices?.[0]?.delta?.content;
         if (piece) {
           if (!t0) t0 = performance.now();
@@ -86,11 +87,13 @@ form.addEventListener("submit", async (e) => {
           answer += piece;
           out.textContent = answer;
           const secs = (performance.now() - t0) / 1000;
-          if (secs > 0) stats.textContent = tokens + " pieces, " + (tokens / secs).toFixed(1) + " tokens/s";
+          if (secs > 0) stats.textContent = tokens + " tokens, " + (tokens / secs).toFixed(1) + " tokens/s";
           log.scrollTop = log.scrollHeight;
         }
       }
     }
+    const secs = (performance.now() - t0) / 1000;
+    if (secs > 0) stats.textContent = tokens + " tokens, " + (tokens / secs).toFixed(1) + " tokens/s";
     messages.push({ role: "assistant", content: answer });
     out.dataset.state = "done";
   } catch (err) {

@@ -48,3 +48,29 @@ Deno.test("cli errors are one clear line and a non-zero exit", async () => {
     assert.equal(r.out, "");
   }
 });
+
+Deno.test("cli generate --prompt streams text; --json gives text, ids and timings", async () => {
+  const r = await cli("generate", "--model", TINY, "--prompt", "the quick edge model", "--max-tokens", "8", "--temperature", "0", "--json");
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.ids.length, 8);
+  assert.equal(j.finish_reason, "length");
+  const plain = await cli("generate", "--model", TINY, "--prompt", "the quick edge model", "--max-tokens", "8", "--temperature", "0");
+  assert.equal(plain.code, 0, plain.err);
+  assert.equal(plain.out, j.text + "\n");
+  assert.match(plain.err, /\[8 tokens, [\d.]+ tok\/s, finish: length\]/);
+});
+
+Deno.test("cli chat answers each line and reuses the cached conversation", async () => {
+  const p = new Deno.Command(Deno.execPath(), { args: ["run", "-A", CLI, "chat", "--model", TINY, "--max-tokens", "6", "--seed", "1"], stdin: "piped", stdout: "piped", stderr: "piped" }).spawn();
+  const w = p.stdin.getWriter();
+  await w.write(new TextEncoder().encode("hello there\nwhich bridge opens at 7?\n\n"));
+  await w.close();
+  const out = await p.output();
+  const err = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, err);
+  const stats = [...err.matchAll(/\[(\d+) tokens, [\d.]+ tok\/s, (\d+) prompt tokens reused\]/g)];
+  assert.equal(stats.length, 2, err);
+  assert.equal(stats[0][2], "0");
+  assert.ok(Number(stats[1][2]) > 10, "the second turn reuses the first turn's tokens");
+});
