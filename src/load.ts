@@ -9,8 +9,9 @@
 import { ConfigError, type ModelConfig, parseConfig, parseJsonFile } from "./config.ts";
 import { expectedTensors, projectionShape, type TensorSpec } from "./checkpoint.ts";
 import { Model } from "./model.ts";
-import { headerLength, parseHeader, type TensorEntry } from "./safetensors.ts";
-import { type ModelSource, openSource, type Region } from "./source.ts";
+import type { TensorEntry } from "./safetensors.ts";
+import { fillRegions, finishShard, type OpenShard, openShard, type Region } from "./shard.ts";
+import { type ModelSource, openSource } from "./source.ts";
 import { instantiateKernels, kernelError } from "./wasm.ts";
 
 /** Options of {@linkcode loadModel}. */
@@ -23,6 +24,12 @@ export interface LoadOptions {
   blockSize?: number;
   /** `fetch` to use for URL sources. */
   fetch?: typeof fetch;
+  /** Expected sha256 (hex) per file, e.g. `{ "model.safetensors": "ab12..." }`; checked while streaming. */
+  sha256?: Record<string, string>;
+  /** Refuse a model whose WebAssembly memory (weights + KV caches + scratch) would exceed this many bytes. */
+  maxMemoryBytes?: number;
+  /** Called as weight bytes arrive: (bytes so far, total bytes or undefined). */
+  onProgress?: (loaded: number, total: number | undefined) => void;
 }
 
 /** A checkpoint whose tensors disagree with its config or are unusable; names the tensor. */
@@ -85,36 +92,55 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
     throw new RangeError(`blockSize must be an integer in [1, 64], got ${block}`);
   }
 
-  const shards = await planShards(src, config);
-
-  const k = await instantiateKernels();
-  const rc = k.model_create(
-    config.numLayers, config.hiddenSize, config.intermediateSize, config.numHeads, config.numKvHeads,
-    config.headDim, config.vocabSize, config.rmsNormEps, config.ropeTheta, ctx, sessions, block,
-  );
-  if (rc !== 0) throw new CheckpointError(`${src.location}: ${kernelError("model_create", rc)}`);
-  for (const { file, entries } of shards) {
-    const regions: Region[] = entries.map(({ entry, spec }) => {
-      const ptr = k.tensor_ptr(spec.kind, spec.layer);
-      const bytes = k.tensor_bytes(spec.kind, spec.layer);
-      if (ptr === 0 || bytes !== entry.end - entry.start) {
-        throw new Error(`internal: engine layout disagrees with ${spec.name}`);
-      }
-      return { name: spec.name, start: entry.start, dest: new Uint8Array(k.memory.buffer, ptr, bytes) };
-    });
-    await src.scatter(file, regions);
+  const shards = await planShards(src, config, options.sha256 ?? {});
+  try {
+    const k = await instantiateKernels();
+    const rc = k.model_create(
+      config.numLayers, config.hiddenSize, config.intermediateSize, config.numHeads, config.numKvHeads,
+      config.headDim, config.vocabSize, config.rmsNormEps, config.ropeTheta, ctx, sessions, block,
+    );
+    if (rc !== 0) throw new CheckpointError(`${src.location}: ${kernelError("model_create", rc)}`);
+    const need = k.memory.buffer.byteLength;
+    if (options.maxMemoryBytes !== undefined && need > options.maxMemoryBytes) {
+      throw new CheckpointError(
+        `${src.location}: the model needs ${mb(need)} MB of WebAssembly memory (context ${ctx} x ${sessions} sessions), over the ${mb(options.maxMemoryBytes)} MB limit`,
+      );
+    }
+    const sizes = shards.map((s) => s.shard.reader.size);
+    const total = sizes.every((x) => x !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
+    let loaded = shards.reduce((a, s) => a + s.shard.pos, 0);
+    const onBytes = (n: number) => {
+      loaded += n;
+      options.onProgress?.(loaded, total);
+    };
+    for (const { shard, entries } of shards) {
+      const regions: Region[] = entries.map(({ entry, spec }) => {
+        const ptr = k.tensor_ptr(spec.kind, spec.layer);
+        const bytes = k.tensor_bytes(spec.kind, spec.layer);
+        if (ptr === 0 || bytes !== entry.end - entry.start) {
+          throw new Error(`internal: engine layout disagrees with ${spec.name}`);
+        }
+        return { name: spec.name, start: entry.start, dest: new Uint8Array(k.memory.buffer, ptr, bytes) };
+      });
+      await fillRegions(shard, regions, onBytes); // straight into wasm memory
+      await finishShard(shard, onBytes);
+    }
+    checkScales(k.memory.buffer, shards.flatMap((s) => s.entries), (s) => k.tensor_ptr(s.kind, s.layer));
+    return new Model(k, config, ctx, sessions, block, src.location);
+  } finally {
+    for (const s of shards) await s.shard.reader.close();
   }
-  checkScales(k.memory.buffer, shards.flatMap((s) => s.entries), (s) => k.tensor_ptr(s.kind, s.layer));
-  return new Model(k, config, ctx, sessions, block, src.location);
 }
 
+const mb = (n: number) => (n / 1e6).toFixed(1);
+
 interface Planned {
-  file: string;
+  shard: OpenShard;
   entries: { entry: TensorEntry; spec: TensorSpec }[];
 }
 
 /** Reads every shard's header and matches its tensors to what the config requires. */
-async function planShards(src: ModelSource, config: ModelConfig): Promise<Planned[]> {
+async function planShards(src: ModelSource, config: ModelConfig, sha256: Record<string, string>): Promise<Planned[]> {
   const indexText = await src.text(INDEX);
   let files = ["model.safetensors"];
   let weightMap: Record<string, string> | undefined;
@@ -134,11 +160,14 @@ async function planShards(src: ModelSource, config: ModelConfig): Promise<Planne
   const want = new Map(expectedTensors(config).map((s) => [s.name, s]));
   const seen = new Set<string>();
   const out: Planned[] = [];
-  for (const file of files) {
-    const head = await src.range(file, 0, 8);
-    const n = headerLength(head.bytes, head.size, file);
-    const json = await src.range(file, 8, 8 + n);
-    const header = parseHeader(json.bytes, head.size, file);
+  try {
+    for (const file of files) await planShard(await openShard(src, file, sha256[file]));
+  } catch (e) {
+    for (const p of out) await p.shard.reader.close();
+    throw e;
+  }
+  async function planShard(shard: OpenShard): Promise<void> {
+    const { file, header } = shard;
     const entries: Planned["entries"] = [];
     for (const entry of header.tensors) {
       const spec = want.get(entry.name);
@@ -162,10 +191,11 @@ async function planShards(src: ModelSource, config: ModelConfig): Promise<Planne
       }
       entries.push({ entry, spec });
     }
-    out.push({ file, entries });
+    out.push({ shard, entries });
   }
   const missing = [...want.keys()].filter((name) => !seen.has(name));
   if (missing.length > 0) {
+    for (const p of out) await p.shard.reader.close();
     const more = missing.length > 1 ? ` (and ${missing.length - 1} more)` : "";
     throw new CheckpointError(`${src.location}: missing tensor "${missing[0]}"${more}`);
   }

@@ -1,39 +1,48 @@
 /**
- * Where checkpoint files come from: a local directory or a URL base. A source
- * reads small files whole, byte ranges for headers, and scatters a file's
- * tensor bytes straight into their destinations (wasm memory views), so the
- * model never exists twice.
+ * Where checkpoint files come from. Every source hands out a sequential
+ * byte reader per file that fills caller-given views (the final places in
+ * wasm memory), so weight bytes are copied at most once and never held
+ * twice. Sources: a local directory, an `http(s):` URL base (Range requests,
+ * resume after a dropped connection, servers that ignore Range), an R2-style
+ * bucket (`get(key, {range})`), and in-memory files or one-shot streams.
  * @module
  */
-
-/** A byte range of a file and the view it must land in. */
-export interface Region {
-  /** Tensor name, for messages. */
-  name: string;
-  /** First byte in the file. */
-  start: number;
-  /** The destination; its length is the range's length. */
-  dest: Uint8Array;
-}
-
-/** Reads the files of one checkpoint. */
-export interface ModelSource {
-  /** Human-readable location, for messages. */
-  readonly location: string;
-  /** A whole file as text, or undefined if the file does not exist. */
-  text(file: string): Promise<string | undefined>;
-  /** Bytes [start, min(end, size)) of a file, and the file's total size. */
-  range(file: string, start: number, end: number): Promise<{ bytes: Uint8Array; size: number }>;
-  /** Copies each region (sorted by start, non-overlapping) into its destination. */
-  scatter(file: string, regions: Region[]): Promise<void>;
-}
 
 /** A checkpoint file that could not be read; names the file. */
 export class SourceError extends Error {
   override name = "SourceError";
 }
 
-/** Files of a directory on the local file system. */
+/** A sequential reader over one file from some offset on. */
+export interface ByteReader {
+  /** The file's total size, when the source knows it. */
+  readonly size: number | undefined;
+  /** Fills `dest` from the current position; returns bytes read (< dest.length only at end of file). */
+  read(dest: Uint8Array): Promise<number>;
+  /** Releases the connection or file handle. */
+  close(): Promise<void>;
+}
+
+/** Reads the files of one checkpoint. */
+export interface ModelSource {
+  /** Human-readable location, for messages. */
+  readonly location: string;
+  /** A whole (small) file as text, or undefined if the file does not exist. */
+  text(file: string): Promise<string | undefined>;
+  /** A reader over `file` starting at byte `offset`. */
+  open(file: string, offset?: number): Promise<ByteReader>;
+}
+
+/** Reads until `dest` is full; fails naming `what` if the file ends first. */
+export async function readExactly(r: ByteReader, dest: Uint8Array, file: string, what: string): Promise<void> {
+  const n = await r.read(dest);
+  if (n < dest.length) throw new SourceError(`${file}: the file ended while reading ${what} (truncated)`);
+}
+
+// ---------------------------------------------------------------------------
+// local directory
+
+/** Files of a directory on the local file system (read straight into place). */
 export class DirectorySource implements ModelSource {
   readonly location: string;
   constructor(readonly dir: string) {
@@ -50,40 +59,112 @@ export class DirectorySource implements ModelSource {
       throw new SourceError(`cannot read ${this.#path(file)}: ${(e as Error).message}`);
     }
   }
-  async #open(file: string): Promise<Deno.FsFile> {
+  async open(file: string, offset = 0): Promise<ByteReader> {
+    let f: Deno.FsFile;
     try {
-      return await Deno.open(this.#path(file));
+      f = await Deno.open(this.#path(file));
     } catch (e) {
       throw new SourceError(`cannot open ${this.#path(file)}: ${(e as Error).message}`);
     }
-  }
-  async range(file: string, start: number, end: number): Promise<{ bytes: Uint8Array; size: number }> {
-    using f = await this.#open(file);
     const size = (await f.stat()).size;
-    const bytes = new Uint8Array(Math.max(0, Math.min(end, size) - start));
-    await f.seek(start, Deno.SeekMode.Start);
-    await readFull(f, bytes, file, "header");
-    return { bytes, size };
+    if (offset) await f.seek(offset, Deno.SeekMode.Start);
+    let open = true;
+    return {
+      size,
+      async read(dest) {
+        let got = 0;
+        while (got < dest.length) {
+          const n = await f.read(dest.subarray(got));
+          if (n === null) break;
+          got += n;
+        }
+        return got;
+      },
+      close: async () => {
+        if (open) f.close();
+        open = false;
+      },
+    };
   }
-  async scatter(file: string, regions: Region[]): Promise<void> {
-    using f = await this.#open(file);
-    for (const r of regions) {
-      await f.seek(r.start, Deno.SeekMode.Start);
-      await readFull(f, r.dest, file, r.name); // straight into wasm memory
+}
+
+// ---------------------------------------------------------------------------
+// streams (shared by URL, R2 and in-memory sources)
+
+/** How to (re)open a file's byte stream at an offset. `ranged` says whether it really starts there. */
+type Opener = (offset: number) => Promise<{ body: ReadableStream<Uint8Array>; size: number | undefined; ranged: boolean }>;
+
+/** Attempts without progress before a broken stream is given up. */
+const RETRIES = 3;
+
+/**
+ * A reader over a stream that reopens it at the current position when it
+ * breaks (if the opener can range), skipping bytes a non-ranged reopen repeats.
+ */
+async function streamReader(open: Opener, offset: number, where: string, resumable: boolean): Promise<ByteReader> {
+  let pos = offset; // next file byte the caller gets
+  let first = await open(offset);
+  let reader = first.body.getReader();
+  let at = first.ranged ? offset : 0; // file offset of the stream's next byte
+  let left: Uint8Array | undefined; // unread part of the last chunk
+  let stalled = 0;
+  const size = first.size;
+  const reopen = async (why: unknown) => {
+    if (!resumable || ++stalled > RETRIES) {
+      throw new SourceError(`${where}: the download failed at byte ${pos}: ${(why as Error)?.message ?? why}`);
     }
-  }
+    await reader.cancel().catch(() => {});
+    first = await open(pos);
+    reader = first.body.getReader();
+    at = first.ranged ? pos : 0;
+    left = undefined;
+  };
+  return {
+    size,
+    async read(dest) {
+      let got = 0;
+      while (got < dest.length) {
+        if (!left || left.length === 0) {
+          let r: ReadableStreamReadResult<Uint8Array>;
+          try {
+            r = await reader.read();
+          } catch (e) {
+            await reopen(e);
+            continue;
+          }
+          if (r.done) {
+            if (size !== undefined && pos < size) {
+              await reopen(new Error(`the stream ended at byte ${pos} of ${size}`));
+              continue;
+            }
+            break;
+          }
+          left = r.value;
+          if (at < pos) { // a reopen that could not range repeats earlier bytes
+            const skip = Math.min(left.length, pos - at);
+            at += skip;
+            left = left.subarray(skip);
+            continue;
+          }
+        }
+        const n = Math.min(left.length, dest.length - got);
+        dest.set(left.subarray(0, n), got);
+        left = left.subarray(n);
+        got += n;
+        pos += n;
+        at += n;
+        stalled = 0;
+      }
+      return got;
+    },
+    close: () => reader.cancel().catch(() => {}),
+  };
 }
 
-async function readFull(f: Deno.FsFile, dest: Uint8Array, file: string, what: string): Promise<void> {
-  let got = 0;
-  while (got < dest.length) {
-    const n = await f.read(dest.subarray(got));
-    if (n === null) throw new SourceError(`${file}: file ended while reading ${what} (truncated)`);
-    got += n;
-  }
-}
+// ---------------------------------------------------------------------------
+// URL base
 
-/** Files under a URL base (`<base>/config.json`, ...), read with `fetch`. */
+/** Files under a URL base (`<base>/config.json`, ...), read with `fetch` (redirects followed). */
 export class UrlSource implements ModelSource {
   readonly location: string;
   readonly #fetch: typeof fetch;
@@ -102,14 +183,6 @@ export class UrlSource implements ModelSource {
       throw new SourceError(`cannot fetch ${this.#url(file)}: ${(e as Error).message}`);
     }
   }
-  async #ok(file: string, headers?: HeadersInit): Promise<Response & { body: ReadableStream<Uint8Array> }> {
-    const res = await this.#get(file, headers);
-    if (!res.ok || !res.body) {
-      await res.body?.cancel();
-      throw new SourceError(`cannot fetch ${this.#url(file)}: HTTP ${res.status}`);
-    }
-    return res as Response & { body: ReadableStream<Uint8Array> };
-  }
   async text(file: string): Promise<string | undefined> {
     const res = await this.#get(file);
     if (res.status === 404) {
@@ -122,97 +195,121 @@ export class UrlSource implements ModelSource {
     }
     return await res.text();
   }
-  async range(file: string, start: number, end: number): Promise<{ bytes: Uint8Array; size: number }> {
-    const res = await this.#ok(file, { range: `bytes=${start}-${end - 1}` });
-    const total = res.headers.get("content-range")?.match(/\/(\d+)\s*$/);
-    const len = res.headers.get("content-length");
-    const size = res.status === 206 ? Number(total?.[1]) : Number(len ?? NaN);
-    if (!Number.isFinite(size)) {
-      await res.body.cancel();
-      throw new SourceError(`${this.#url(file)}: the server sent no file size (Content-Range or Content-Length)`);
-    }
-    const bytes = new Uint8Array(Math.max(0, Math.min(end, size) - start));
-    const at = res.status === 206 ? start : 0; // a server that ignores Range sends from byte 0
-    const cur: Cursor = { i: 0, pos: start };
-    const regions = [{ name: "header", start, dest: bytes }];
-    skipEmpty(regions, cur);
-    try {
-      await copyStream(res.body, at, regions, cur);
-    } catch (e) {
-      throw new SourceError(`${this.#url(file).href}: the download failed: ${(e as Error).message}`);
-    }
-    if (cur.i < 1) throw new SourceError(`${this.#url(file).href}: the download ended early (truncated)`);
-    return { bytes, size };
-  }
-  async scatter(file: string, regions: Region[]): Promise<void> {
+  open(file: string, offset = 0): Promise<ByteReader> {
     const where = this.#url(file).href;
-    const cur: Cursor = { i: 0, pos: regions[0]?.start ?? 0 };
-    skipEmpty(regions, cur);
-    let stalled = 0;
-    while (cur.i < regions.length) {
-      const from = cur.pos;
-      const res = await this.#ok(file, { range: `bytes=${from}-` });
-      try {
-        // A server that ignores Range sends the whole file from byte 0.
-        await copyStream(res.body, res.status === 206 ? from : 0, regions, cur);
-      } catch (e) {
-        if (e instanceof SourceError) throw e;
-        if (cur.pos === from && ++stalled >= RETRIES) {
-          throw new SourceError(`${where}: the download failed while reading ${regions[cur.i].name}: ${(e as Error).message}`);
-        }
-        if (cur.pos !== from) stalled = 0;
-        continue; // resume with a Range request from the first missing byte
+    const opener: Opener = async (at) => {
+      const res = await this.#get(file, at > 0 ? { range: `bytes=${at}-` } : undefined);
+      if (!res.ok || !res.body) {
+        await res.body?.cancel();
+        throw new SourceError(`cannot fetch ${where}: HTTP ${res.status}`);
       }
-      if (cur.i < regions.length) {
-        if (cur.pos === from || ++stalled >= RETRIES) {
-          throw new SourceError(`${where}: the download ended while reading ${regions[cur.i].name} (truncated)`);
-        }
+      if ((res.headers.get("content-type") ?? "").startsWith("text/html")) {
+        await res.body.cancel();
+        throw new SourceError(`${where}: the server sent an HTML page, not the file (a login or error page?)`);
       }
-    }
+      const ranged = res.status === 206;
+      const total = ranged ? res.headers.get("content-range")?.match(/\/(\d+)\s*$/)?.[1] : res.headers.get("content-length");
+      return { body: res.body, size: total ? Number(total) : undefined, ranged };
+    };
+    return streamReader(opener, offset, where, true);
   }
 }
 
-/** Attempts without progress before a download is given up. */
-const RETRIES = 3;
+// ---------------------------------------------------------------------------
+// R2-style bucket
 
-/** Progress of a scatter: the region being filled and the next file byte it needs. */
-interface Cursor {
-  i: number;
-  pos: number;
+/** The part of an R2 object this source uses. */
+export interface R2ObjectLike {
+  /** The object's bytes (from the requested offset). */
+  body: ReadableStream<Uint8Array>;
+  /** The whole object's size. */
+  size: number;
+  /** The body as text. */
+  text(): Promise<string>;
 }
 
-function skipEmpty(regions: Region[], cur: Cursor): void {
-  while (cur.i < regions.length && cur.pos >= regions[cur.i].start + regions[cur.i].dest.length) {
-    cur.i++;
-    if (cur.i < regions.length) cur.pos = regions[cur.i].start;
+/** The part of an R2 bucket binding this source uses (`env.MODEL_BUCKET`). */
+export interface R2BucketLike {
+  /** The object at `key`, from `range.offset` on, or null when absent. */
+  get(key: string, options?: { range?: { offset: number } }): Promise<R2ObjectLike | null>;
+}
+
+/** Files stored as objects `<prefix><file>` in an R2-style bucket. */
+export class R2Source implements ModelSource {
+  readonly location: string;
+  constructor(readonly bucket: R2BucketLike, readonly prefix = "") {
+    this.location = `r2:${prefix}`;
+  }
+  async text(file: string): Promise<string | undefined> {
+    const o = await this.bucket.get(this.prefix + file);
+    return o ? await o.text() : undefined;
+  }
+  open(file: string, offset = 0): Promise<ByteReader> {
+    const key = this.prefix + file;
+    const opener: Opener = async (at) => {
+      const o = await this.bucket.get(key, at > 0 ? { range: { offset: at } } : undefined);
+      if (!o) throw new SourceError(`r2:${key}: no such object`);
+      return { body: o.body, size: o.size, ranged: true };
+    };
+    return streamReader(opener, offset, `r2:${key}`, true);
   }
 }
+
+// ---------------------------------------------------------------------------
+// in-memory files and one-shot streams
+
+/** A file given directly: text, bytes, a Response, a stream, or a function opening one. */
+export type FileInput =
+  | string
+  | Uint8Array
+  | Response
+  | ReadableStream<Uint8Array>
+  | (() => Promise<Response | ReadableStream<Uint8Array>>);
 
 /**
- * Copies a byte stream that begins at file offset `at` into the regions from
- * `cur` on, skipping the gaps between them. Each chunk is copied once, into
- * place. Returns when the stream ends or every region is full.
+ * Files handed over directly, e.g. `{ "config.json": text, "model.safetensors": response }`.
+ * A stream or Response can be read once; a function is called for each (re)open.
  */
-async function copyStream(body: ReadableStream<Uint8Array>, at: number, regions: Region[], cur: Cursor): Promise<void> {
-  const reader = body.getReader();
-  try {
-    while (cur.i < regions.length) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      let off = Math.max(0, cur.pos - at); // bytes before the one we need
-      while (off < value.length && cur.i < regions.length) {
-        const r = regions[cur.i];
-        const n = Math.min(value.length - off, r.start + r.dest.length - (at + off));
-        r.dest.set(value.subarray(off, off + n), at + off - r.start);
-        off += n;
-        cur.pos = at + off;
-        skipEmpty(regions, cur);
-        off = Math.max(off, cur.pos - at);
-      }
-      at += value.length;
+export class FilesSource implements ModelSource {
+  readonly location = "files";
+  constructor(readonly files: Record<string, FileInput>) {}
+  async text(file: string): Promise<string | undefined> {
+    const f = this.files[file];
+    if (f === undefined) return undefined;
+    if (typeof f === "string") return f;
+    if (f instanceof Uint8Array) return new TextDecoder().decode(f);
+    const s = await this.#stream(f);
+    return await new Response(s.body).text();
+  }
+  async #stream(f: Exclude<FileInput, string | Uint8Array>): Promise<{ body: ReadableStream<Uint8Array>; size: number | undefined }> {
+    const v = typeof f === "function" ? await f() : f;
+    if (v instanceof Response) {
+      if (!v.ok || !v.body) throw new SourceError(`a file Response has HTTP ${v.status}`);
+      if (v.bodyUsed) throw new SourceError("a file Response was already read");
+      const len = v.headers.get("content-length");
+      return { body: v.body, size: len ? Number(len) : undefined };
     }
-  } finally {
-    await reader.cancel().catch(() => {});
+    if (v.locked) throw new SourceError("a file stream was already read");
+    return { body: v, size: undefined };
+  }
+  open(file: string, offset = 0): Promise<ByteReader> {
+    const f = this.files[file];
+    if (f === undefined) return Promise.reject(new SourceError(`no file ${file} was given`));
+    const bytes = typeof f === "string" ? new TextEncoder().encode(f) : f instanceof Uint8Array ? f : undefined;
+    const opener: Opener = async (at) => {
+      if (bytes) {
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(bytes.subarray(at)); // a view, not a copy
+            c.close();
+          },
+        });
+        return { body, size: bytes.length, ranged: true };
+      }
+      const s = await this.#stream(f as Exclude<FileInput, string | Uint8Array>);
+      return { ...s, ranged: false };
+    };
+    return streamReader(opener, offset, file, typeof f === "function" || bytes !== undefined);
   }
 }
 

@@ -66,11 +66,11 @@ Deno.test("a shard that holds a tensor the index puts elsewhere is refused", asy
   }
 });
 
-Deno.test("a URL base loads over HTTP with ranged reads, to the same logits", async () => {
+Deno.test("a URL base loads over HTTP in one streamed request per file, to the same logits", async () => {
   const srv = serveDir(TINY);
   try {
     assert.deepEqual(await logitsFrom(srv.url), expected);
-    assert.ok(srv.requests.some((r) => r.startsWith("model.safetensors bytes=")));
+    assert.deepEqual(srv.requests.filter((r) => r.startsWith("model.safetensors") && !r.includes("index")), ["model.safetensors"]);
   } finally {
     await srv.close();
   }
@@ -89,7 +89,7 @@ Deno.test("a dropped connection resumes with Range requests where it stopped", a
   const srv = serveDir(TINY, { cutAfter: 300_000 });
   try {
     assert.deepEqual(await logitsFrom(srv.url), expected);
-    const resumes = srv.requests.filter((r) => /^model.safetensors bytes=\d+-$/.test(r));
+    const resumes = srv.requests.filter((r) => /^model.safetensors bytes=[1-9]\d*-$/.test(r));
     assert.ok(resumes.length >= 3, srv.requests.join("\n"));
   } finally {
     await srv.close();
@@ -100,7 +100,7 @@ Deno.test("a download that keeps breaking off without progress is a clear error"
   // Ignoring Range, every retry restarts at byte 0 and breaks before new bytes arrive.
   const srv = serveDir(TINY, { cutAfter: 300_000, ignoreRange: true });
   try {
-    await assert.rejects(loadModel(srv.url), /model.safetensors: the download failed while reading "?[a-z_.0-9]+"?: /);
+    await assert.rejects(loadModel(srv.url), /model.safetensors: the download failed at byte \d+: .* \(while reading tensor "[a-z_.0-9]+"\)/);
   } finally {
     await srv.close();
   }
@@ -109,7 +109,7 @@ Deno.test("a download that keeps breaking off without progress is a clear error"
 Deno.test("an HTML page instead of the weights is a clear error", async () => {
   const srv = serveDir(TINY, { html: true });
   try {
-    await assert.rejects(loadModel(srv.url), /model.safetensors: header length \d+ is over the 100000000-byte limit|larger than the file/);
+    await assert.rejects(loadModel(srv.url), /model.safetensors: the server sent an HTML page, not the file/);
   } finally {
     await srv.close();
   }
