@@ -32,6 +32,10 @@ export interface HandlerOptions {
   maxQueue?: number;
   /** Serve the chat page at `GET /` (default true). */
   chatPage?: boolean;
+  /** How long a request may wait for a model that is still loading before it gets 503 (default 0 ms). */
+  loadWaitMs?: number;
+  /** Loading progress for `/health` while the model loads. */
+  loadProgress?: () => { loaded: number; total?: number };
 }
 
 /** What {@linkcode createHandler} returns: `fetch` is an arrow property, so `export default handler` works. */
@@ -67,13 +71,21 @@ export function createHandler(options: HandlerOptions): Handler {
   const maxBody = options.maxBodyBytes ?? 1 << 20;
   const maxQueue = options.maxQueue ?? 16;
   let state: State = { kind: "loading" };
-  Promise.resolve(options.model).then((tm) => ({ kind: "ready", tm, scheduler: new Scheduler(tm.model, maxQueue) }) as const).then(
+  const settled = Promise.resolve(options.model).then((tm) => ({ kind: "ready", tm, scheduler: new Scheduler(tm.model, maxQueue) }) as const).then(
     (ready) => (state = ready),
     (e) => {
       console.error("model failed to load:", e);
       state = { kind: "error", message: (e as Error).message };
     },
   );
+  /** Waits (bounded) for a loading model; true once it is ready. */
+  const waitReady = async (): Promise<void> => {
+    const ms = options.loadWaitMs ?? 0;
+    if (state.kind !== "loading" || ms <= 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+  };
 
   const corsHeaders = (req: Request): Record<string, string> => {
     const allowed = options.cors?.origins;
@@ -91,7 +103,12 @@ export function createHandler(options: HandlerOptions): Handler {
 
   const health = (): Response => {
     const base = { status: state.kind === "ready" ? "ok" : state.kind, state: state.kind };
-    if (state.kind !== "ready") return json({ ...base, ...(state.kind === "error" ? { error: "the model failed to load" } : {}) }, 503);
+    if (state.kind === "loading") {
+      const p = options.loadProgress?.();
+      const progress = p ? { loaded_bytes: p.loaded, total_bytes: p.total ?? null, fraction: p.total ? Math.min(1, p.loaded / p.total) : null } : null;
+      return json({ ...base, progress }, 503, { "retry-after": "5" });
+    }
+    if (state.kind !== "ready") return json({ ...base, error: "the model failed to load" }, 503);
     const { tm, scheduler } = state;
     return json({
       ...base,
@@ -108,6 +125,7 @@ export function createHandler(options: HandlerOptions): Handler {
     if (!authorized(req)) {
       throw new HttpError(401, "Incorrect API key provided. Send it as 'Authorization: Bearer <key>'.", "invalid_request_error", null, "invalid_api_key", { "www-authenticate": "Bearer" });
     }
+    await waitReady();
     if (state.kind !== "ready") {
       throw new HttpError(503, state.kind === "loading" ? "The model is still loading; try again shortly." : "The model failed to load.", "server_error", null, "model_not_ready", { "retry-after": "5" });
     }

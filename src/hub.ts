@@ -14,6 +14,12 @@ export const DEFAULT_ENDPOINT = "https://huggingface.co";
 const REQUIRED = ["config.json", "tokenizer.json", "tokenizer_config.json"];
 const OPTIONAL = ["generation_config.json"];
 
+/** The URL base a repo's files are read from: `<endpoint>/<id>/resolve/<revision>/`. */
+export function hubUrlBase(id: string, endpoint?: string, revision = "main"): URL {
+  const e = (endpoint ?? env("HF_ENDPOINT") ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
+  return new URL(`${e}/${id}/resolve/${revision}/`);
+}
+
 /** Whether `s` looks like a hub repo id (`owner/name`) rather than a path or URL. */
 export function isRepoId(s: string): boolean {
   return /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(s) && !s.startsWith(".") && !s.includes("..");
@@ -37,7 +43,7 @@ export interface HubOptions {
 
 function env(name: string): string | undefined {
   try {
-    return Deno.env.get(name);
+    return (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno?.env.get(name);
   } catch {
     return undefined;
   }
