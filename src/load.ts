@@ -28,6 +28,8 @@ export interface LoadOptions {
   sha256?: Record<string, string>;
   /** Refuse a model whose WebAssembly memory (weights + KV caches + scratch) would exceed this many bytes. */
   maxMemoryBytes?: number;
+  /** A compiled kernel module to use (Workers import it statically); default: fetched next to this package. */
+  kernels?: WebAssembly.Module;
   /** Called as weight bytes arrive: (bytes so far, total bytes or undefined). */
   onProgress?: (loaded: number, total: number | undefined) => void;
 }
@@ -94,7 +96,7 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
 
   const shards = await planShards(src, config, options.sha256 ?? {});
   try {
-    const k = await instantiateKernels();
+    const k = await instantiateKernels(options.kernels);
     const rc = k.model_create(
       config.numLayers, config.hiddenSize, config.intermediateSize, config.numHeads, config.numKvHeads,
       config.headDim, config.vocabSize, config.rmsNormEps, config.ropeTheta, ctx, sessions, block,

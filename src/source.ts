@@ -168,9 +168,10 @@ async function streamReader(open: Opener, offset: number, where: string, resumab
 export class UrlSource implements ModelSource {
   readonly location: string;
   readonly #fetch: typeof fetch;
-  constructor(readonly base: URL, fetchImpl: typeof fetch = fetch) {
+  constructor(readonly base: URL, fetchImpl?: typeof fetch) {
     this.location = base.href;
-    this.#fetch = fetchImpl;
+    // Workers need fetch called with globalThis as `this`.
+    this.#fetch = fetchImpl ?? ((input, init) => fetch(input, init));
   }
   #url(file: string): URL {
     const b = this.base.href.endsWith("/") ? this.base : new URL(this.base.href + "/");

@@ -44,8 +44,14 @@ export interface KernelExports {
   m_cos(x: number): number;
 }
 
-/** Where the committed module sits, next to this file's package root. */
-export const WASM_URL: URL = new URL("../wasm/falcon_e.wasm", import.meta.url);
+/**
+ * Where the committed kernel build sits, next to this package's root. Resolved
+ * when first needed, not at import: bundles without a usable import.meta.url
+ * (Workers) inject a compiled module instead.
+ */
+export function wasmUrl(): URL {
+  return new URL("../wasm/falcon_e.wasm", import.meta.url);
+}
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
@@ -53,7 +59,7 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  * Compiles the kernel module once. Fetched relative to `import.meta.url`, so it
  * works from a local checkout, a remote import and JSR alike.
  */
-export function kernelModule(url: URL = WASM_URL): Promise<WebAssembly.Module> {
+export function kernelModule(url: URL = wasmUrl()): Promise<WebAssembly.Module> {
   compiled ??= (async () => {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`cannot fetch the kernel module ${url}: HTTP ${res.status}`);

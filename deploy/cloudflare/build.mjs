@@ -1,0 +1,27 @@
+// Bundles worker.ts into dist/worker.js with esbuild and copies the wasm
+// module(s) it imports by relative name. Run by `deno task build:cloudflare`.
+import * as esbuild from "esbuild";
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, "dist");
+mkdirSync(dist, { recursive: true });
+const wasmDir = join(here, "..", "..", "wasm");
+const wasmFiles = readdirSync(wasmDir).filter((f) => f.endsWith(".wasm"));
+await esbuild.build({
+  entryPoints: [join(here, "worker.ts")],
+  outfile: join(dist, "worker.js"),
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2022",
+  mainFields: ["module", "main"],
+  conditions: ["workerd", "worker", "import"],
+  nodePaths: [join(here, "node_modules")],
+  external: ["node:*", ...wasmFiles.map((f) => `./${f}`)],
+  logLevel: "warning",
+});
+for (const f of wasmFiles) copyFileSync(join(wasmDir, f), join(dist, f));
+console.log(`built ${join(dist, "worker.js")} + ${wasmFiles.join(", ")}`);

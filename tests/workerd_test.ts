@@ -1,0 +1,103 @@
+// The Cloudflare bundle (deploy/cloudflare, built by `deno task build:cloudflare`)
+// in Cloudflare's own runtime, workerd, reading the tiny fixture from a loopback
+// HTTP server through MODEL_URL, answering the openai client.
+import assert from "node:assert/strict";
+import OpenAI from "openai";
+import { TINY } from "./reference.ts";
+import { serveDir } from "./serve_dir.ts";
+
+const CF = new URL("../deploy/cloudflare/", import.meta.url).pathname;
+
+async function run(cmd: string, args: string[], cwd: string): Promise<void> {
+  const p = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).output();
+  if (p.code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(p.stderr)}`);
+}
+
+async function freePort(): Promise<number> {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+function capnp(port: number, bindings: Record<string, string>): string {
+  const wasm = [...Deno.readDirSync(`${CF}dist`)].filter((e) => e.name.endsWith(".wasm")).map((e) => e.name);
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+${wasm.map((w) => `    (name = "${w}", wasm = embed "${w}"),`).join("\n")}
+  ],
+  compatibilityDate = "2025-09-01",
+  compatibilityFlags = ["nodejs_compat"],
+  bindings = [${Object.entries(bindings).map(([k, v]) => `(name = "${k}", text = "${v}")`).join(", ")}],
+  globalOutbound = "internet",
+);
+`;
+}
+
+Deno.test({
+  name: "the Worker bundle runs in workerd and completes chat requests from the openai client",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await run("npm", ["install", "--no-audit", "--no-fund", "--silent"], CF);
+    await run("node", ["build.mjs"], CF);
+    const files = serveDir(TINY);
+    const port = await freePort();
+    // capnp embeds resolve relative to the config file: write it beside the bundle
+    const config = `${CF}dist/test-config.capnp`;
+    await Deno.writeTextFile(config, capnp(port, { MODEL_URL: files.url + "/", API_KEY: "wk", CONTEXT: "256" }));
+    const child = new Deno.Command(`${CF}node_modules/.bin/workerd`, {
+      args: ["serve", config],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let log = "";
+    const collect = async (s: ReadableStream<Uint8Array>) => {
+      for await (const c of s.pipeThrough(new TextDecoderStream())) log += c;
+    };
+    const logs = Promise.all([collect(child.stdout), collect(child.stderr)]);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let health: Record<string, any> = {};
+      for (let i = 0; i < 300 && health.state !== "ready"; i++) {
+        try {
+          health = await (await fetch(`${base}/health`)).json();
+        } catch {
+          // not listening yet
+        }
+        if (health.state === "error") break;
+        if (health.state !== "ready") await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(health.state, "ready", `${JSON.stringify(health)}\n${log}`);
+      assert.equal(health.model, "tiny");
+      const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: "wk", maxRetries: 0 });
+      const whole = await client.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "hello" }], max_tokens: 6, temperature: 0 });
+      assert.equal(whole.object, "chat.completion");
+      assert.ok(whole.usage!.completion_tokens >= 1);
+      let streamed = "";
+      const stream = await client.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "hello" }], max_tokens: 6, temperature: 0, stream: true });
+      for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? "";
+      assert.equal(streamed, whole.choices[0].message.content);
+      await assert.rejects(new OpenAI({ baseURL: `${base}/v1`, apiKey: "bad", maxRetries: 0 }).models.list(), (e: any) => e.status === 401);
+    } finally {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already exited; its log is in the assertion message
+      }
+      await child.status;
+      await logs;
+      await files.close();
+      await Deno.remove(config);
+    }
+  },
+});
