@@ -15,15 +15,81 @@
  * @module
  */
 
-export { type LoadOptions, loadModel, CheckpointError } from "./src/load.ts";
-export { EngineError, type FeedOptions, type MemoryReport, Model, Session } from "./src/model.ts";
+export {
+  CheckpointError,
+  loadModel,
+  loadModelFrom,
+  type LoadOptions,
+} from "./src/load.ts";
+export {
+  EngineError,
+  type FeedOptions,
+  type MemoryReport,
+  Model,
+  Session,
+} from "./src/model.ts";
 export { ConfigError, type ModelConfig, parseConfig } from "./src/config.ts";
 export { SafetensorsError } from "./src/safetensors.ts";
-export { SourceError } from "./src/source.ts";
-export { createHandler, type Handler, type HandlerOptions } from "./src/handler.ts";
-export { loadTextModel, type TextModel, type TextModelOptions } from "./src/text_model.ts";
-export { generate, type GenerateOptions, type GeneratedPiece, type GenerationSummary } from "./src/generate.ts";
-export { Scheduler, Slot, QueueFullError, type Lease } from "./src/scheduler.ts";
-export { TextTokenizer } from "./src/tokenizer.ts";
-export { ChatTemplate, ChatTemplateError } from "./src/chat.ts";
-export { Sampler, type SamplerOptions } from "./src/sampler.ts";
+export {
+  type ByteReader,
+  DirectorySource,
+  type FileInput,
+  FilesSource,
+  type ModelSource,
+  openSource,
+  type R2BucketLike,
+  type R2ObjectLike,
+  R2Source,
+  SourceError,
+  UrlSource,
+} from "./src/source.ts";
+export { IntegrityError } from "./src/shard.ts";
+export {
+  createHandler,
+  type Handler,
+  type HandlerOptions,
+} from "./src/handler.ts";
+export {
+  loadTextModel,
+  loadTextModelFrom,
+  type TextModel,
+  type TextModelOptions,
+} from "./src/text_model.ts";
+export {
+  generate,
+  type GeneratedPiece,
+  type GenerateOptions,
+  type GenerationSummary,
+} from "./src/generate.ts";
+export {
+  type Lease,
+  QueueFullError,
+  Scheduler,
+  type SchedulerStats,
+  Slot,
+} from "./src/scheduler.ts";
+export {
+  type DecodeOptions,
+  type EncodeOptions,
+  type SpecialToken,
+  TextTokenizer,
+  TokenizerError,
+} from "./src/tokenizer.ts";
+export {
+  ChatMessageError,
+  ChatTemplate,
+  ChatTemplateError,
+  type RenderChatOptions,
+} from "./src/chat.ts";
+export {
+  Sampler,
+  type SampleResult,
+  type SamplerOptions,
+  type TokenLogprob,
+} from "./src/sampler.ts";
+export {
+  downloadRepo,
+  type HubOptions,
+  hubUrlBase,
+  isRepoId,
+} from "./src/hub.ts";

@@ -13,6 +13,7 @@ export interface Args {
 
 /** A command line that cannot be used; the message says what to change. */
 export class UsageError extends Error {
+  /** Always `"UsageError"`. */
   override name = "UsageError";
 }
 
@@ -40,30 +41,54 @@ export function parseArgs(argv: string[], booleans: string[] = []): Args {
 }
 
 /** An integer flag, checked to lie in [min, max]. */
-export function intFlag(args: Args, name: string, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function intFlag(
+  args: Args,
+  name: string,
+  fallback: number | undefined,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   const v = args.flags.get(name);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got "${v}"`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      `--${name} must be an integer in [${min}, ${max}], got "${v}"`,
+    );
+  }
   return n;
 }
 
 /** A number flag, checked to lie in [min, max]. */
-export function numberFlag(args: Args, name: string, fallback: number, min: number, max: number): number {
+export function numberFlag(
+  args: Args,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const v = args.flags.get(name);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}], got "${v}"`);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(
+      `--${name} must be a number in [${min}, ${max}], got "${v}"`,
+    );
+  }
   return n;
 }
 
 /** `--ids 1,2,3` as token ids. */
 export function idsFlag(args: Args, name = "ids"): number[] {
   const v = args.flags.get(name);
-  if (v === undefined || v.trim() === "") throw new UsageError(`--${name} is required, e.g. --${name} 1,2,3`);
+  if (v === undefined || v.trim() === "") {
+    throw new UsageError(`--${name} is required, e.g. --${name} 1,2,3`);
+  }
   return v.split(",").map((s) => {
     const n = Number(s.trim());
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: "${s}" is not a token id`);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new UsageError(`--${name}: "${s}" is not a token id`);
+    }
     return n;
   });
 }

@@ -6,15 +6,18 @@
  */
 
 // Pinned inline: deno.json has no import map entry for it (yet).
-import { Template } from "@huggingface/jinja";
+// deno-lint-ignore no-import-prefix -- inline so the module also works imported from a URL
+import { Template } from "npm:@huggingface/jinja@0.5.11";
 
 /** A chat template that is missing, does not parse, or fails (`raise_exception`) while rendering. */
 export class ChatTemplateError extends Error {
+  /** Always `"ChatTemplateError"`. */
   override name = "ChatTemplateError";
 }
 
 /** Messages that are not a list of `{role, content}` objects. */
 export class ChatMessageError extends Error {
+  /** Always `"ChatMessageError"`. */
   override name = "ChatMessageError";
 }
 
@@ -73,16 +76,22 @@ function contentText(content: unknown, role: string, i: number): string {
   }
   return content.map((part, j) => {
     if (typeof part !== "object" || part === null) {
-      throw new ChatMessageError(`message ${i}, content part ${j}: must be an object {"type": "text", "text": ...}`);
+      throw new ChatMessageError(
+        `message ${i}, content part ${j}: must be an object {"type": "text", "text": ...}`,
+      );
     }
     const { type, text } = part as { type?: unknown; text?: unknown };
     if (type !== "text") {
       throw new ChatMessageError(
-        `message ${i}, content part ${j}: type ${JSON.stringify(type)} is not supported; only "text" parts are`,
+        `message ${i}, content part ${j}: type ${
+          JSON.stringify(type)
+        } is not supported; only "text" parts are`,
       );
     }
     if (typeof text !== "string") {
-      throw new ChatMessageError(`message ${i}, content part ${j}: "text" must be a string`);
+      throw new ChatMessageError(
+        `message ${i}, content part ${j}: "text" must be a string`,
+      );
     }
     return text;
   }).join("");
@@ -96,15 +105,25 @@ function contentText(content: unknown, role: string, i: number): string {
  * @throws {ChatMessageError} naming the message and what is wrong with it.
  */
 export function normalizeMessages(messages: unknown): RenderedMessage[] {
-  if (!Array.isArray(messages)) throw new ChatMessageError("messages must be an array");
-  if (messages.length === 0) throw new ChatMessageError("messages must not be empty");
+  if (!Array.isArray(messages)) {
+    throw new ChatMessageError("messages must be an array");
+  }
+  if (messages.length === 0) {
+    throw new ChatMessageError("messages must not be empty");
+  }
   return messages.map((m, i) => {
     if (typeof m !== "object" || m === null || Array.isArray(m)) {
-      throw new ChatMessageError(`message ${i} must be an object with "role" and "content"`);
+      throw new ChatMessageError(
+        `message ${i} must be an object with "role" and "content"`,
+      );
     }
     const { role, content, ...rest } = m as Record<string, unknown>;
     if (typeof role !== "string" || role.length === 0) {
-      throw new ChatMessageError(`message ${i}: "role" must be a non-empty string, got ${JSON.stringify(role)}`);
+      throw new ChatMessageError(
+        `message ${i}: "role" must be a non-empty string, got ${
+          JSON.stringify(role)
+        }`,
+      );
     }
     return { ...rest, role, content: contentText(content, role, i) };
   });
@@ -119,13 +138,20 @@ export function normalizeMessages(messages: unknown): RenderedMessage[] {
  * @returns The template source.
  * @throws {ChatTemplateError} when the checkpoint has no (such) chat template.
  */
-export function chatTemplateOf(tokenizerConfig: Readonly<Record<string, unknown>>, name = "default"): string {
+export function chatTemplateOf(
+  tokenizerConfig: Readonly<Record<string, unknown>>,
+  name = "default",
+): string {
   const t = tokenizerConfig.chat_template;
   if (typeof t === "string" && t.length > 0) return t;
   if (Array.isArray(t)) {
     const hit = t.find((e) => e?.name === name);
     if (typeof hit?.template === "string") return hit.template;
-    throw new ChatTemplateError(`tokenizer_config.json has no chat template named ${JSON.stringify(name)}`);
+    throw new ChatTemplateError(
+      `tokenizer_config.json has no chat template named ${
+        JSON.stringify(name)
+      }`,
+    );
   }
   throw new ChatTemplateError(
     "this checkpoint has no chat_template in tokenizer_config.json, so chat messages cannot be turned into a prompt",
@@ -146,6 +172,7 @@ export class ChatTemplate {
   readonly #template: Template;
 
   /**
+   * Parses a chat template.
    * @param source The Jinja source (`chat_template`).
    * @throws {ChatTemplateError} when it does not parse.
    */
@@ -156,7 +183,9 @@ export class ChatTemplate {
     try {
       this.#template = new Template(source);
     } catch (e) {
-      throw new ChatTemplateError(`the chat template does not parse: ${(e as Error).message}`);
+      throw new ChatTemplateError(
+        `the chat template does not parse: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -169,7 +198,10 @@ export class ChatTemplate {
    * @throws {ChatMessageError} for malformed messages.
    * @throws {ChatTemplateError} when the template raises or fails.
    */
-  render(messages: readonly unknown[], options: RenderChatOptions = {}): string {
+  render(
+    messages: readonly unknown[],
+    options: RenderChatOptions = {},
+  ): string {
     const { addGenerationPrompt, bosToken, eosToken, ...extra } = options;
     const vars: Record<string, unknown> = {
       ...extra,
@@ -181,7 +213,9 @@ export class ChatTemplate {
     try {
       return this.#template.render(vars);
     } catch (e) {
-      throw new ChatTemplateError(`the chat template failed: ${(e as Error).message}`);
+      throw new ChatTemplateError(
+        `the chat template failed: ${(e as Error).message}`,
+      );
     }
   }
 }
@@ -207,7 +241,11 @@ const cache = new Map<string, ChatTemplate>();
  * // "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n"
  * ```
  */
-export function renderChat(template: string, messages: readonly unknown[], options: RenderChatOptions = {}): string {
+export function renderChat(
+  template: string,
+  messages: readonly unknown[],
+  options: RenderChatOptions = {},
+): string {
   let t = cache.get(template);
   if (t === undefined) {
     t = new ChatTemplate(template);

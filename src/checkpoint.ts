@@ -34,8 +34,14 @@ export const PROJECTIONS = [
 
 /** [out, in] of each projection. */
 export function projectionShape(c: ModelConfig, i: number): [number, number] {
-  const q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim, h = c.hiddenSize, m = c.intermediateSize;
-  return ([[q, h], [kv, h], [kv, h], [h, q], [m, h], [m, h], [h, m]] as [number, number][])[i];
+  const q = c.numHeads * c.headDim,
+    kv = c.numKvHeads * c.headDim,
+    h = c.hiddenSize,
+    m = c.intermediateSize;
+  return ([[q, h], [kv, h], [kv, h], [h, q], [m, h], [m, h], [h, m]] as [
+    number,
+    number,
+  ][])[i];
 }
 
 /**
@@ -45,19 +51,61 @@ export function projectionShape(c: ModelConfig, i: number): [number, number] {
 export function expectedTensors(c: ModelConfig): TensorSpec[] {
   const h = c.hiddenSize;
   const out: TensorSpec[] = [
-    { name: "model.embed_tokens.weight", dtype: "BF16", shape: [c.vocabSize, h], kind: TensorKind.embed, layer: 0 },
+    {
+      name: "model.embed_tokens.weight",
+      dtype: "BF16",
+      shape: [c.vocabSize, h],
+      kind: TensorKind.embed,
+      layer: 0,
+    },
   ];
   for (let l = 0; l < c.numLayers; l++) {
     const p = `model.layers.${l}.`;
-    out.push({ name: p + "input_layernorm.weight", dtype: "BF16", shape: [h], kind: TensorKind.inputNorm, layer: l });
-    out.push({ name: p + "post_attention_layernorm.weight", dtype: "BF16", shape: [h], kind: TensorKind.postNorm, layer: l });
+    out.push({
+      name: p + "input_layernorm.weight",
+      dtype: "BF16",
+      shape: [h],
+      kind: TensorKind.inputNorm,
+      layer: l,
+    });
+    out.push({
+      name: p + "post_attention_layernorm.weight",
+      dtype: "BF16",
+      shape: [h],
+      kind: TensorKind.postNorm,
+      layer: l,
+    });
     PROJECTIONS.forEach((proj, i) => {
       const [o, n] = projectionShape(c, i);
-      out.push({ name: `${p}${proj}.weight`, dtype: "U8", shape: [o / 4, n], kind: TensorKind.proj0 + i, layer: l });
-      out.push({ name: `${p}${proj}.weight_scale`, dtype: "BF16", shape: [1], kind: TensorKind.scale0 + i, layer: l });
+      out.push({
+        name: `${p}${proj}.weight`,
+        dtype: "U8",
+        shape: [o / 4, n],
+        kind: TensorKind.proj0 + i,
+        layer: l,
+      });
+      out.push({
+        name: `${p}${proj}.weight_scale`,
+        dtype: "BF16",
+        shape: [1],
+        kind: TensorKind.scale0 + i,
+        layer: l,
+      });
     });
   }
-  out.push({ name: "model.norm.weight", dtype: "BF16", shape: [h], kind: TensorKind.norm, layer: 0 });
-  out.push({ name: "lm_head.weight", dtype: "BF16", shape: [c.vocabSize, h], kind: TensorKind.lmHead, layer: 0 });
+  out.push({
+    name: "model.norm.weight",
+    dtype: "BF16",
+    shape: [h],
+    kind: TensorKind.norm,
+    layer: 0,
+  });
+  out.push({
+    name: "lm_head.weight",
+    dtype: "BF16",
+    shape: [c.vocabSize, h],
+    kind: TensorKind.lmHead,
+    layer: 0,
+  });
   return out;
 }

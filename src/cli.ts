@@ -12,7 +12,14 @@
  * @module
  */
 
-import { idsFlag, intFlag, numberFlag, parseArgs, UsageError, type Args } from "./args.ts";
+import {
+  type Args,
+  idsFlag,
+  intFlag,
+  numberFlag,
+  parseArgs,
+  UsageError,
+} from "./args.ts";
 import { loadModel } from "./load.ts";
 import type { Model } from "./model.ts";
 import { argmax } from "./argmax.ts";
@@ -27,10 +34,17 @@ sampling flags: --max-tokens N --temperature T --top-p P --top-k K --min-p P --s
 
 async function load(args: Args): Promise<{ model: Model; loadMs: number }> {
   const dir = args.flags.get("model");
-  if (!dir) throw new UsageError("--model is required: a checkpoint directory or URL base");
+  if (!dir) {
+    throw new UsageError(
+      "--model is required: a checkpoint directory or URL base",
+    );
+  }
   const t0 = performance.now();
   const ctx = intFlag(args, "ctx", undefined, 1);
-  const model = await loadModel(dir, ctx === undefined ? {} : { contextLength: ctx });
+  const model = await loadModel(
+    dir,
+    ctx === undefined ? {} : { contextLength: ctx },
+  );
   return { model, loadMs: performance.now() - t0 };
 }
 
@@ -41,7 +55,10 @@ async function logits(args: Args): Promise<unknown> {
   const all = s.feed(ids, { allLogits: true });
   const v = model.config.vocabSize;
   const am = ids.map((_, t) => argmax(all.subarray(t * v, (t + 1) * v)));
-  return { argmax: am, last_logits: Array.from(all.subarray((ids.length - 1) * v)) };
+  return {
+    argmax: am,
+    last_logits: Array.from(all.subarray((ids.length - 1) * v)),
+  };
 }
 
 async function generate(args: Args): Promise<unknown> {
@@ -54,7 +71,9 @@ async function generate(args: Args): Promise<unknown> {
   const { model, loadMs } = await load(args);
   using s = model.createSession();
   if (ids.length + maxTokens > model.contextLength) {
-    throw new UsageError(`${ids.length} prompt + ${maxTokens} new tokens exceed the context (${model.contextLength}); raise --ctx`);
+    throw new UsageError(
+      `${ids.length} prompt + ${maxTokens} new tokens exceed the context (${model.contextLength}); raise --ctx`,
+    );
   }
   const eos = new Set(model.config.eosTokenIds);
   const out: number[] = [];
@@ -87,7 +106,11 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-const COMMANDS: Record<string, (a: Args) => Promise<unknown>> = { logits, generate, chat: chatRepl };
+const COMMANDS: Record<string, (a: Args) => Promise<unknown>> = {
+  logits,
+  generate,
+  chat: chatRepl,
+};
 
 /** Runs one CLI command; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -95,7 +118,11 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseArgs(argv, ["stop-at-eos", "help", "chat", "json"]);
     const cmd = args.positional[0];
     if (!cmd || args.flags.has("help") || !(cmd in COMMANDS)) {
-      console.error(cmd && !(cmd in COMMANDS) ? `unknown command "${cmd}"\n${USAGE}` : USAGE);
+      console.error(
+        cmd && !(cmd in COMMANDS)
+          ? `unknown command "${cmd}"\n${USAGE}`
+          : USAGE,
+      );
       return cmd && !args.flags.has("help") ? 2 : 0;
     }
     const result = await COMMANDS[cmd](args);

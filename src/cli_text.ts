@@ -13,15 +13,30 @@ const write = (s: string) => Deno.stdout.writeSync(enc.encode(s));
 
 async function load(args: Args): Promise<TextModel> {
   const dir = args.flags.get("model");
-  if (!dir) throw new UsageError("--model is required: a checkpoint directory or URL base");
+  if (!dir) {
+    throw new UsageError(
+      "--model is required: a checkpoint directory or URL base",
+    );
+  }
   const ctx = intFlag(args, "ctx", undefined, 1);
-  return await loadTextModel(dir, ctx === undefined ? {} : { contextLength: ctx });
+  return await loadTextModel(
+    dir,
+    ctx === undefined ? {} : { contextLength: ctx },
+  );
 }
 
-function sampling(args: Args, tm: TextModel, promptTokens: number): GenerateOptions {
+function sampling(
+  args: Args,
+  tm: TextModel,
+  promptTokens: number,
+): GenerateOptions {
   const room = tm.model.contextLength - promptTokens;
   const maxTokens = Math.min(intFlag(args, "max-tokens", 256, 1)!, room);
-  if (room < 1) throw new UsageError(`the prompt (${promptTokens} tokens) fills the context (${tm.model.contextLength}); raise --ctx`);
+  if (room < 1) {
+    throw new UsageError(
+      `the prompt (${promptTokens} tokens) fills the context (${tm.model.contextLength}); raise --ctx`,
+    );
+  }
   const o: GenerateOptions = {
     maxTokens,
     temperature: numberFlag(args, "temperature", 0.7, 0, 2),
@@ -34,13 +49,30 @@ function sampling(args: Args, tm: TextModel, promptTokens: number): GenerateOpti
   return o;
 }
 
-function render(tm: TextModel, messages: { role: string; content: string }[]): number[] {
-  if (!tm.chatTemplate) throw new UsageError("this checkpoint has no chat template; use generate --prompt without --chat");
-  const text = tm.chatTemplate.render(messages, { addGenerationPrompt: true, bosToken: tm.tokenizer.bos?.token ?? "", eosToken: tm.tokenizer.eos?.token ?? "" });
+function render(
+  tm: TextModel,
+  messages: { role: string; content: string }[],
+): number[] {
+  if (!tm.chatTemplate) {
+    throw new UsageError(
+      "this checkpoint has no chat template; use generate --prompt without --chat",
+    );
+  }
+  const text = tm.chatTemplate.render(messages, {
+    addGenerationPrompt: true,
+    bosToken: tm.tokenizer.bos?.token ?? "",
+    eosToken: tm.tokenizer.eos?.token ?? "",
+  });
   return tm.tokenizer.encode(text, { addSpecialTokens: false });
 }
 
-async function stream(tm: TextModel, slot: Slot, prompt: number[], opts: GenerateOptions, out: (s: string) => void) {
+async function stream(
+  tm: TextModel,
+  slot: Slot,
+  prompt: number[],
+  opts: GenerateOptions,
+  out: (s: string) => void,
+) {
   const t0 = performance.now();
   const it = generate(tm, slot, prompt, opts);
   const ids: number[] = [];
@@ -55,7 +87,13 @@ async function stream(tm: TextModel, slot: Slot, prompt: number[], opts: Generat
     r = await it.next();
   }
   const end = performance.now();
-  return { text, ids, summary: r.value, prefillMs: first - t0, decodeMs: end - first };
+  return {
+    text,
+    ids,
+    summary: r.value,
+    prefillMs: first - t0,
+    decodeMs: end - first,
+  };
 }
 
 /** `generate --prompt "..." [--chat]`: streams the text; `--json` prints one JSON line instead. */
@@ -66,12 +104,21 @@ export async function generateText(args: Args): Promise<unknown> {
   const promptText = args.flags.get("prompt")!;
   const system = args.flags.get("system");
   const prompt = args.flags.get("chat") === "true"
-    ? render(tm, [...(system ? [{ role: "system", content: system }] : []), { role: "user", content: promptText }])
+    ? render(tm, [...(system ? [{ role: "system", content: system }] : []), {
+      role: "user",
+      content: promptText,
+    }])
     : tm.tokenizer.encode(promptText);
   const lease = await new Scheduler(tm.model, 0).acquire();
   const json = args.flags.get("json") === "true";
   try {
-    const r = await stream(tm, lease.slot, prompt, sampling(args, tm, prompt.length), json ? () => {} : write);
+    const r = await stream(
+      tm,
+      lease.slot,
+      prompt,
+      sampling(args, tm, prompt.length),
+      json ? () => {} : write,
+    );
     const timings = {
       load_ms: Math.round(loadMs),
       prefill_tokens: prompt.length,
@@ -79,9 +126,20 @@ export async function generateText(args: Args): Promise<unknown> {
       decode_tokens: Math.max(0, r.summary.completionTokens - 1),
       decode_ms: Math.round(r.decodeMs),
     };
-    if (json) return { text: r.text, ids: r.ids, finish_reason: r.summary.finishReason, timings };
+    if (json) {
+      return {
+        text: r.text,
+        ids: r.ids,
+        finish_reason: r.summary.finishReason,
+        timings,
+      };
+    }
     write("\n");
-    console.error(`[${r.summary.completionTokens} tokens, ${(timings.decode_tokens / (timings.decode_ms / 1000 || 1)).toFixed(1)} tok/s, finish: ${r.summary.finishReason}]`);
+    console.error(
+      `[${r.summary.completionTokens} tokens, ${
+        (timings.decode_tokens / (timings.decode_ms / 1000 || 1)).toFixed(1)
+      } tok/s, finish: ${r.summary.finishReason}]`,
+    );
     return undefined;
   } finally {
     lease.release();
@@ -92,11 +150,16 @@ export async function generateText(args: Args): Promise<unknown> {
 export async function chatRepl(args: Args): Promise<undefined> {
   const tm = await load(args);
   const system = args.flags.get("system");
-  const messages: { role: string; content: string }[] = system ? [{ role: "system", content: system }] : [];
+  const messages: { role: string; content: string }[] = system
+    ? [{ role: "system", content: system }]
+    : [];
   const lease = await new Scheduler(tm.model, 0).acquire();
   const interactive = Deno.stdin.isTerminal();
-  console.error(`${tm.id}: type a message; /reset clears the chat; an empty line or Ctrl-D quits.`);
-  const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  console.error(
+    `${tm.id}: type a message; /reset clears the chat; an empty line or Ctrl-D quits.`,
+  );
+  const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream())
+    .getReader();
   let buf = "";
   const readLine = async (): Promise<string | null> => {
     for (;;) {
@@ -123,11 +186,21 @@ export async function chatRepl(args: Args): Promise<undefined> {
       }
       messages.push({ role: "user", content: line });
       const prompt = render(tm, messages);
-      const r = await stream(tm, lease.slot, prompt, sampling(args, tm, prompt.length), write);
+      const r = await stream(
+        tm,
+        lease.slot,
+        prompt,
+        sampling(args, tm, prompt.length),
+        write,
+      );
       write("\n");
       messages.push({ role: "assistant", content: r.text });
       const tps = (r.summary.completionTokens - 1) / (r.decodeMs / 1000 || 1);
-      console.error(`[${r.summary.completionTokens} tokens, ${tps.toFixed(1)} tok/s, ${r.summary.cachedTokens} prompt tokens reused]`);
+      console.error(
+        `[${r.summary.completionTokens} tokens, ${
+          tps.toFixed(1)
+        } tok/s, ${r.summary.cachedTokens} prompt tokens reused]`,
+      );
     }
   } finally {
     lease.release();

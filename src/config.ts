@@ -34,20 +34,29 @@ export interface ModelConfig {
 
 /** A config file that cannot be used; the message says which field and why. */
 export class ConfigError extends Error {
+  /** Always `"ConfigError"`. */
   override name = "ConfigError";
 }
 
 function int(obj: Record<string, unknown>, key: string, min = 1): number {
   const v = obj[key];
   if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-    throw new ConfigError(`config.json: "${key}" must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    throw new ConfigError(
+      `config.json: "${key}" must be an integer >= ${min}, got ${
+        JSON.stringify(v)
+      }`,
+    );
   }
   return v;
 }
 
-function positive(obj: Record<string, unknown>, key: string, v: unknown): number {
+function positive(key: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
-    throw new ConfigError(`config.json: "${key}" must be a positive number, got ${JSON.stringify(v)}`);
+    throw new ConfigError(
+      `config.json: "${key}" must be a positive number, got ${
+        JSON.stringify(v)
+      }`,
+    );
   }
   return v;
 }
@@ -59,7 +68,10 @@ function ids(v: unknown): number[] {
 }
 
 /** Parses JSON text, naming the file when it is not JSON. */
-export function parseJsonFile(text: string, file: string): Record<string, unknown> {
+export function parseJsonFile(
+  text: string,
+  file: string,
+): Record<string, unknown> {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -81,9 +93,14 @@ export function parseJsonFile(text: string, file: string): Record<string, unknow
  * @returns The checked configuration.
  * @throws {ConfigError} naming the field that is missing or wrong.
  */
-export function parseConfig(configText: string, generationText?: string): ModelConfig {
+export function parseConfig(
+  configText: string,
+  generationText?: string,
+): ModelConfig {
   const c = parseJsonFile(configText, "config.json");
-  const g = generationText === undefined ? {} : parseJsonFile(generationText, "generation_config.json");
+  const g = generationText === undefined
+    ? {}
+    : parseJsonFile(generationText, "generation_config.json");
   const quant = c.quantization_config as Record<string, unknown> | undefined;
   if (!quant || quant.quant_method !== "bitnet") {
     throw new ConfigError(
@@ -93,28 +110,51 @@ export function parseConfig(configText: string, generationText?: string): ModelC
     );
   }
   if (c.model_type !== undefined && c.model_type !== "llama") {
-    throw new ConfigError(`config.json: model_type must be "llama", got ${JSON.stringify(c.model_type)}`);
+    throw new ConfigError(
+      `config.json: model_type must be "llama", got ${
+        JSON.stringify(c.model_type)
+      }`,
+    );
   }
   const hiddenSize = int(c, "hidden_size");
   const numHeads = int(c, "num_attention_heads");
-  const numKvHeads = c.num_key_value_heads === undefined ? numHeads : int(c, "num_key_value_heads");
-  const headDim = c.head_dim === undefined || c.head_dim === null ? hiddenSize / numHeads : int(c, "head_dim");
+  const numKvHeads = c.num_key_value_heads === undefined
+    ? numHeads
+    : int(c, "num_key_value_heads");
+  const headDim = c.head_dim === undefined || c.head_dim === null
+    ? hiddenSize / numHeads
+    : int(c, "head_dim");
   if (!Number.isInteger(headDim)) {
-    throw new ConfigError(`config.json: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numHeads}`);
+    throw new ConfigError(
+      `config.json: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numHeads}`,
+    );
   }
   if (numHeads % numKvHeads !== 0) {
-    throw new ConfigError(`config.json: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
+    throw new ConfigError(
+      `config.json: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`,
+    );
   }
-  if (headDim % 2 !== 0) throw new ConfigError(`config.json: head_dim ${headDim} must be even for RoPE`);
+  if (headDim % 2 !== 0) {
+    throw new ConfigError(
+      `config.json: head_dim ${headDim} must be even for RoPE`,
+    );
+  }
   const rp = c.rope_parameters as Record<string, unknown> | undefined;
   const theta = c.rope_theta ?? rp?.rope_theta;
-  const ropeTheta = positive(c, "rope_theta", theta);
-  const scaling = c.rope_scaling ?? (rp && rp.rope_type !== undefined && rp.rope_type !== "default" ? rp : null);
+  const ropeTheta = positive("rope_theta", theta);
+  const scaling = c.rope_scaling ??
+    (rp && rp.rope_type !== undefined && rp.rope_type !== "default"
+      ? rp
+      : null);
   if (scaling) {
-    throw new ConfigError(`config.json: rope scaling ${JSON.stringify(scaling)} is not supported`);
+    throw new ConfigError(
+      `config.json: rope scaling ${JSON.stringify(scaling)} is not supported`,
+    );
   }
   if (c.tie_word_embeddings === true) {
-    throw new ConfigError("config.json: tie_word_embeddings is true, but Falcon-E has a separate lm_head");
+    throw new ConfigError(
+      "config.json: tie_word_embeddings is true, but Falcon-E has a separate lm_head",
+    );
   }
   const bos = ids(g.bos_token_id ?? c.bos_token_id)[0];
   return {
@@ -125,7 +165,7 @@ export function parseConfig(configText: string, generationText?: string): ModelC
     numKvHeads,
     headDim,
     vocabSize: int(c, "vocab_size"),
-    rmsNormEps: positive(c, "rms_norm_eps", c.rms_norm_eps),
+    rmsNormEps: positive("rms_norm_eps", c.rms_norm_eps),
     ropeTheta,
     maxPositions: int(c, "max_position_embeddings"),
     eosTokenIds: [...new Set([...ids(c.eos_token_id), ...ids(g.eos_token_id)])],

@@ -74,7 +74,9 @@ export class IncrementalDecoder {
     this.#ids.push(id);
     this.#count++;
     const text = this.#decode();
-    if (text.length <= this.#prefixText.length || text.endsWith(REPLACEMENT)) return "";
+    if (text.length <= this.#prefixText.length || text.endsWith(REPLACEMENT)) {
+      return "";
+    }
     return this.#emit(text);
   }
 
@@ -99,7 +101,9 @@ export class IncrementalDecoder {
     // The ids just emitted become the next prefix.
     this.#ids = this.#ids.slice(this.#read);
     this.#read = this.#ids.length;
-    this.#prefixText = this.#tok.decode(this.#ids, { skipSpecialTokens: this.#skip });
+    this.#prefixText = this.#tok.decode(this.#ids, {
+      skipSpecialTokens: this.#skip,
+    });
     return piece;
   }
 }

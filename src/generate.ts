@@ -66,12 +66,18 @@ export async function* generate(
   options: GenerateOptions,
 ): AsyncGenerator<GeneratedPiece, GenerationSummary> {
   const sampler = new Sampler(options, prompt);
-  const decoder = new IncrementalDecoder(tm.tokenizer, { skipSpecialTokens: true });
+  const decoder = new IncrementalDecoder(tm.tokenizer, {
+    skipSpecialTokens: true,
+  });
   const stops = new StopMatcher(options.stop ?? []);
   const stopIds = new Set(options.stopTokenIds ?? tm.stopTokenIds);
   const room = tm.model.contextLength - prompt.length;
   const max = Math.min(options.maxTokens, room);
-  const summary = (finishReason: GenerationSummary["finishReason"], n: number, cached: number): GenerationSummary => ({
+  const summary = (
+    finishReason: GenerationSummary["finishReason"],
+    n: number,
+    cached: number,
+  ): GenerationSummary => ({
     finishReason,
     promptTokens: prompt.length,
     completionTokens: n,
@@ -89,11 +95,21 @@ export async function* generate(
     n++;
     if (stopIds.has(s.id)) {
       const tail = stops.push(decoder.flush()).text + stops.flush();
-      yield { id: s.id, text: tail, logprob: s.logprob, topLogprobs: s.topLogprobs };
+      yield {
+        id: s.id,
+        text: tail,
+        logprob: s.logprob,
+        topLogprobs: s.topLogprobs,
+      };
       return summary("stop", n, cached);
     }
     const r = stops.push(decoder.push(s.id));
-    yield { id: s.id, text: r.text, logprob: s.logprob, topLogprobs: s.topLogprobs };
+    yield {
+      id: s.id,
+      text: r.text,
+      logprob: s.logprob,
+      topLogprobs: s.topLogprobs,
+    };
     if (r.stopped) return summary("stop", n, cached);
     if (n >= max) {
       const tail = stops.push(decoder.flush());

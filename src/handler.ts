@@ -13,7 +13,12 @@
 import { readJsonBody } from "./http/body.ts";
 import { chatCompletions } from "./http/chat_completions.ts";
 import { completions } from "./http/completions.ts";
-import { errorResponse, HttpError, internalError, json } from "./http/errors.ts";
+import {
+  errorResponse,
+  HttpError,
+  internalError,
+  json,
+} from "./http/errors.ts";
 import { CHAT_PAGE } from "./page.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { TextModel } from "./text_model.ts";
@@ -44,7 +49,11 @@ export interface Handler {
   fetch: (request: Request) => Promise<Response>;
 }
 
-type State = { kind: "loading" } | { kind: "ready"; tm: TextModel; scheduler: Scheduler } | { kind: "error"; message: string };
+type State = { kind: "loading" } | {
+  kind: "ready";
+  tm: TextModel;
+  scheduler: Scheduler;
+} | { kind: "error"; message: string };
 
 const ROUTES: Record<string, string[]> = {
   "/": ["GET"],
@@ -71,7 +80,13 @@ export function createHandler(options: HandlerOptions): Handler {
   const maxBody = options.maxBodyBytes ?? 1 << 20;
   const maxQueue = options.maxQueue ?? 16;
   let state: State = { kind: "loading" };
-  const settled = Promise.resolve(options.model).then((tm) => ({ kind: "ready", tm, scheduler: new Scheduler(tm.model, maxQueue) }) as const).then(
+  const settled = Promise.resolve(options.model).then((tm) =>
+    ({
+      kind: "ready",
+      tm,
+      scheduler: new Scheduler(tm.model, maxQueue),
+    }) as const
+  ).then(
     (ready) => (state = ready),
     (e) => {
       console.error("model failed to load:", e);
@@ -83,7 +98,10 @@ export function createHandler(options: HandlerOptions): Handler {
     const ms = options.loadWaitMs ?? 0;
     if (state.kind !== "loading" || ms <= 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, ms)))]);
+    await Promise.race([
+      settled,
+      new Promise((r) => (timer = setTimeout(r, ms))),
+    ]);
     clearTimeout(timer);
   };
 
@@ -92,23 +110,38 @@ export function createHandler(options: HandlerOptions): Handler {
     const origin = req.headers.get("origin");
     if (!allowed || !origin) return {};
     if (allowed !== "*" && !allowed.includes(origin)) return {};
-    return { "access-control-allow-origin": allowed === "*" ? "*" : origin, vary: "origin" };
+    return {
+      "access-control-allow-origin": allowed === "*" ? "*" : origin,
+      vary: "origin",
+    };
   };
 
   const authorized = (req: Request): boolean => {
     if (!options.apiKey) return true;
     const m = req.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i);
-    return m !== null && m !== undefined && timingSafeEqual(m[1].trim(), options.apiKey);
+    return m !== null && m !== undefined &&
+      timingSafeEqual(m[1].trim(), options.apiKey);
   };
 
   const health = (): Response => {
-    const base = { status: state.kind === "ready" ? "ok" : state.kind, state: state.kind };
+    const base = {
+      status: state.kind === "ready" ? "ok" : state.kind,
+      state: state.kind,
+    };
     if (state.kind === "loading") {
       const p = options.loadProgress?.();
-      const progress = p ? { loaded_bytes: p.loaded, total_bytes: p.total ?? null, fraction: p.total ? Math.min(1, p.loaded / p.total) : null } : null;
+      const progress = p
+        ? {
+          loaded_bytes: p.loaded,
+          total_bytes: p.total ?? null,
+          fraction: p.total ? Math.min(1, p.loaded / p.total) : null,
+        }
+        : null;
       return json({ ...base, progress }, 503, { "retry-after": "5" });
     }
-    if (state.kind !== "ready") return json({ ...base, error: "the model failed to load" }, 503);
+    if (state.kind !== "ready") {
+      return json({ ...base, error: "the model failed to load" }, 503);
+    }
     const { tm, scheduler } = state;
     return json({
       ...base,
@@ -119,22 +152,60 @@ export function createHandler(options: HandlerOptions): Handler {
     });
   };
 
-  const route = async (req: Request, path: string, headers: Record<string, string>): Promise<Response> => {
-    if (path === "/" && options.chatPage !== false) return new Response(CHAT_PAGE, { headers: { "content-type": "text/html; charset=utf-8", ...headers } });
+  const route = async (
+    req: Request,
+    path: string,
+    headers: Record<string, string>,
+  ): Promise<Response> => {
+    if (path === "/" && options.chatPage !== false) {
+      return new Response(CHAT_PAGE, {
+        headers: { "content-type": "text/html; charset=utf-8", ...headers },
+      });
+    }
     if (path === "/health") return health();
     if (!authorized(req)) {
-      throw new HttpError(401, "Incorrect API key provided. Send it as 'Authorization: Bearer <key>'.", "invalid_request_error", null, "invalid_api_key", { "www-authenticate": "Bearer" });
+      throw new HttpError(
+        401,
+        "Incorrect API key provided. Send it as 'Authorization: Bearer <key>'.",
+        "invalid_request_error",
+        null,
+        "invalid_api_key",
+        { "www-authenticate": "Bearer" },
+      );
     }
     await waitReady();
     if (state.kind !== "ready") {
-      throw new HttpError(503, state.kind === "loading" ? "The model is still loading; try again shortly." : "The model failed to load.", "server_error", null, "model_not_ready", { "retry-after": "5" });
+      throw new HttpError(
+        503,
+        state.kind === "loading"
+          ? "The model is still loading; try again shortly."
+          : "The model failed to load.",
+        "server_error",
+        null,
+        "model_not_ready",
+        { "retry-after": "5" },
+      );
     }
     const { tm, scheduler } = state;
     if (path === "/v1/models") {
-      return json({ object: "list", data: [{ id: tm.id, object: "model", created: 0, owned_by: "falcon-e-edge" }] }, 200, headers);
+      return json(
+        {
+          object: "list",
+          data: [{
+            id: tm.id,
+            object: "model",
+            created: 0,
+            owned_by: "falcon-e-edge",
+          }],
+        },
+        200,
+        headers,
+      );
     }
     const body = await readJsonBody(req, maxBody);
-    if (path === "/v1/chat/completions") return await chatCompletions(tm, scheduler, req, body, headers);
+    if (path === "/v1/chat/completions") {
+      return await chatCompletions(tm, scheduler, req, body, headers);
+    }
     return await completions(tm, scheduler, req, body, headers);
   };
 
@@ -142,22 +213,63 @@ export function createHandler(options: HandlerOptions): Handler {
     const cors = corsHeaders(req);
     try {
       const path = new URL(req.url).pathname.replace(/\/+$/, "") || "/";
-      const methods = ROUTES[path] ?? (path.startsWith("/v1/models/") ? ["GET"] : undefined);
+      const methods = ROUTES[path] ??
+        (path.startsWith("/v1/models/") ? ["GET"] : undefined);
       if (req.method === "OPTIONS" && options.cors) {
         return new Response(null, {
           status: 204,
-          headers: { ...cors, "access-control-allow-methods": "GET, POST, OPTIONS", "access-control-allow-headers": "authorization, content-type", "access-control-max-age": "86400" },
+          headers: {
+            ...cors,
+            "access-control-allow-methods": "GET, POST, OPTIONS",
+            "access-control-allow-headers": "authorization, content-type",
+            "access-control-max-age": "86400",
+          },
         });
       }
-      if (!methods || (path === "/" && options.chatPage === false)) throw new HttpError(404, `Unknown path ${path}.`, "invalid_request_error", null, "not_found");
+      if (!methods || (path === "/" && options.chatPage === false)) {
+        throw new HttpError(
+          404,
+          `Unknown path ${path}.`,
+          "invalid_request_error",
+          null,
+          "not_found",
+        );
+      }
       if (!methods.includes(req.method)) {
-        throw new HttpError(405, `${req.method} is not allowed on ${path}; use ${methods.join(", ")}.`, "invalid_request_error", null, "method_not_allowed", { allow: methods.join(", ") });
+        throw new HttpError(
+          405,
+          `${req.method} is not allowed on ${path}; use ${methods.join(", ")}.`,
+          "invalid_request_error",
+          null,
+          "method_not_allowed",
+          { allow: methods.join(", ") },
+        );
       }
       if (path.startsWith("/v1/models/")) {
-        if (!authorized(req)) throw new HttpError(401, "Incorrect API key provided.", "invalid_request_error", null, "invalid_api_key");
+        if (!authorized(req)) {
+          throw new HttpError(
+            401,
+            "Incorrect API key provided.",
+            "invalid_request_error",
+            null,
+            "invalid_api_key",
+          );
+        }
         const id = decodeURIComponent(path.slice("/v1/models/".length));
-        if (state.kind === "ready" && id === state.tm.id) return json({ id, object: "model", created: 0, owned_by: "falcon-e-edge" }, 200, cors);
-        throw new HttpError(404, `The model '${id}' does not exist.`, "invalid_request_error", "model", "model_not_found");
+        if (state.kind === "ready" && id === state.tm.id) {
+          return json(
+            { id, object: "model", created: 0, owned_by: "falcon-e-edge" },
+            200,
+            cors,
+          );
+        }
+        throw new HttpError(
+          404,
+          `The model '${id}' does not exist.`,
+          "invalid_request_error",
+          "model",
+          "model_not_found",
+        );
       }
       return await route(req, path, cors);
     } catch (e) {
@@ -175,6 +287,8 @@ export function createHandler(options: HandlerOptions): Handler {
 function timingSafeEqual(a: string, b: string): boolean {
   const x = new TextEncoder().encode(a), y = new TextEncoder().encode(b);
   let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  }
   return diff === 0;
 }

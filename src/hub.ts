@@ -15,14 +15,22 @@ const REQUIRED = ["config.json", "tokenizer.json", "tokenizer_config.json"];
 const OPTIONAL = ["generation_config.json"];
 
 /** The URL base a repo's files are read from: `<endpoint>/<id>/resolve/<revision>/`. */
-export function hubUrlBase(id: string, endpoint?: string, revision = "main"): URL {
-  const e = (endpoint ?? env("HF_ENDPOINT") ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
+export function hubUrlBase(
+  id: string,
+  endpoint?: string,
+  revision = "main",
+): URL {
+  const e = (endpoint ?? env("HF_ENDPOINT") ?? DEFAULT_ENDPOINT).replace(
+    /\/+$/,
+    "",
+  );
   return new URL(`${e}/${id}/resolve/${revision}/`);
 }
 
 /** Whether `s` looks like a hub repo id (`owner/name`) rather than a path or URL. */
 export function isRepoId(s: string): boolean {
-  return /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(s) && !s.startsWith(".") && !s.includes("..");
+  return /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(s) && !s.startsWith(".") &&
+    !s.includes("..");
 }
 
 /** Options of {@linkcode downloadRepo}. */
@@ -43,7 +51,9 @@ export interface HubOptions {
 
 function env(name: string): string | undefined {
   try {
-    return (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno?.env.get(name);
+    return (globalThis as {
+      Deno?: { env: { get(k: string): string | undefined } };
+    }).Deno?.env.get(name);
   } catch {
     return undefined;
   }
@@ -68,26 +78,47 @@ function stderrProgress(line: string, done: boolean): void {
  * @returns The directory holding the files.
  * @throws {SourceError} with a plain hint when the hub cannot be reached.
  */
-export async function downloadRepo(id: string, options: HubOptions = {}): Promise<string> {
-  const endpoint = (options.endpoint ?? env("HF_ENDPOINT") ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
+export async function downloadRepo(
+  id: string,
+  options: HubOptions = {},
+): Promise<string> {
+  const endpoint = (options.endpoint ?? env("HF_ENDPOINT") ?? DEFAULT_ENDPOINT)
+    .replace(/\/+$/, "");
   const revision = options.revision ?? "main";
-  const dir = `${options.cacheDir ?? defaultCache()}/${id.replace("/", "--")}/${revision}`;
+  const dir = `${options.cacheDir ?? defaultCache()}/${
+    id.replace("/", "--")
+  }/${revision}`;
   const token = options.token ?? env("HF_TOKEN");
   const f = options.fetch ?? fetch;
-  const progress = options.progress === undefined ? stderrProgress : options.progress;
+  const progress = options.progress === undefined
+    ? stderrProgress
+    : options.progress;
   await Deno.mkdir(dir, { recursive: true });
   const url = (file: string) => `${endpoint}/${id}/resolve/${revision}/${file}`;
-  const get = async (file: string, headers: Record<string, string> = {}): Promise<Response> => {
+  const get = async (
+    file: string,
+    headers: Record<string, string> = {},
+  ): Promise<Response> => {
     try {
-      return await f(url(file), { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+      return await f(url(file), {
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+      });
     } catch (e) {
       throw new SourceError(
-        `cannot reach ${endpoint} to download ${id} (${(e as Error).message}). Without network, copy the checkpoint ` +
+        `cannot reach ${endpoint} to download ${id} (${
+          (e as Error).message
+        }). Without network, copy the checkpoint ` +
           `to a directory (config.json, model.safetensors, tokenizer.json, tokenizer_config.json) and pass --model /path/to/that/dir`,
       );
     }
   };
-  const fetchFile = async (file: string, optional: boolean): Promise<boolean> => {
+  const fetchFile = async (
+    file: string,
+    optional: boolean,
+  ): Promise<boolean> => {
     const path = `${dir}/${file}`;
     if (await exists(path)) return true;
     const part = `${path}.part`;
@@ -100,7 +131,11 @@ export async function downloadRepo(id: string, options: HubOptions = {}): Promis
       }
       if (res.status === 401 || res.status === 403) {
         await res.body?.cancel();
-        throw new SourceError(`${url(file)}: HTTP ${res.status}; the repo may be gated: set HF_TOKEN`);
+        throw new SourceError(
+          `${
+            url(file)
+          }: HTTP ${res.status}; the repo may be gated: set HF_TOKEN`,
+        );
       }
       if (!res.ok || !res.body) {
         await res.body?.cancel();
@@ -113,33 +148,63 @@ export async function downloadRepo(id: string, options: HubOptions = {}): Promis
       const type = res.headers.get("content-type") ?? "";
       if (type.startsWith("text/html")) {
         await res.body.cancel();
-        throw new SourceError(`${url(file)}: the server sent an HTML page, not the file (a login or error page?)`);
+        throw new SourceError(
+          `${
+            url(file)
+          }: the server sent an HTML page, not the file (a login or error page?)`,
+        );
       }
-      using out = await Deno.open(part, { write: true, create: true, append: have > 0, truncate: have === 0 });
+      using out = await Deno.open(part, {
+        write: true,
+        create: true,
+        append: have > 0,
+        truncate: have === 0,
+      });
       const t0 = performance.now();
       let got = have;
       let last = 0;
       try {
         for await (const chunk of res.body) {
-          for (let o = 0; o < chunk.length;) o += await out.write(chunk.subarray(o));
+          for (let o = 0; o < chunk.length;) {
+            o += await out.write(chunk.subarray(o));
+          }
           got += chunk.length;
           const now = performance.now();
           if (progress && now - last > 200) {
             last = now;
-            progress(bar(file, got, total, (got - have) / ((now - t0) / 1000)), false);
+            progress(
+              bar(file, got, total, (got - have) / ((now - t0) / 1000)),
+              false,
+            );
           }
         }
       } catch (e) {
         have = got;
         if (attempt < 5) continue; // resume with Range from what is on disk
-        throw new SourceError(`${url(file)}: the download failed after ${got} bytes: ${(e as Error).message}`);
+        throw new SourceError(
+          `${url(file)}: the download failed after ${got} bytes: ${
+            (e as Error).message
+          }`,
+        );
       }
       if (Number.isFinite(total) && got !== total) {
         have = got;
         if (got < total && attempt < 5) continue;
-        throw new SourceError(`${url(file)}: got ${got} bytes, expected ${total} (truncated download)`);
+        throw new SourceError(
+          `${
+            url(file)
+          }: got ${got} bytes, expected ${total} (truncated download)`,
+        );
       }
-      progress?.(bar(file, got, total, (got - have) / Math.max(1e-3, (performance.now() - t0) / 1000)), true);
+      progress?.(
+        bar(
+          file,
+          got,
+          total,
+          (got - have) / Math.max(1e-3, (performance.now() - t0) / 1000),
+        ),
+        true,
+      );
       await Deno.rename(part, path);
       return true;
     }
@@ -147,9 +212,17 @@ export async function downloadRepo(id: string, options: HubOptions = {}): Promis
   for (const file of REQUIRED) await fetchFile(file, false);
   for (const file of OPTIONAL) await fetchFile(file, true);
   if (await fetchFile("model.safetensors.index.json", true)) {
-    const idx = JSON.parse(await Deno.readTextFile(`${dir}/model.safetensors.index.json`));
-    for (const shard of new Set(Object.values(idx.weight_map ?? {}) as string[])) {
-      if (!/^[\w.-]+$/.test(shard)) throw new SourceError(`bad shard name ${JSON.stringify(shard)} in the index`);
+    const idx = JSON.parse(
+      await Deno.readTextFile(`${dir}/model.safetensors.index.json`),
+    );
+    for (
+      const shard of new Set(Object.values(idx.weight_map ?? {}) as string[])
+    ) {
+      if (!/^[\w.-]+$/.test(shard)) {
+        throw new SourceError(
+          `bad shard name ${JSON.stringify(shard)} in the index`,
+        );
+      }
       await fetchFile(shard, false);
     }
   } else {
@@ -160,11 +233,15 @@ export async function downloadRepo(id: string, options: HubOptions = {}): Promis
 
 function bar(file: string, got: number, total: number, rate: number): string {
   const mb = (n: number) => (n / 1e6).toFixed(1);
-  if (!Number.isFinite(total) || total <= 0) return `${file} ${mb(got)} MB ${mb(rate)} MB/s`;
+  if (!Number.isFinite(total) || total <= 0) {
+    return `${file} ${mb(got)} MB ${mb(rate)} MB/s`;
+  }
   const frac = Math.min(1, got / total);
   const width = 20;
   const fill = Math.round(frac * width);
-  return `${file} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${(frac * 100).toFixed(0)}% ${mb(got)}/${mb(total)} MB ${mb(rate)} MB/s`;
+  return `${file} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${
+    (frac * 100).toFixed(0)
+  }% ${mb(got)}/${mb(total)} MB ${mb(rate)} MB/s`;
 }
 
 async function exists(path: string): Promise<boolean> {

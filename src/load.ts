@@ -36,6 +36,7 @@ export interface LoadOptions {
 
 /** A checkpoint whose tensors disagree with its config or are unusable; names the tensor. */
 export class CheckpointError extends Error {
+  /** Always `"CheckpointError"`. */
   override name = "CheckpointError";
 }
 
@@ -163,12 +164,12 @@ async function planShards(src: ModelSource, config: ModelConfig, sha256: Record<
   const seen = new Set<string>();
   const out: Planned[] = [];
   try {
-    for (const file of files) await planShard(await openShard(src, file, sha256[file]));
+    for (const file of files) planShard(await openShard(src, file, sha256[file]));
   } catch (e) {
     for (const p of out) await p.shard.reader.close();
     throw e;
   }
-  async function planShard(shard: OpenShard): Promise<void> {
+  function planShard(shard: OpenShard): void {
     const { file, header } = shard;
     const entries: Planned["entries"] = [];
     for (const entry of header.tensors) {

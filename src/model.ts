@@ -21,6 +21,7 @@ export interface MemoryReport {
 
 /** An error the engine reports for a call it cannot run (full context, bad ids...). */
 export class EngineError extends Error {
+  /** Always `"EngineError"`. */
   override name = "EngineError";
 }
 
@@ -62,7 +63,10 @@ export class Model {
     readonly location: string,
   ) {
     this.#k = kernels;
-    this.#free = Array.from({ length: maxSessions }, (_, i) => maxSessions - 1 - i);
+    this.#free = Array.from(
+      { length: maxSessions },
+      (_, i) => maxSessions - 1 - i,
+    );
   }
 
   /** Bytes of weights, KV cache and scratch in WebAssembly memory. */
@@ -89,7 +93,9 @@ export class Model {
     this.#alive();
     const slot = this.#free.pop();
     if (slot === undefined) {
-      throw new EngineError(`all ${this.maxSessions} session slots are in use; dispose one or load with a larger maxSessions`);
+      throw new EngineError(
+        `all ${this.maxSessions} session slots are in use; dispose one or load with a larger maxSessions`,
+      );
     }
     this.#k.session_truncate(slot, 0);
     return new Session(this, this.#k, slot, () => this.#free.push(slot));
@@ -151,7 +157,9 @@ export class Session {
     for (let i = 0; i < n; i++) {
       const t = ids[i];
       if (!Number.isInteger(t) || t < 0 || t >= vocab) {
-        throw new EngineError(`token id ${t} at index ${i} is outside the vocabulary [0, ${vocab})`);
+        throw new EngineError(
+          `token id ${t} at index ${i} is outside the vocabulary [0, ${vocab})`,
+        );
       }
     }
     if (this.position + n > this.model.contextLength) {
@@ -162,14 +170,22 @@ export class Session {
     const all = options.allLogits === true;
     const out = new Float32Array(all ? n * vocab : vocab);
     const block = this.model.blockSize;
-    const tok = new Int32Array(this.k.memory.buffer, this.k.tokens_ptr(), block);
+    const tok = new Int32Array(
+      this.k.memory.buffer,
+      this.k.tokens_ptr(),
+      block,
+    );
     for (let i = 0; i < n; i += block) {
       const m = Math.min(block, n - i);
       for (let j = 0; j < m; j++) tok[j] = ids[i + j];
       const last = i + m === n;
       const rc = this.k.forward(this.slot, m, all ? 1 : 0);
       if (rc !== 0) throw new EngineError(kernelError("forward", rc));
-      const logits = new Float32Array(this.k.memory.buffer, this.k.logits_ptr(), (all ? m : 1) * vocab);
+      const logits = new Float32Array(
+        this.k.memory.buffer,
+        this.k.logits_ptr(),
+        (all ? m : 1) * vocab,
+      );
       if (all) out.set(logits, i * vocab);
       else if (last) out.set(logits);
     }
@@ -180,7 +196,9 @@ export class Session {
   truncate(n: number): void {
     this.#check();
     if (!Number.isInteger(n) || n < 0 || n > this.position) {
-      throw new EngineError(`cannot truncate to ${n}: the session holds ${this.position} tokens`);
+      throw new EngineError(
+        `cannot truncate to ${n}: the session holds ${this.position} tokens`,
+      );
     }
     this.k.session_truncate(this.slot, n);
   }
@@ -204,6 +222,8 @@ export class Session {
 
   #check(): void {
     if (!this.#open) throw new EngineError("the session has been disposed");
-    if (this.model.disposed) throw new EngineError("the model has been disposed");
+    if (this.model.disposed) {
+      throw new EngineError("the model has been disposed");
+    }
   }
 }

@@ -30,15 +30,27 @@ export interface SafetensorsHeader {
 
 /** A safetensors file that cannot be used; the message names the file and the problem. */
 export class SafetensorsError extends Error {
+  /** Always `"SafetensorsError"`. */
   override name = "SafetensorsError";
 }
 
 /** Bytes per element of the dtypes safetensors defines. */
 export const DTYPE_BYTES: Record<string, number> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E4M3: 1, F8_E5M2: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  I64: 8, U64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  I64: 8,
+  U64: 8,
+  F64: 8,
 };
 
 /** Header JSON larger than this is refused (the spec's own limit is 100 MB). */
@@ -51,16 +63,29 @@ export const MAX_HEADER_BYTES = 100_000_000;
  * @param fileSize The file's size in bytes.
  * @param file The file's name, for messages.
  */
-export function headerLength(first8: Uint8Array, fileSize: number, file: string): number {
+export function headerLength(
+  first8: Uint8Array,
+  fileSize: number,
+  file: string,
+): number {
   if (first8.length < 8 || fileSize < 8) {
-    throw new SafetensorsError(`${file}: truncated, ${fileSize} bytes is shorter than the 8-byte header length`);
+    throw new SafetensorsError(
+      `${file}: truncated, ${fileSize} bytes is shorter than the 8-byte header length`,
+    );
   }
-  const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(
+    0,
+    true,
+  );
   if (n > BigInt(MAX_HEADER_BYTES)) {
-    throw new SafetensorsError(`${file}: header length ${n} is over the ${MAX_HEADER_BYTES}-byte limit (corrupt file?)`);
+    throw new SafetensorsError(
+      `${file}: header length ${n} is over the ${MAX_HEADER_BYTES}-byte limit (corrupt file?)`,
+    );
   }
   if (8n + n > BigInt(fileSize)) {
-    throw new SafetensorsError(`${file}: header length ${n} is larger than the file (${fileSize} bytes); truncated or corrupt`);
+    throw new SafetensorsError(
+      `${file}: header length ${n} is larger than the file (${fileSize} bytes); truncated or corrupt`,
+    );
   }
   return Number(n);
 }
@@ -73,12 +98,18 @@ export function headerLength(first8: Uint8Array, fileSize: number, file: string)
  * @param fileSize The file's size in bytes.
  * @param file The file's name, for messages.
  */
-export function parseHeader(json: Uint8Array, fileSize: number, file: string): SafetensorsHeader {
+export function parseHeader(
+  json: Uint8Array,
+  fileSize: number,
+  file: string,
+): SafetensorsHeader {
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(json));
   } catch (e) {
-    throw new SafetensorsError(`${file}: the header is not valid JSON (${(e as Error).message})`);
+    throw new SafetensorsError(
+      `${file}: the header is not valid JSON (${(e as Error).message})`,
+    );
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new SafetensorsError(`${file}: the header must be a JSON object`);
@@ -94,36 +125,68 @@ export function parseHeader(json: Uint8Array, fileSize: number, file: string): S
     }
     const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const where = `${file}: tensor "${name}"`;
-    if (typeof e !== "object" || e === null) throw new SafetensorsError(`${where}: entry is not an object`);
-    if (typeof e.dtype !== "string" || !(e.dtype in DTYPE_BYTES)) {
-      throw new SafetensorsError(`${where}: unknown dtype ${JSON.stringify(e.dtype)}`);
+    if (typeof e !== "object" || e === null) {
+      throw new SafetensorsError(`${where}: entry is not an object`);
     }
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new SafetensorsError(`${where}: shape must be a list of non-negative integers, got ${JSON.stringify(e.shape)}`);
+    if (typeof e.dtype !== "string" || !(e.dtype in DTYPE_BYTES)) {
+      throw new SafetensorsError(
+        `${where}: unknown dtype ${JSON.stringify(e.dtype)}`,
+      );
+    }
+    if (
+      !Array.isArray(e.shape) ||
+      !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)
+    ) {
+      throw new SafetensorsError(
+        `${where}: shape must be a list of non-negative integers, got ${
+          JSON.stringify(e.shape)
+        }`,
+      );
     }
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[0] > off[1]) {
-      throw new SafetensorsError(`${where}: data_offsets must be [begin, end] with begin <= end, got ${JSON.stringify(off)}`);
+    if (
+      !Array.isArray(off) || off.length !== 2 || !off.every((d) =>
+        Number.isSafeInteger(d) && d >= 0
+      ) || off[0] > off[1]
+    ) {
+      throw new SafetensorsError(
+        `${where}: data_offsets must be [begin, end] with begin <= end, got ${
+          JSON.stringify(off)
+        }`,
+      );
     }
     const [a, b] = off as [number, number];
     if (b > dataLen) {
       throw new SafetensorsError(
-        `${where}: data_offsets [${a}, ${b}] run past the end of the file (data section is ${Math.max(0, dataLen)} bytes); truncated?`,
+        `${where}: data_offsets [${a}, ${b}] run past the end of the file (data section is ${
+          Math.max(0, dataLen)
+        } bytes); truncated?`,
       );
     }
-    const want = (e.shape as number[]).reduce((x, y) => x * y, 1) * DTYPE_BYTES[e.dtype];
+    const want = (e.shape as number[]).reduce((x, y) => x * y, 1) *
+      DTYPE_BYTES[e.dtype];
     if (b - a !== want) {
       throw new SafetensorsError(
-        `${where}: ${e.dtype} ${JSON.stringify(e.shape)} needs ${want} bytes but data_offsets span ${b - a}`,
+        `${where}: ${e.dtype} ${
+          JSON.stringify(e.shape)
+        } needs ${want} bytes but data_offsets span ${b - a}`,
       );
     }
-    tensors.push({ name, dtype: e.dtype, shape: e.shape as number[], start: dataStart + a, end: dataStart + b });
+    tensors.push({
+      name,
+      dtype: e.dtype,
+      shape: e.shape as number[],
+      start: dataStart + a,
+      end: dataStart + b,
+    });
   }
   tensors.sort((x, y) => x.start - y.start || x.end - y.end);
   for (let i = 1; i < tensors.length; i++) {
     const [p, q] = [tensors[i - 1], tensors[i]];
     if (q.start < p.end) {
-      throw new SafetensorsError(`${file}: tensors "${p.name}" and "${q.name}" overlap in the file`);
+      throw new SafetensorsError(
+        `${file}: tensors "${p.name}" and "${q.name}" overlap in the file`,
+      );
     }
   }
   return { tensors, dataStart, metadata };

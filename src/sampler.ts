@@ -73,7 +73,9 @@ export class Rng {
    */
   constructor(seed: number) {
     if (typeof seed !== "number" || !Number.isInteger(seed)) {
-      throw new RangeError(`seed must be an integer, got ${JSON.stringify(seed)}`);
+      throw new RangeError(
+        `seed must be an integer, got ${JSON.stringify(seed)}`,
+      );
     }
     const lo = ((seed % 2 ** 32) + 2 ** 32) % 2 ** 32;
     const hi = ((Math.floor(seed / 2 ** 32) % 2 ** 32) + 2 ** 32) % 2 ** 32;
@@ -83,7 +85,9 @@ export class Rng {
       b = (b + 0x7f4a7c15) | 0;
       this.#s[i] = splitmix32(a) ^ Math.imul(splitmix32(b), 0x2c1b3c6d);
     }
-    if ((this.#s[0] | this.#s[1] | this.#s[2] | this.#s[3]) === 0) this.#s[0] = 1;
+    if ((this.#s[0] | this.#s[1] | this.#s[2] | this.#s[3]) === 0) {
+      this.#s[0] = 1;
+    }
   }
 
   /** @returns The next 32 random bits as an unsigned integer. */
@@ -102,7 +106,8 @@ export class Rng {
 
   /** @returns A uniform double in [0, 1) with 53 random bits. */
   nextFloat(): number {
-    return ((this.nextUint32() >>> 5) * 2 ** 26 + (this.nextUint32() >>> 6)) / 2 ** 53;
+    return ((this.nextUint32() >>> 5) * 2 ** 26 + (this.nextUint32() >>> 6)) /
+      2 ** 53;
   }
 }
 
@@ -118,10 +123,17 @@ function splitmix32(x: number): number {
   return (t ^ (t >>> 15)) >>> 0;
 }
 
-function check(name: string, v: unknown, ok: (v: number) => boolean, range: string): number | undefined {
+function check(
+  name: string,
+  v: unknown,
+  ok: (v: number) => boolean,
+  range: string,
+): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "number" || Number.isNaN(v) || !ok(v)) {
-    throw new RangeError(`${name} must be ${range}, got ${JSON.stringify(v) ?? String(v)}`);
+    throw new RangeError(
+      `${name} must be ${range}, got ${JSON.stringify(v) ?? String(v)}`,
+    );
   }
   return v;
 }
@@ -203,31 +215,62 @@ export class Sampler {
   #scratch = new Float64Array(0);
 
   /**
+   * A sampler for one request.
    * @param options See {@linkcode SamplerOptions}.
    * @param promptIds The prompt, seen by the repetition penalty.
    * @throws {RangeError} naming the option that is out of range.
    */
   constructor(options: SamplerOptions = {}, promptIds: ArrayLike<number> = []) {
     const o = options;
-    this.#temperature = check("temperature", o.temperature, (v) => v >= 0 && v <= 2, "a number in [0, 2]") ?? 1;
-    this.#topK = check("top_k", o.topK, (v) => Number.isInteger(v) && v >= 0, "an integer >= 0 (0 = off)") ?? 0;
-    this.#topP = check("top_p", o.topP, (v) => v > 0 && v <= 1, "a number in (0, 1]") ?? 1;
-    this.#minP = check("min_p", o.minP, (v) => v >= 0 && v <= 1, "a number in [0, 1]") ?? 0;
+    this.#temperature = check(
+      "temperature",
+      o.temperature,
+      (v) => v >= 0 && v <= 2,
+      "a number in [0, 2]",
+    ) ?? 1;
+    this.#topK = check(
+      "top_k",
+      o.topK,
+      (v) => Number.isInteger(v) && v >= 0,
+      "an integer >= 0 (0 = off)",
+    ) ?? 0;
+    this.#topP =
+      check("top_p", o.topP, (v) => v > 0 && v <= 1, "a number in (0, 1]") ?? 1;
+    this.#minP =
+      check("min_p", o.minP, (v) => v >= 0 && v <= 1, "a number in [0, 1]") ??
+        0;
     this.#repetition = check(
       "repetition_penalty",
       o.repetitionPenalty,
       (v) => v > 0 && Number.isFinite(v),
       "a finite number > 0 (1 = off)",
     ) ?? 1;
-    this.#frequency = check("frequency_penalty", o.frequencyPenalty, (v) => v >= -2 && v <= 2, "a number in [-2, 2]") ??
+    this.#frequency = check(
+      "frequency_penalty",
+      o.frequencyPenalty,
+      (v) => v >= -2 && v <= 2,
+      "a number in [-2, 2]",
+    ) ??
       0;
-    this.#presence = check("presence_penalty", o.presencePenalty, (v) => v >= -2 && v <= 2, "a number in [-2, 2]") ?? 0;
-    this.#topLogprobs = check("top_logprobs", o.topLogprobs, (v) => Number.isInteger(v) && v >= 0, "an integer >= 0") ??
+    this.#presence = check(
+      "presence_penalty",
+      o.presencePenalty,
+      (v) => v >= -2 && v <= 2,
+      "a number in [-2, 2]",
+    ) ?? 0;
+    this.#topLogprobs = check(
+      "top_logprobs",
+      o.topLogprobs,
+      (v) => Number.isInteger(v) && v >= 0,
+      "an integer >= 0",
+    ) ??
       0;
     const seed = check("seed", o.seed, Number.isInteger, "an integer");
     this.seed = seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
     this.#rng = new Rng(this.seed);
-    if (this.#repetition !== 1) { for (let i = 0; i < promptIds.length; i++) this.#seen.add(promptIds[i]); }
+    if (this.#repetition !== 1) {
+      for (let i = 0; i < promptIds.length; i++) this.#seen.add(promptIds[i]);
+    }
   }
 
   /**
@@ -239,7 +282,9 @@ export class Sampler {
    */
   sample(logits: Float32Array): SampleResult {
     const n = logits.length;
-    if (!(logits instanceof Float32Array) || n === 0) throw new RangeError("logits must be a non-empty Float32Array");
+    if (!(logits instanceof Float32Array) || n === 0) {
+      throw new RangeError("logits must be a non-empty Float32Array");
+    }
     if (this.#x.length !== n) {
       this.#x = new Float32Array(n);
       this.#e = new Float64Array(n);
@@ -254,20 +299,25 @@ export class Sampler {
     for (let i = 0; i < n; i++) {
       const v = x[i];
       if (Number.isNaN(v) || v === Infinity) {
-        throw new RangeError(`logit ${i} is ${v}; logits must be finite or -Infinity`);
+        throw new RangeError(
+          `logit ${i} is ${v}; logits must be finite or -Infinity`,
+        );
       }
       if (v > x[best]) best = i;
     }
     const max = x[best];
-    if (max === -Infinity) throw new RangeError("every logit is -Infinity: no token can be chosen");
+    if (max === -Infinity) {
+      throw new RangeError("every logit is -Infinity: no token can be chosen");
+    }
     let sum = 0;
     for (let i = 0; i < n; i++) sum += e[i] = Math.exp(x[i] - max);
     const logZ = max + Math.log(sum);
     const id = t === 0 ? best : this.#draw(sum);
     this.#record(id);
-    const top = this.#topLogprobs === 0
-      ? []
-      : Array.from(topIds(x, Math.min(this.#topLogprobs, n)), (j) => ({ id: j, logprob: x[j] - logZ }));
+    const top = this.#topLogprobs === 0 ? [] : Array.from(
+      topIds(x, Math.min(this.#topLogprobs, n)),
+      (j) => ({ id: j, logprob: x[j] - logZ }),
+    );
     return { id, logprob: x[id] - logZ, topLogprobs: top };
   }
 
@@ -288,7 +338,9 @@ export class Sampler {
 
   #record(id: number): void {
     if (this.#repetition !== 1) this.#seen.add(id);
-    if (this.#frequency !== 0 || this.#presence !== 0) this.#counts.set(id, (this.#counts.get(id) ?? 0) + 1);
+    if (this.#frequency !== 0 || this.#presence !== 0) {
+      this.#counts.set(id, (this.#counts.get(id) ?? 0) + 1);
+    }
   }
 
   /**
@@ -301,7 +353,9 @@ export class Sampler {
   #draw(sum: number): number {
     const e = this.#e, tmp = this.#scratch, n = e.length;
     let floor = 0;
-    if (this.#topK > 0 && this.#topK < n) floor = kthLargest(e, this.#topK, tmp);
+    if (this.#topK > 0 && this.#topK < n) {
+      floor = kthLargest(e, this.#topK, tmp);
+    }
     if (this.#topP < 1) {
       let mass = 0;
       for (let i = 0; i < n; i++) if (e[i] >= floor) mass += e[i];
@@ -378,7 +432,12 @@ function kthLargest(e: Float64Array, k: number, tmp: Float64Array): number {
  * `weighted`): the top-p cut or the k-th largest value. A quickselect with
  * a three-way partition, expected O(len); it reorders `v`.
  */
-function selectFloor(v: Float64Array, len: number, need: number, weighted: boolean): number {
+function selectFloor(
+  v: Float64Array,
+  len: number,
+  need: number,
+  weighted: boolean,
+): number {
   let lo = 0, hi = len;
   for (;;) {
     const pivot = v[lo + ((hi - lo) >> 1)];

@@ -10,7 +10,13 @@ import type { Model, Session } from "./model.ts";
 
 /** The queue is full; try again after `retryAfter` seconds. */
 export class QueueFullError extends Error {
+  /** Always `"QueueFullError"`. */
   override name = "QueueFullError";
+  /**
+   * A refusal because the wait queue is full.
+   * @param retryAfter Seconds after which a retry is likely to find room.
+   * @param waiting Requests already in line.
+   */
   constructor(readonly retryAfter: number, waiting: number) {
     super(`the server is busy: ${waiting} requests are already waiting`);
   }
@@ -22,6 +28,10 @@ export class Slot {
   readonly ids: number[] = [];
   /** Prompt tokens the last `prefill` took from the cache instead of recomputing. */
   reused = 0;
+  /**
+   * A slot over one engine session.
+   * @param session The engine session whose KV cache this slot manages.
+   */
   constructor(readonly session: Session) {}
 
   /**
@@ -82,18 +92,26 @@ export class Scheduler {
   readonly #maxQueue: number;
 
   /**
+   * A scheduler over every session slot of `model`.
    * @param model The model whose `maxSessions` slots are shared.
    * @param maxQueue How many requests may wait for a slot (default 16).
    */
   constructor(model: Model, maxQueue = 16) {
     this.#slots = model.maxSessions;
     this.#maxQueue = maxQueue;
-    for (let i = 0; i < model.maxSessions; i++) this.#free.push(new Slot(model.createSession()));
+    for (let i = 0; i < model.maxSessions; i++) {
+      this.#free.push(new Slot(model.createSession()));
+    }
   }
 
   /** Slots in use, waiters, capacity. */
   stats(): SchedulerStats {
-    return { active: this.#slots - this.#free.length, waiting: this.#queue.length, slots: this.#slots, maxQueue: this.#maxQueue };
+    return {
+      active: this.#slots - this.#free.length,
+      waiting: this.#queue.length,
+      slots: this.#slots,
+      maxQueue: this.#maxQueue,
+    };
   }
 
   /**
@@ -105,7 +123,11 @@ export class Scheduler {
     signal?.throwIfAborted();
     const slot = this.#free.pop();
     if (slot) return Promise.resolve(this.#lease(slot));
-    if (this.#queue.length >= this.#maxQueue) return Promise.reject(new QueueFullError(1 + this.#queue.length, this.#queue.length));
+    if (this.#queue.length >= this.#maxQueue) {
+      return Promise.reject(
+        new QueueFullError(1 + this.#queue.length, this.#queue.length),
+      );
+    }
     return new Promise<Lease>((resolve, reject) => {
       const w: Waiter = { resolve, reject };
       const onAbort = () => {

@@ -6,8 +6,17 @@
  */
 
 import { createHash, type Hash } from "node:crypto";
-import { headerLength, parseHeader, type SafetensorsHeader } from "./safetensors.ts";
-import { type ByteReader, type ModelSource, readExactly, SourceError } from "./source.ts";
+import {
+  headerLength,
+  parseHeader,
+  type SafetensorsHeader,
+} from "./safetensors.ts";
+import {
+  type ByteReader,
+  type ModelSource,
+  readExactly,
+  SourceError,
+} from "./source.ts";
 
 /** A safetensors file whose header has been read; the reader stands at the data section. */
 export interface OpenShard {
@@ -27,22 +36,39 @@ export interface OpenShard {
 
 /** A sha256 of a checkpoint file that does not match. */
 export class IntegrityError extends Error {
+  /** Always `"IntegrityError"`. */
   override name = "IntegrityError";
 }
 
 /** Opens `file` and reads and checks its header. Sizes are checked against the file's size when the source knows it. */
-export async function openShard(src: ModelSource, file: string, sha256?: string): Promise<OpenShard> {
+export async function openShard(
+  src: ModelSource,
+  file: string,
+  sha256?: string,
+): Promise<OpenShard> {
   const reader = await src.open(file, 0);
   try {
     const size = reader.size ?? Number.MAX_SAFE_INTEGER;
     const first8 = new Uint8Array(8);
     const got = await reader.read(first8);
-    const n = headerLength(first8.subarray(0, got), reader.size ?? (got < 8 ? got : size), file);
+    const n = headerLength(
+      first8.subarray(0, got),
+      reader.size ?? (got < 8 ? got : size),
+      file,
+    );
     const json = new Uint8Array(n);
     await readExactly(reader, json, file, "the header");
     const header = parseHeader(json, size, file);
-    const hash = sha256 ? createHash("sha256").update(first8).update(json) : undefined;
-    return { file, header, reader, pos: 8 + n, ...(hash ? { hash, sha256: sha256!.toLowerCase() } : {}) };
+    const hash = sha256
+      ? createHash("sha256").update(first8).update(json)
+      : undefined;
+    return {
+      file,
+      header,
+      reader,
+      pos: 8 + n,
+      ...(hash ? { hash, sha256: sha256!.toLowerCase() } : {}),
+    };
   } catch (e) {
     await reader.close();
     throw e;
@@ -61,19 +87,32 @@ export interface Region {
 
 const SKIP = new Uint8Array(1 << 16);
 
-async function skipTo(s: OpenShard, target: number, what: string, onBytes: (n: number) => void): Promise<void> {
+async function skipTo(
+  s: OpenShard,
+  target: number,
+  what: string,
+  onBytes: (n: number) => void,
+): Promise<void> {
   while (s.pos < target) {
     const view = SKIP.subarray(0, Math.min(SKIP.length, target - s.pos));
     const n = await s.reader.read(view);
     s.hash?.update(view.subarray(0, n));
     s.pos += n;
     onBytes(n);
-    if (n < view.length) throw new SourceError(`${s.file}: the file ended before ${what} (truncated)`);
+    if (n < view.length) {
+      throw new SourceError(
+        `${s.file}: the file ended before ${what} (truncated)`,
+      );
+    }
   }
 }
 
 /** Streams the regions (sorted by start) into their destinations. */
-export async function fillRegions(s: OpenShard, regions: Region[], onBytes: (n: number) => void): Promise<void> {
+export async function fillRegions(
+  s: OpenShard,
+  regions: Region[],
+  onBytes: (n: number) => void,
+): Promise<void> {
   const CHUNK = 4 << 20; // progress and hashing granularity
   for (const r of regions) {
     await skipTo(s, r.start, `tensor "${r.name}"`, onBytes);
@@ -83,19 +122,30 @@ export async function fillRegions(s: OpenShard, regions: Region[], onBytes: (n: 
       try {
         n = await s.reader.read(view);
       } catch (e) {
-        if (e instanceof SourceError) throw new SourceError(`${e.message} (while reading tensor "${r.name}")`);
+        if (e instanceof SourceError) {
+          throw new SourceError(
+            `${e.message} (while reading tensor "${r.name}")`,
+          );
+        }
         throw e;
       }
       s.hash?.update(view.subarray(0, n));
       s.pos += n;
       onBytes(n);
-      if (n < view.length) throw new SourceError(`${s.file}: the file ended while reading tensor "${r.name}" (truncated)`);
+      if (n < view.length) {
+        throw new SourceError(
+          `${s.file}: the file ended while reading tensor "${r.name}" (truncated)`,
+        );
+      }
     }
   }
 }
 
 /** Reads what is left (for the hash), checks the sha256, and closes the reader. */
-export async function finishShard(s: OpenShard, onBytes: (n: number) => void): Promise<void> {
+export async function finishShard(
+  s: OpenShard,
+  onBytes: (n: number) => void,
+): Promise<void> {
   try {
     if (s.hash) {
       for (;;) {
@@ -107,7 +157,11 @@ export async function finishShard(s: OpenShard, onBytes: (n: number) => void): P
         if (n < SKIP.length) break;
       }
       const got = s.hash.digest("hex");
-      if (got !== s.sha256) throw new IntegrityError(`${s.file}: sha256 is ${got}, expected ${s.sha256}; the file is corrupt or not the one expected`);
+      if (got !== s.sha256) {
+        throw new IntegrityError(
+          `${s.file}: sha256 is ${got}, expected ${s.sha256}; the file is corrupt or not the one expected`,
+        );
+      }
     }
   } finally {
     await s.reader.close();

@@ -10,6 +10,7 @@
 
 /** A checkpoint file that could not be read; names the file. */
 export class SourceError extends Error {
+  /** Always `"SourceError"`. */
   override name = "SourceError";
 }
 
@@ -34,9 +35,18 @@ export interface ModelSource {
 }
 
 /** Reads until `dest` is full; fails naming `what` if the file ends first. */
-export async function readExactly(r: ByteReader, dest: Uint8Array, file: string, what: string): Promise<void> {
+export async function readExactly(
+  r: ByteReader,
+  dest: Uint8Array,
+  file: string,
+  what: string,
+): Promise<void> {
   const n = await r.read(dest);
-  if (n < dest.length) throw new SourceError(`${file}: the file ended while reading ${what} (truncated)`);
+  if (n < dest.length) {
+    throw new SourceError(
+      `${file}: the file ended while reading ${what} (truncated)`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -45,6 +55,10 @@ export async function readExactly(r: ByteReader, dest: Uint8Array, file: string,
 /** Files of a directory on the local file system (read straight into place). */
 export class DirectorySource implements ModelSource {
   readonly location: string;
+  /**
+   * A source over a local directory.
+   * @param dir The checkpoint directory.
+   */
   constructor(readonly dir: string) {
     this.location = dir;
   }
@@ -56,7 +70,9 @@ export class DirectorySource implements ModelSource {
       return await Deno.readTextFile(this.#path(file));
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return undefined;
-      throw new SourceError(`cannot read ${this.#path(file)}: ${(e as Error).message}`);
+      throw new SourceError(
+        `cannot read ${this.#path(file)}: ${(e as Error).message}`,
+      );
     }
   }
   async open(file: string, offset = 0): Promise<ByteReader> {
@@ -64,7 +80,9 @@ export class DirectorySource implements ModelSource {
     try {
       f = await Deno.open(this.#path(file));
     } catch (e) {
-      throw new SourceError(`cannot open ${this.#path(file)}: ${(e as Error).message}`);
+      throw new SourceError(
+        `cannot open ${this.#path(file)}: ${(e as Error).message}`,
+      );
     }
     const size = (await f.stat()).size;
     if (offset) await f.seek(offset, Deno.SeekMode.Start);
@@ -80,9 +98,10 @@ export class DirectorySource implements ModelSource {
         }
         return got;
       },
-      close: async () => {
+      close: () => {
         if (open) f.close();
         open = false;
+        return Promise.resolve();
       },
     };
   }
@@ -92,7 +111,15 @@ export class DirectorySource implements ModelSource {
 // streams (shared by URL, R2 and in-memory sources)
 
 /** How to (re)open a file's byte stream at an offset. `ranged` says whether it really starts there. */
-type Opener = (offset: number) => Promise<{ body: ReadableStream<Uint8Array>; size: number | undefined; ranged: boolean }>;
+type Opener = (
+  offset: number,
+) => Promise<
+  {
+    body: ReadableStream<Uint8Array>;
+    size: number | undefined;
+    ranged: boolean;
+  }
+>;
 
 /** Attempts without progress before a broken stream is given up. */
 const RETRIES = 3;
@@ -101,7 +128,12 @@ const RETRIES = 3;
  * A reader over a stream that reopens it at the current position when it
  * breaks (if the opener can range), skipping bytes a non-ranged reopen repeats.
  */
-async function streamReader(open: Opener, offset: number, where: string, resumable: boolean): Promise<ByteReader> {
+async function streamReader(
+  open: Opener,
+  offset: number,
+  where: string,
+  resumable: boolean,
+): Promise<ByteReader> {
   let pos = offset; // next file byte the caller gets
   let first = await open(offset);
   let reader = first.body.getReader();
@@ -111,7 +143,11 @@ async function streamReader(open: Opener, offset: number, where: string, resumab
   const size = first.size;
   const reopen = async (why: unknown) => {
     if (!resumable || ++stalled > RETRIES) {
-      throw new SourceError(`${where}: the download failed at byte ${pos}: ${(why as Error)?.message ?? why}`);
+      throw new SourceError(
+        `${where}: the download failed at byte ${pos}: ${
+          (why as Error)?.message ?? why
+        }`,
+      );
     }
     await reader.cancel().catch(() => {});
     first = await open(pos);
@@ -134,7 +170,9 @@ async function streamReader(open: Opener, offset: number, where: string, resumab
           }
           if (r.done) {
             if (size !== undefined && pos < size) {
-              await reopen(new Error(`the stream ended at byte ${pos} of ${size}`));
+              await reopen(
+                new Error(`the stream ended at byte ${pos} of ${size}`),
+              );
               continue;
             }
             break;
@@ -168,20 +206,29 @@ async function streamReader(open: Opener, offset: number, where: string, resumab
 export class UrlSource implements ModelSource {
   readonly location: string;
   readonly #fetch: typeof fetch;
+  /**
+   * A source over `<base>/<file>` URLs.
+   * @param base The URL base (a trailing slash is added if missing).
+   * @param fetchImpl fetch to use (default the global one).
+   */
   constructor(readonly base: URL, fetchImpl?: typeof fetch) {
     this.location = base.href;
     // Workers need fetch called with globalThis as `this`.
     this.#fetch = fetchImpl ?? ((input, init) => fetch(input, init));
   }
   #url(file: string): URL {
-    const b = this.base.href.endsWith("/") ? this.base : new URL(this.base.href + "/");
+    const b = this.base.href.endsWith("/")
+      ? this.base
+      : new URL(this.base.href + "/");
     return new URL(file, b);
   }
   async #get(file: string, headers?: HeadersInit): Promise<Response> {
     try {
       return await this.#fetch(this.#url(file), { headers });
     } catch (e) {
-      throw new SourceError(`cannot fetch ${this.#url(file)}: ${(e as Error).message}`);
+      throw new SourceError(
+        `cannot fetch ${this.#url(file)}: ${(e as Error).message}`,
+      );
     }
   }
   async text(file: string): Promise<string | undefined> {
@@ -192,25 +239,38 @@ export class UrlSource implements ModelSource {
     }
     if (!res.ok) {
       await res.body?.cancel();
-      throw new SourceError(`cannot fetch ${this.#url(file)}: HTTP ${res.status}`);
+      throw new SourceError(
+        `cannot fetch ${this.#url(file)}: HTTP ${res.status}`,
+      );
     }
     return await res.text();
   }
   open(file: string, offset = 0): Promise<ByteReader> {
     const where = this.#url(file).href;
     const opener: Opener = async (at) => {
-      const res = await this.#get(file, at > 0 ? { range: `bytes=${at}-` } : undefined);
+      const res = await this.#get(
+        file,
+        at > 0 ? { range: `bytes=${at}-` } : undefined,
+      );
       if (!res.ok || !res.body) {
         await res.body?.cancel();
         throw new SourceError(`cannot fetch ${where}: HTTP ${res.status}`);
       }
       if ((res.headers.get("content-type") ?? "").startsWith("text/html")) {
         await res.body.cancel();
-        throw new SourceError(`${where}: the server sent an HTML page, not the file (a login or error page?)`);
+        throw new SourceError(
+          `${where}: the server sent an HTML page, not the file (a login or error page?)`,
+        );
       }
       const ranged = res.status === 206;
-      const total = ranged ? res.headers.get("content-range")?.match(/\/(\d+)\s*$/)?.[1] : res.headers.get("content-length");
-      return { body: res.body, size: total ? Number(total) : undefined, ranged };
+      const total = ranged
+        ? res.headers.get("content-range")?.match(/\/(\d+)\s*$/)?.[1]
+        : res.headers.get("content-length");
+      return {
+        body: res.body,
+        size: total ? Number(total) : undefined,
+        ranged,
+      };
     };
     return streamReader(opener, offset, where, true);
   }
@@ -232,12 +292,20 @@ export interface R2ObjectLike {
 /** The part of an R2 bucket binding this source uses (`env.MODEL_BUCKET`). */
 export interface R2BucketLike {
   /** The object at `key`, from `range.offset` on, or null when absent. */
-  get(key: string, options?: { range?: { offset: number } }): Promise<R2ObjectLike | null>;
+  get(
+    key: string,
+    options?: { range?: { offset: number } },
+  ): Promise<R2ObjectLike | null>;
 }
 
 /** Files stored as objects `<prefix><file>` in an R2-style bucket. */
 export class R2Source implements ModelSource {
   readonly location: string;
+  /**
+   * A source over objects `<prefix><file>` of a bucket.
+   * @param bucket The R2 binding (or anything with its `get`).
+   * @param prefix Key prefix, e.g. `"Falcon-E-1B-Instruct/"`.
+   */
   constructor(readonly bucket: R2BucketLike, readonly prefix = "") {
     this.location = `r2:${prefix}`;
   }
@@ -248,7 +316,10 @@ export class R2Source implements ModelSource {
   open(file: string, offset = 0): Promise<ByteReader> {
     const key = this.prefix + file;
     const opener: Opener = async (at) => {
-      const o = await this.bucket.get(key, at > 0 ? { range: { offset: at } } : undefined);
+      const o = await this.bucket.get(
+        key,
+        at > 0 ? { range: { offset: at } } : undefined,
+      );
       if (!o) throw new SourceError(`r2:${key}: no such object`);
       return { body: o.body, size: o.size, ranged: true };
     };
@@ -273,6 +344,10 @@ export type FileInput =
  */
 export class FilesSource implements ModelSource {
   readonly location = "files";
+  /**
+   * A source over files given by name.
+   * @param files File name -> contents, Response, stream or opener.
+   */
   constructor(readonly files: Record<string, FileInput>) {}
   async text(file: string): Promise<string | undefined> {
     const f = this.files[file];
@@ -282,10 +357,14 @@ export class FilesSource implements ModelSource {
     const s = await this.#stream(f);
     return await new Response(s.body).text();
   }
-  async #stream(f: Exclude<FileInput, string | Uint8Array>): Promise<{ body: ReadableStream<Uint8Array>; size: number | undefined }> {
+  async #stream(
+    f: Exclude<FileInput, string | Uint8Array>,
+  ): Promise<{ body: ReadableStream<Uint8Array>; size: number | undefined }> {
     const v = typeof f === "function" ? await f() : f;
     if (v instanceof Response) {
-      if (!v.ok || !v.body) throw new SourceError(`a file Response has HTTP ${v.status}`);
+      if (!v.ok || !v.body) {
+        throw new SourceError(`a file Response has HTTP ${v.status}`);
+      }
       if (v.bodyUsed) throw new SourceError("a file Response was already read");
       const len = v.headers.get("content-length");
       return { body: v.body, size: len ? Number(len) : undefined };
@@ -295,8 +374,14 @@ export class FilesSource implements ModelSource {
   }
   open(file: string, offset = 0): Promise<ByteReader> {
     const f = this.files[file];
-    if (f === undefined) return Promise.reject(new SourceError(`no file ${file} was given`));
-    const bytes = typeof f === "string" ? new TextEncoder().encode(f) : f instanceof Uint8Array ? f : undefined;
+    if (f === undefined) {
+      return Promise.reject(new SourceError(`no file ${file} was given`));
+    }
+    const bytes = typeof f === "string"
+      ? new TextEncoder().encode(f)
+      : f instanceof Uint8Array
+      ? f
+      : undefined;
     const opener: Opener = async (at) => {
       if (bytes) {
         const body = new ReadableStream<Uint8Array>({
@@ -307,17 +392,29 @@ export class FilesSource implements ModelSource {
         });
         return { body, size: bytes.length, ranged: true };
       }
-      const s = await this.#stream(f as Exclude<FileInput, string | Uint8Array>);
+      const s = await this.#stream(
+        f as Exclude<FileInput, string | Uint8Array>,
+      );
       return { ...s, ranged: false };
     };
-    return streamReader(opener, offset, file, typeof f === "function" || bytes !== undefined);
+    return streamReader(
+      opener,
+      offset,
+      file,
+      typeof f === "function" || bytes !== undefined,
+    );
   }
 }
 
 /** A source for a directory path, or an `http(s):`/`file:` URL base. */
-export function openSource(location: string | URL, fetchImpl?: typeof fetch): ModelSource {
+export function openSource(
+  location: string | URL,
+  fetchImpl?: typeof fetch,
+): ModelSource {
   const s = String(location);
   if (/^https?:\/\//i.test(s)) return new UrlSource(new URL(s), fetchImpl);
-  if (/^file:\/\//i.test(s)) return new DirectorySource(decodeURIComponent(new URL(s).pathname));
+  if (/^file:\/\//i.test(s)) {
+    return new DirectorySource(decodeURIComponent(new URL(s).pathname));
+  }
   return new DirectorySource(s);
 }

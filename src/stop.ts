@@ -39,10 +39,16 @@ export class StopMatcher {
    * @throws {RangeError} for a stop that is not a non-empty string.
    */
   constructor(stops: readonly string[]) {
-    if (!Array.isArray(stops)) throw new RangeError("stop strings must be given as an array");
+    if (!Array.isArray(stops)) {
+      throw new RangeError("stop strings must be given as an array");
+    }
     stops.forEach((s, i) => {
       if (typeof s !== "string" || s.length === 0) {
-        throw new RangeError(`stop string ${i} must be a non-empty string, got ${JSON.stringify(s)}`);
+        throw new RangeError(
+          `stop string ${i} must be a non-empty string, got ${
+            JSON.stringify(s)
+          }`,
+        );
       }
     });
     this.#stops = [...new Set(stops)];

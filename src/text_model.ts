@@ -6,7 +6,7 @@
 
 import { ChatTemplate, chatTemplateOf } from "./chat.ts";
 import { parseJsonFile } from "./config.ts";
-import { type LoadOptions, loadModelFrom } from "./load.ts";
+import { loadModelFrom, type LoadOptions } from "./load.ts";
 import type { Model } from "./model.ts";
 import { type ModelSource, openSource } from "./source.ts";
 import { TextTokenizer } from "./tokenizer.ts";
@@ -44,23 +44,42 @@ export interface TextModelOptions extends LoadOptions {
  * @param options Engine options and the id to report.
  * @returns Engine, tokenizer and template, all checked.
  */
-export function loadTextModel(location: string | URL, options: TextModelOptions = {}): Promise<TextModel> {
+export function loadTextModel(
+  location: string | URL,
+  options: TextModelOptions = {},
+): Promise<TextModel> {
   return loadTextModelFrom(openSource(location, options.fetch), options);
 }
 
 /** {@linkcode loadTextModel} from an open source. */
-export async function loadTextModelFrom(src: ModelSource, options: TextModelOptions = {}): Promise<TextModel> {
+export async function loadTextModelFrom(
+  src: ModelSource,
+  options: TextModelOptions = {},
+): Promise<TextModel> {
   // Text files first: a broken tokenizer fails before 600 MB are read.
   const tokJson = await src.text("tokenizer.json");
-  if (tokJson === undefined) throw new Error(`no tokenizer.json in ${src.location}`);
+  if (tokJson === undefined) {
+    throw new Error(`no tokenizer.json in ${src.location}`);
+  }
   const tokConfigText = await src.text("tokenizer_config.json");
   const tokenizer = TextTokenizer.fromFiles(tokJson, tokConfigText);
-  const tokConfig = tokConfigText === undefined ? {} : parseJsonFile(tokConfigText, "tokenizer_config.json");
+  const tokConfig = tokConfigText === undefined
+    ? {}
+    : parseJsonFile(tokConfigText, "tokenizer_config.json");
   let chatTemplate: ChatTemplate | undefined;
-  if (tokConfig.chat_template !== undefined) chatTemplate = new ChatTemplate(chatTemplateOf(tokConfig));
+  if (tokConfig.chat_template !== undefined) {
+    chatTemplate = new ChatTemplate(chatTemplateOf(tokConfig));
+  }
   const model = await loadModelFrom(src, options);
   const stop = new Set(model.config.eosTokenIds);
   if (tokenizer.eos) stop.add(tokenizer.eos.id);
-  const id = options.id ?? (src.location.replace(/\/+$/, "").split("/").pop() || "falcon-e");
-  return { id, model, tokenizer, ...(chatTemplate ? { chatTemplate } : {}), stopTokenIds: [...stop] };
+  const id = options.id ??
+    (src.location.replace(/\/+$/, "").split("/").pop() || "falcon-e");
+  return {
+    id,
+    model,
+    tokenizer,
+    ...(chatTemplate ? { chatTemplate } : {}),
+    stopTokenIds: [...stop],
+  };
 }

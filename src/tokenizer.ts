@@ -6,11 +6,13 @@
  */
 
 // Pinned inline: deno.json has no import map entry for it (yet).
-import { Tokenizer } from "@huggingface/tokenizers";
+// deno-lint-ignore no-import-prefix -- inline so the module also works imported from a URL
+import { Tokenizer } from "npm:@huggingface/tokenizers@0.2.0";
 import { parseJsonFile } from "./config.ts";
 
 /** A tokenizer file that cannot be used, or ids that cannot be decoded. */
 export class TokenizerError extends Error {
+  /** Always `"TokenizerError"`. */
   override name = "TokenizerError";
 }
 
@@ -45,15 +47,23 @@ export interface SpecialToken {
 }
 
 /** tokenizer_config.json writes a token as a string or as `{ "content": ... }`. */
-function tokenText(config: Record<string, unknown>, key: string): string | undefined {
+function tokenText(
+  config: Record<string, unknown>,
+  key: string,
+): string | undefined {
   const v = config[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v === "string") return v;
-  if (typeof v === "object" && typeof (v as { content?: unknown }).content === "string") {
+  if (
+    typeof v === "object" &&
+    typeof (v as { content?: unknown }).content === "string"
+  ) {
     return (v as { content: string }).content;
   }
   throw new TokenizerError(
-    `tokenizer_config.json: "${key}" must be a string or {"content": string}, got ${JSON.stringify(v)}`,
+    `tokenizer_config.json: "${key}" must be a string or {"content": string}, got ${
+      JSON.stringify(v)
+    }`,
   );
 }
 
@@ -95,7 +105,9 @@ export class TextTokenizer {
       const id = tok.token_to_id(token);
       if (id === undefined) {
         throw new TokenizerError(
-          `tokenizer_config.json: ${key} ${JSON.stringify(token)} is not in tokenizer.json's vocabulary`,
+          `tokenizer_config.json: ${key} ${
+            JSON.stringify(token)
+          } is not in tokenizer.json's vocabulary`,
         );
       }
       special.set(key, { token, id });
@@ -114,9 +126,14 @@ export class TextTokenizer {
    * @throws {TokenizerError} when tokenizers.js rejects tokenizer.json, or a
    *   special token of tokenizer_config.json is not in the vocabulary.
    */
-  static fromFiles(tokenizerJson: string, tokenizerConfigJson?: string): TextTokenizer {
+  static fromFiles(
+    tokenizerJson: string,
+    tokenizerConfigJson?: string,
+  ): TextTokenizer {
     const json = parseJsonFile(tokenizerJson, "tokenizer.json");
-    const config = tokenizerConfigJson === undefined ? {} : parseJsonFile(tokenizerConfigJson, "tokenizer_config.json");
+    const config = tokenizerConfigJson === undefined
+      ? {}
+      : parseJsonFile(tokenizerConfigJson, "tokenizer_config.json");
     if (typeof json.model !== "object" || json.model === null) {
       throw new TokenizerError('tokenizer.json has no "model" object');
     }
@@ -130,12 +147,18 @@ export class TextTokenizer {
       ...json,
     };
     // Decoding follows our own clean-up default (false), not tokenizers.js's (true).
-    const jsConfig = { ...config, clean_up_tokenization_spaces: config.clean_up_tokenization_spaces === true };
+    const jsConfig = {
+      ...config,
+      clean_up_tokenization_spaces:
+        config.clean_up_tokenization_spaces === true,
+    };
     let tok: Tokenizer;
     try {
       tok = new Tokenizer(full, jsConfig);
     } catch (e) {
-      throw new TokenizerError(`tokenizer.json cannot be loaded: ${(e as Error).message}`);
+      throw new TokenizerError(
+        `tokenizer.json cannot be loaded: ${(e as Error).message}`,
+      );
     }
     return new TextTokenizer(tok, config);
   }
@@ -149,8 +172,12 @@ export class TextTokenizer {
    * @returns The ids.
    */
   encode(text: string, options: EncodeOptions = {}): number[] {
-    if (typeof text !== "string") throw new TypeError(`encode takes a string, got ${typeof text}`);
-    return this.#tok.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
+    if (typeof text !== "string") {
+      throw new TypeError(`encode takes a string, got ${typeof text}`);
+    }
+    return this.#tok.encode(text, {
+      add_special_tokens: options.addSpecialTokens ?? true,
+    }).ids;
   }
 
   /**
@@ -166,13 +193,19 @@ export class TextTokenizer {
     if (list.length === 0) return "";
     for (let i = 0; i < list.length; i++) {
       const id = list[i];
-      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize || this.#tok.id_to_token(id) === undefined) {
-        throw new TokenizerError(`token id ${id} at index ${i} is not in the vocabulary [0, ${this.vocabSize})`);
+      if (
+        !Number.isInteger(id) || id < 0 || id >= this.vocabSize ||
+        this.#tok.id_to_token(id) === undefined
+      ) {
+        throw new TokenizerError(
+          `token id ${id} at index ${i} is not in the vocabulary [0, ${this.vocabSize})`,
+        );
       }
     }
     return this.#tok.decode(list, {
       skip_special_tokens: options.skipSpecialTokens ?? false,
-      clean_up_tokenization_spaces: options.cleanUpTokenizationSpaces ?? this.#cleanUp,
+      clean_up_tokenization_spaces: options.cleanUpTokenizationSpaces ??
+        this.#cleanUp,
     });
   }
 
@@ -244,7 +277,9 @@ export class TextTokenizer {
    */
   specialIds(): number[] {
     const out: number[] = [];
-    for (const [id, t] of this.#tok.get_added_tokens_decoder()) if (t.special) out.push(id);
+    for (const [id, t] of this.#tok.get_added_tokens_decoder()) {
+      if (t.special) out.push(id);
+    }
     return out.sort((a, b) => a - b);
   }
 }

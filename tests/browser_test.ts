@@ -14,11 +14,22 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const handler = createHandler({ model: loadTextModel(TINY) });
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler.fetch);
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      handler.fetch,
+    );
     const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`;
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     try {
       const page = await browser.newPage();
@@ -29,15 +40,24 @@ Deno.test({
       await page.fill("#input", "the river city holds a bright number");
       await page.keyboard.press("Enter");
       await page.waitForSelector(".msg.user:has-text('the river city')");
-      await page.waitForSelector(".msg.assistant[data-state='done']", { timeout: 30_000 });
+      await page.waitForSelector(".msg.assistant[data-state='done']", {
+        timeout: 30_000,
+      });
       const answer = await page.textContent(".msg.assistant");
       assert.ok(answer && answer.length > 0, "an answer appeared");
-      assert.match(await page.textContent("#stats") ?? "", /\d+ tokens, [\d.]+ tokens\/s/);
+      assert.match(
+        await page.textContent("#stats") ?? "",
+        /\d+ tokens, [\d.]+ tokens\/s/,
+      );
       // a second turn carries the conversation
       await page.fill("#input", "and the south one?");
       await page.keyboard.press("Enter");
-      await page.locator(".msg.assistant[data-state='done']").nth(1).waitFor({ timeout: 30_000 });
-      if (Deno.env.get("SCREENSHOT")) await page.screenshot({ path: Deno.env.get("SCREENSHOT")! });
+      await page.locator(".msg.assistant[data-state='done']").nth(1).waitFor({
+        timeout: 30_000,
+      });
+      if (Deno.env.get("SCREENSHOT")) {
+        await page.screenshot({ path: Deno.env.get("SCREENSHOT")! });
+      }
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

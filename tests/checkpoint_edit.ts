@@ -5,14 +5,23 @@
 
 /** A parsed safetensors file: header object and data section. */
 export interface RawSafetensors {
-  header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  header: Record<
+    string,
+    | { dtype: string; shape: number[]; data_offsets: [number, number] }
+    | Record<string, string>
+  >;
   data: Uint8Array;
 }
 
 /** Splits a safetensors file into header JSON and data bytes. */
 export function splitSafetensors(bytes: Uint8Array): RawSafetensors {
-  const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  return { header: JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))), data: bytes.subarray(8 + n) };
+  const n = Number(
+    new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true),
+  );
+  return {
+    header: JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))),
+    data: bytes.subarray(8 + n),
+  };
 }
 
 /** Joins a header object and data bytes into a safetensors file. */
@@ -29,17 +38,27 @@ export function joinSafetensors(header: unknown, data: Uint8Array): Uint8Array {
  * Copies fixture `dir` to a fresh temp dir, lets `edit` change the files
  * (given as name -> bytes), and returns the new dir.
  */
-export async function editedCopy(dir: string, edit: (files: Map<string, Uint8Array>) => void): Promise<string> {
+export async function editedCopy(
+  dir: string,
+  edit: (files: Map<string, Uint8Array>) => void,
+): Promise<string> {
   const out = await Deno.makeTempDir({ prefix: "falcon-e-bad-" });
   const files = new Map<string, Uint8Array>();
-  for await (const e of Deno.readDir(dir)) if (e.isFile) files.set(e.name, await Deno.readFile(`${dir}/${e.name}`));
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile) files.set(e.name, await Deno.readFile(`${dir}/${e.name}`));
+  }
   edit(files);
-  for (const [name, bytes] of files) await Deno.writeFile(`${out}/${name}`, bytes);
+  for (const [name, bytes] of files) {
+    await Deno.writeFile(`${out}/${name}`, bytes);
+  }
   return out;
 }
 
 /** Edits the header (and optionally the data) of model.safetensors in place in `files`. */
-export function editHeader(files: Map<string, Uint8Array>, fn: (raw: RawSafetensors) => void): void {
+export function editHeader(
+  files: Map<string, Uint8Array>,
+  fn: (raw: RawSafetensors) => void,
+): void {
   const raw = splitSafetensors(files.get("model.safetensors")!);
   raw.data = raw.data.slice();
   fn(raw);
@@ -47,7 +66,10 @@ export function editHeader(files: Map<string, Uint8Array>, fn: (raw: RawSafetens
 }
 
 /** Edits config.json in `files`. */
-export function editConfig(files: Map<string, Uint8Array>, fn: (c: Record<string, unknown>) => void): void {
+export function editConfig(
+  files: Map<string, Uint8Array>,
+  fn: (c: Record<string, unknown>) => void,
+): void {
   const c = JSON.parse(new TextDecoder().decode(files.get("config.json")!));
   fn(c);
   files.set("config.json", new TextEncoder().encode(JSON.stringify(c)));

@@ -1,21 +1,23 @@
 // deploy/deno/main.ts as `deno serve` runs it: the model from MODEL_URL (a URL
 // base on a loopback server), loaded once, /health progress, then answers.
 import assert from "node:assert/strict";
+import { freePort } from "./net.ts";
 import { TINY } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
 
-async function freePort(): Promise<number> {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 Deno.test("deno serve deploy/deno/main.ts loads MODEL_URL over HTTP and answers chat", async () => {
   const files = serveDir(TINY);
-  const port = await freePort();
+  const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["serve", "-A", "--port", String(port), "--host", "127.0.0.1", new URL("../deploy/deno/main.ts", import.meta.url).pathname],
+    args: [
+      "serve",
+      "-A",
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      new URL("../deploy/deno/main.ts", import.meta.url).pathname,
+    ],
     env: { MODEL_URL: files.url, API_KEY: "dk", CONTEXT: "256" },
     stdout: "null",
     stderr: "piped",
@@ -36,12 +38,24 @@ Deno.test("deno serve deploy/deno/main.ts loads MODEL_URL over HTTP and answers 
     assert.equal(health.context_length, 256);
     const res = await fetch(`${base}/v1/chat/completions`, {
       method: "POST",
-      headers: { authorization: "Bearer dk", "content-type": "application/json" },
-      body: JSON.stringify({ messages: [{ role: "user", content: "hello" }], max_tokens: 4 }),
+      headers: {
+        authorization: "Bearer dk",
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({
+        messages: [{ role: "user", content: "hello" }],
+        max_tokens: 4,
+      }),
     });
     assert.equal(res.status, 200);
     assert.equal((await res.json()).usage.completion_tokens <= 4, true);
-    assert.equal(files.requests.filter((r) => r.startsWith("model.safetensors") && !r.includes("index")).length, 1, "loaded once");
+    assert.equal(
+      files.requests.filter((r) =>
+        r.startsWith("model.safetensors") && !r.includes("index")
+      ).length,
+      1,
+      "loaded once",
+    );
   } finally {
     child.kill("SIGTERM");
     await child.status;
@@ -56,16 +70,29 @@ Deno.test("while loading, /health shows progress and requests wait (bounded) or 
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const progress = { loaded: 123, total: 1000 };
-  const h = createHandler({ model: gate.then(() => loadTextModel(TINY)), loadWaitMs: 50, loadProgress: () => progress });
+  const h = createHandler({
+    model: gate.then(() => loadTextModel(TINY)),
+    loadWaitMs: 50,
+    loadProgress: () => progress,
+  });
   const health = await h.fetch(new Request("http://x/health"));
   assert.equal(health.status, 503);
-  assert.deepEqual((await health.json()).progress, { loaded_bytes: 123, total_bytes: 1000, fraction: 0.123 });
+  assert.deepEqual((await health.json()).progress, {
+    loaded_bytes: 123,
+    total_bytes: 1000,
+    fraction: 0.123,
+  });
   const t0 = Date.now();
   const busy = await h.fetch(new Request("http://x/v1/models"));
   assert.equal(busy.status, 503);
   assert.ok(Date.now() - t0 >= 45, "waited before giving up");
   await busy.body?.cancel();
-  const waiting = h.fetch(new Request("http://x/v1/models"));
-  release();
+  // a longer wait is served once the model is ready (the first handler's model never loads)
+  let release2!: () => void;
+  const gate2 = new Promise<void>((r) => (release2 = r));
+  const patient = createHandler({ model: gate2.then(() => loadTextModel(TINY)), loadWaitMs: 30_000 });
+  const waiting = patient.fetch(new Request("http://x/v1/models"));
+  release2();
   assert.equal((await waiting).status, 200, "a request that arrives during loading is served once the model is ready");
+  release();
 });

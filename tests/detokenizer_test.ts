@@ -4,10 +4,19 @@ import { TextTokenizer } from "../src/tokenizer.ts";
 
 const DIR = new URL("./fixtures/tiny-falcon-e/", import.meta.url);
 const read = (name: string) => Deno.readTextFileSync(new URL(name, DIR));
-const tok = TextTokenizer.fromFiles(read("tokenizer.json"), read("tokenizer_config.json"));
-const ref = JSON.parse(read("reference.json")) as { encodings: { text: string }[]; chats: { rendered: string }[] };
+const tok = TextTokenizer.fromFiles(
+  read("tokenizer.json"),
+  read("tokenizer_config.json"),
+);
+const ref = JSON.parse(read("reference.json")) as {
+  encodings: { text: string }[];
+  chats: { rendered: string }[];
+};
 
-function stream(ids: number[], skipSpecialTokens = false): { pieces: string[]; rest: string } {
+function stream(
+  ids: number[],
+  skipSpecialTokens = false,
+): { pieces: string[]; rest: string } {
   const dec = new IncrementalDecoder(tok, { skipSpecialTokens });
   const pieces = ids.map((id) => dec.push(id));
   return { pieces, rest: dec.flush() };
@@ -31,7 +40,9 @@ for (const text of texts) {
     const { pieces, rest } = stream(ids);
     assert.equal(pieces.join("") + rest, tok.decode(ids));
     assert.equal(pieces.join("") + rest, text);
-    for (const p of pieces) assert.ok(!p.includes("\uFFFD"), `piece ${JSON.stringify(p)} has U+FFFD`);
+    for (const p of pieces) {
+      assert.ok(!p.includes("\uFFFD"), `piece ${JSON.stringify(p)} has U+FFFD`);
+    }
   });
 }
 
@@ -72,7 +83,9 @@ Deno.test("the decoder's window stays small on a long output", () => {
       return tok.decode(ids, o);
     },
   };
-  const ids = tok.encode("the quick edge model reads seven numbers 日本 ".repeat(40));
+  const ids = tok.encode(
+    "the quick edge model reads seven numbers 日本 ".repeat(40),
+  );
   const dec = new IncrementalDecoder(counting);
   let out = "";
   for (const id of ids) out += dec.push(id);
@@ -80,5 +93,8 @@ Deno.test("the decoder's window stays small on a long output", () => {
   assert.equal(out, tok.decode(ids));
   assert.equal(dec.tokenCount, ids.length);
   assert.ok(longest <= 6, `window grew to ${longest} ids`);
-  assert.ok(calls <= 2 * ids.length + 1, `${calls} decode calls for ${ids.length} ids`);
+  assert.ok(
+    calls <= 2 * ids.length + 1,
+    `${calls} decode calls for ${ids.length} ids`,
+  );
 });

@@ -7,7 +7,12 @@ import { greedy, maxAbsDiff, readReference, TINY, WIDE } from "./reference.ts";
 const LOGIT_TOL_ALL = 0.2;
 const LOGIT_TOL_MOST = 1e-3;
 
-for (const [name, dir] of [["tiny-falcon-e (transformers)", TINY], ["wide-falcon-e (numpy spec)", WIDE]]) {
+for (
+  const [name, dir] of [["tiny-falcon-e (transformers)", TINY], [
+    "wide-falcon-e (numpy spec)",
+    WIDE,
+  ]]
+) {
   Deno.test(`the engine reproduces ${name} logits, argmax and greedy continuations`, async () => {
     const ref = await readReference(dir);
     const model = await loadModel(dir, { contextLength: 256 });
@@ -18,15 +23,31 @@ for (const [name, dir] of [["tiny-falcon-e (transformers)", TINY], ["wide-falcon
       const all = s.feed(run.ids, { allLogits: true });
       const last = all.subarray((run.ids.length - 1) * v);
       const d = maxAbsDiff(last, run.last_logits);
-      assert.ok(d < LOGIT_TOL_ALL, `prompt of ${run.ids.length}: max |dlogit| ${d}`);
+      assert.ok(
+        d < LOGIT_TOL_ALL,
+        `prompt of ${run.ids.length}: max |dlogit| ${d}`,
+      );
       if (d < LOGIT_TOL_MOST) close++;
-      const agree = run.ids.filter((_, t) => argmax(all.subarray(t * v, (t + 1) * v)) === run.all_argmax[t]).length;
-      assert.ok(agree / run.ids.length >= 0.9, `prompt of ${run.ids.length}: argmax agrees at ${agree}/${run.ids.length}`);
+      const agree = run.ids.filter((_, t) =>
+        argmax(all.subarray(t * v, (t + 1) * v)) === run.all_argmax[t]
+      ).length;
+      assert.ok(
+        agree / run.ids.length >= 0.9,
+        `prompt of ${run.ids.length}: argmax agrees at ${agree}/${run.ids.length}`,
+      );
       const gen = greedy(s, last.slice(), run.greedy_24.length);
-      if (gen.join() === run.greedy_24.join()) sameGreedy++;
+      if (gen.join() === run.greedy_24.join()) {
+        sameGreedy++;
+      }
     }
-    assert.ok(close >= ref.runs.length - 1, `only ${close}/${ref.runs.length} prompts within ${LOGIT_TOL_MOST}`);
-    assert.ok(sameGreedy >= ref.runs.length - 1, `only ${sameGreedy}/${ref.runs.length} greedy continuations match`);
+    assert.ok(
+      close >= ref.runs.length - 1,
+      `only ${close}/${ref.runs.length} prompts within ${LOGIT_TOL_MOST}`,
+    );
+    assert.ok(
+      sameGreedy >= ref.runs.length - 1,
+      `only ${sameGreedy}/${ref.runs.length} greedy continuations match`,
+    );
     model.dispose();
   });
 }
@@ -36,7 +57,11 @@ Deno.test("one token at a time, whole prompt and blocks of any size give the sam
   const ids = ref.runs.find((r) => r.ids.length >= 70)!.ids;
   const results: Float32Array[] = [];
   for (const blockSize of [1, 3, 32, 64]) {
-    const model = await loadModel(WIDE, { contextLength: 256, blockSize, maxSessions: 2 });
+    const model = await loadModel(WIDE, {
+      contextLength: 256,
+      blockSize,
+      maxSessions: 2,
+    });
     using s = model.createSession();
     results.push(s.feed(ids, { allLogits: true }));
     // and fed in uneven pieces through the cache
@@ -55,7 +80,10 @@ Deno.test("one token at a time, whole prompt and blocks of any size give the sam
   }
   for (const r of results.slice(1)) {
     // Same integer arithmetic; only f32 summation order in attention can differ.
-    assert.ok(maxAbsDiff(r, results[0]) < 1e-4, `differs by ${maxAbsDiff(r, results[0])}`);
+    assert.ok(
+      maxAbsDiff(r, results[0]) < 1e-4,
+      `differs by ${maxAbsDiff(r, results[0])}`,
+    );
   }
 });
 
@@ -82,13 +110,22 @@ Deno.test("feeding past the context or outside the vocabulary is refused before 
   const model = await loadModel(TINY, { contextLength: 8 });
   using s = model.createSession();
   s.feed([1, 2, 3]);
-  assert.throws(() => s.feed([1, 2, 3, 4, 5, 6]), /6 tokens do not fit: the session holds 3 of 8 positions/);
+  assert.throws(
+    () => s.feed([1, 2, 3, 4, 5, 6]),
+    /6 tokens do not fit: the session holds 3 of 8 positions/,
+  );
   assert.equal(s.position, 3);
-  assert.throws(() => s.feed([1, 640]), /token id 640 at index 1 is outside the vocabulary \[0, 640\)/);
+  assert.throws(
+    () => s.feed([1, 640]),
+    /token id 640 at index 1 is outside the vocabulary \[0, 640\)/,
+  );
   assert.throws(() => s.feed([1.5]), /token id 1.5/);
   assert.throws(() => s.feed([]), /at least one token/);
   assert.equal(s.position, 3);
-  await assert.rejects(loadModel(TINY, { contextLength: 4096 }), /contextLength must be an integer in \[1, 2048\]/);
+  await assert.rejects(
+    loadModel(TINY, { contextLength: 4096 }),
+    /contextLength must be an integer in \[1, 2048\]/,
+  );
   model.dispose();
   assert.throws(() => s.feed([1]), /disposed/);
 });
@@ -98,9 +135,14 @@ Deno.test("memory is reported and the weights are held once", async () => {
   const mem = model.memory();
   const file = (await Deno.stat(`${TINY}/model.safetensors`)).size;
   // weights = the tensor bytes of the checkpoint (plus alignment), never twice
-  assert.ok(mem.weights >= file - 20_000 && mem.weights <= file + 64 * 400, `weights ${mem.weights} vs file ${file}`);
+  assert.ok(
+    mem.weights >= file - 20_000 && mem.weights <= file + 64 * 400,
+    `weights ${mem.weights} vs file ${file}`,
+  );
   // f32 KV: layers x 2 x ctx x kv_dim x 4 bytes
   assert.equal(mem.kvCache, 2 * 2 * 2048 * 128 * 4);
-  assert.ok(mem.total < mem.weights + mem.kvCache + mem.scratch + 2 * 1024 * 1024);
+  assert.ok(
+    mem.total < mem.weights + mem.kvCache + mem.scratch + 2 * 1024 * 1024,
+  );
   model.dispose();
 });

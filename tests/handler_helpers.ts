@@ -15,14 +15,22 @@ export function tinyModel(slots = 1, contextLength = 2048): Promise<TextModel> {
 }
 
 /** A handler over `tm` that is ready (its model promise has settled). */
-export async function readyHandler(tm: TextModel, options: Partial<HandlerOptions> = {}) {
+export async function readyHandler(
+  tm: TextModel,
+  options: Partial<HandlerOptions> = {},
+) {
   const h = createHandler({ model: tm, ...options });
   await new Promise((r) => setTimeout(r, 0));
   return h;
 }
 
 /** A POST with a JSON body. */
-export function post(path: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Request {
+export function post(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Request {
   return new Request(`http://localhost${path}`, {
     method: "POST",
     body: typeof body === "string" ? body : JSON.stringify(body),
@@ -35,7 +43,9 @@ export function post(path: string, body: unknown, headers: Record<string, string
 export async function sseEvents(res: Response): Promise<unknown[]> {
   const text = await res.text();
   return text.split("\n\n").filter((f) => f.length > 0).map((f) => {
-    if (!f.startsWith("data: ")) throw new Error(`not an SSE data frame: ${JSON.stringify(f)}`);
+    if (!f.startsWith("data: ")) {
+      throw new Error(`not an SSE data frame: ${JSON.stringify(f)}`);
+    }
     const d = f.slice(6);
     return d === "[DONE]" ? d : JSON.parse(d);
   });
@@ -43,5 +53,9 @@ export async function sseEvents(res: Response): Promise<unknown[]> {
 
 /** A chat request body with one user message. */
 export function chat(content: string, extra: Record<string, unknown> = {}) {
-  return { model: "tiny-falcon-e", messages: [{ role: "user", content }], ...extra };
+  return {
+    model: "tiny-falcon-e",
+    messages: [{ role: "user", content }],
+    ...extra,
+  };
 }

@@ -16,7 +16,9 @@ export interface ReferenceRun {
 }
 
 /** Reads a fixture's reference.json. */
-export async function readReference(dir: string): Promise<{ runs: ReferenceRun[] }> {
+export async function readReference(
+  dir: string,
+): Promise<{ runs: ReferenceRun[] }> {
   return JSON.parse(await Deno.readTextFile(`${dir}/reference.json`));
 }
 
@@ -28,7 +30,11 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Greedy continuation of `n` tokens from logits already computed for the prompt. */
-export function greedy(session: Session, logits: Float32Array, n: number): number[] {
+export function greedy(
+  session: Session,
+  logits: Float32Array,
+  n: number,
+): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const next = argmax(logits);
@@ -39,5 +45,7 @@ export function greedy(session: Session, logits: Float32Array, n: number): numbe
 }
 
 /** Fixture paths, relative to this file. */
-export const TINY = new URL("./fixtures/tiny-falcon-e", import.meta.url).pathname;
-export const WIDE = new URL("./fixtures/wide-falcon-e", import.meta.url).pathname;
+export const TINY =
+  new URL("./fixtures/tiny-falcon-e", import.meta.url).pathname;
+export const WIDE =
+  new URL("./fixtures/wide-falcon-e", import.meta.url).pathname;

@@ -4,7 +4,10 @@ import { Rng, Sampler, type SamplerOptions } from "../src/sampler.ts";
 /** Random logits in [-scale, scale) from a seeded stream, for reproducible inputs. */
 function randomLogits(n: number, seed: number, scale = 8): Float32Array {
   const r = new Rng(seed);
-  return Float32Array.from({ length: n }, () => (r.nextFloat() * 2 - 1) * scale);
+  return Float32Array.from(
+    { length: n },
+    () => (r.nextFloat() * 2 - 1) * scale,
+  );
 }
 
 function argmax(x: Float32Array): number {
@@ -22,7 +25,11 @@ function softmax(x: ArrayLike<number>, temperature = 1): number[] {
 }
 
 /** Counts per id of `n` draws by one seeded sampler (no penalties, so draws are independent). */
-function counts(logits: Float32Array, options: SamplerOptions, n: number): number[] {
+function counts(
+  logits: Float32Array,
+  options: SamplerOptions,
+  n: number,
+): number[] {
   const c = new Array(logits.length).fill(0);
   const s = new Sampler({ ...options, seed: 2024 });
   for (let i = 0; i < n; i++) c[s.sample(logits).id]++;
@@ -32,7 +39,11 @@ function counts(logits: Float32Array, options: SamplerOptions, n: number): numbe
 function chiSquare(observed: number[], probs: number[]): number {
   const n = observed.reduce((a, b) => a + b, 0);
   return observed.reduce(
-    (acc, o, i) => acc + (probs[i] === 0 ? (o === 0 ? 0 : Infinity) : (o - n * probs[i]) ** 2 / (n * probs[i])),
+    (acc, o, i) =>
+      acc +
+      (probs[i] === 0
+        ? (o === 0 ? 0 : Infinity)
+        : (o - n * probs[i]) ** 2 / (n * probs[i])),
     0,
   );
 }
@@ -41,7 +52,10 @@ Deno.test("the same seed, options and logits give the same ids; another seed giv
   const opts = { temperature: 1.3, topP: 0.95, topK: 40, seed: 99 };
   const run = (o: SamplerOptions) => {
     const s = new Sampler(o);
-    return Array.from({ length: 200 }, (_, i) => s.sample(randomLogits(512, i, 3)).id);
+    return Array.from(
+      { length: 200 },
+      (_, i) => s.sample(randomLogits(512, i, 3)).id,
+    );
   };
   const a = run(opts);
   assert.deepStrictEqual(run(opts), a);
@@ -79,31 +93,46 @@ Deno.test("temperature 0 is greedy: the argmax over a 32768 vocabulary, lowest i
     const x = randomLogits(32768, t);
     assert.equal(new Sampler({ temperature: 0 }).sample(x).id, argmax(x));
   }
-  assert.equal(new Sampler({ temperature: 0 }).sample(new Float32Array([1, 3, 3, 2])).id, 1);
+  assert.equal(
+    new Sampler({ temperature: 0 }).sample(new Float32Array([1, 3, 3, 2])).id,
+    1,
+  );
 });
 
 Deno.test("top_k 1 and a tiny top_p both reduce to greedy whatever the seed", () => {
   const x = randomLogits(32768, 42, 2);
   const best = argmax(x);
   for (let seed = 0; seed < 50; seed++) {
-    assert.equal(new Sampler({ topK: 1, temperature: 2, seed }).sample(x).id, best);
-    assert.equal(new Sampler({ topP: 1e-9, temperature: 2, seed }).sample(x).id, best);
+    assert.equal(
+      new Sampler({ topK: 1, temperature: 2, seed }).sample(x).id,
+      best,
+    );
+    assert.equal(
+      new Sampler({ topP: 1e-9, temperature: 2, seed }).sample(x).id,
+      best,
+    );
   }
 });
 
 Deno.test("tokens tied with the top-k cut are all kept", () => {
-  assert.deepStrictEqual(counts(new Float32Array([4, 1, 4, 3]), { topK: 1 }, 400).map((c) => c > 0), [
-    true,
-    false,
-    true,
-    false,
-  ]);
-  assert.deepStrictEqual(counts(new Float32Array([4, 1, 4, 3]), { topK: 3 }, 2000).map((c) => c > 0), [
-    true,
-    false,
-    true,
-    true,
-  ]);
+  assert.deepStrictEqual(
+    counts(new Float32Array([4, 1, 4, 3]), { topK: 1 }, 400).map((c) => c > 0),
+    [
+      true,
+      false,
+      true,
+      false,
+    ],
+  );
+  assert.deepStrictEqual(
+    counts(new Float32Array([4, 1, 4, 3]), { topK: 3 }, 2000).map((c) => c > 0),
+    [
+      true,
+      false,
+      true,
+      true,
+    ],
+  );
 });
 
 Deno.test("top_k and top_p draw only from the brute-force top-k set and nucleus", () => {
@@ -119,7 +148,8 @@ Deno.test("top_k and top_p draw only from the brute-force top-k set and nucleus"
     cum += p[id];
   }
   assert.ok(nucleus.size > 10, `nucleus of ${nucleus.size}`);
-  const sk = new Sampler({ topK: 50, seed: 1 }), sp = new Sampler({ topP: 0.5, seed: 1 });
+  const sk = new Sampler({ topK: 50, seed: 1 }),
+    sp = new Sampler({ topP: 0.5, seed: 1 });
   const seenK = new Set<number>(), seenP = new Set<number>();
   for (let i = 0; i < 2000; i++) {
     const k = sk.sample(x).id, q = sp.sample(x).id;
@@ -128,7 +158,10 @@ Deno.test("top_k and top_p draw only from the brute-force top-k set and nucleus"
     seenK.add(k);
     seenP.add(q);
   }
-  assert.ok(seenK.size > 10 && seenP.size > 5, `drew ${seenK.size} and ${seenP.size} distinct ids`);
+  assert.ok(
+    seenK.size > 10 && seenP.size > 5,
+    `drew ${seenK.size} and ${seenP.size} distinct ids`,
+  );
 });
 
 Deno.test("min_p 1 keeps only the maximum logits; min_p 0.5 drops tokens under half the top probability", () => {
@@ -137,9 +170,24 @@ Deno.test("min_p 1 keeps only the maximum logits; min_p 0.5 drops tokens under h
     counts(tied, { minP: 1 }, 400).map((c) => c > 0),
     [false, true, false, true, false],
   );
-  const x = new Float32Array([Math.log(1), Math.log(0.6), Math.log(0.4), Math.log(0.3)]);
-  assert.deepStrictEqual(counts(x, { minP: 0.5 }, 400).map((c) => c > 0), [true, true, false, false]);
-  assert.deepStrictEqual(counts(x, { minP: 0 }, 2000).map((c) => c > 0), [true, true, true, true]);
+  const x = new Float32Array([
+    Math.log(1),
+    Math.log(0.6),
+    Math.log(0.4),
+    Math.log(0.3),
+  ]);
+  assert.deepStrictEqual(counts(x, { minP: 0.5 }, 400).map((c) => c > 0), [
+    true,
+    true,
+    false,
+    false,
+  ]);
+  assert.deepStrictEqual(counts(x, { minP: 0 }, 2000).map((c) => c > 0), [
+    true,
+    true,
+    true,
+    true,
+  ]);
 });
 
 Deno.test("at temperature 1 the draws follow softmax(logits) (chi-square), and clearly not uniform", () => {
@@ -147,7 +195,10 @@ Deno.test("at temperature 1 the draws follow softmax(logits) (chi-square), and c
   const c = counts(x, {}, 20_000);
   const chi = chiSquare(c, softmax(x));
   assert.ok(chi < 30, `chi-square ${chi.toFixed(1)} for ${c}`); // 5 degrees of freedom: p < 1e-5
-  assert.ok(chiSquare(c, new Array(6).fill(1 / 6)) > 1000, "uniform draws would pass too");
+  assert.ok(
+    chiSquare(c, new Array(6).fill(1 / 6)) > 1000,
+    "uniform draws would pass too",
+  );
 });
 
 Deno.test("temperature, top_k and top_p reshape the distribution as specified", () => {
@@ -155,18 +206,30 @@ Deno.test("temperature, top_k and top_p reshape the distribution as specified", 
   const cold = counts(x, { temperature: 0.5 }, 20_000);
   assert.ok(chiSquare(cold, softmax(x, 0.5)) < 30, `T=0.5: ${cold}`);
   const top3 = counts(x, { topK: 3 }, 20_000);
-  assert.ok(chiSquare(top3, [...softmax(x.subarray(0, 3)), 0, 0, 0]) < 30, `top_k=3: ${top3}`);
+  assert.ok(
+    chiSquare(top3, [...softmax(x.subarray(0, 3)), 0, 0, 0]) < 30,
+    `top_k=3: ${top3}`,
+  );
   // softmax(x) = .57 .21 .13 .08 .03 .002: top_p 0.8 keeps the first three.
   const nucleus = counts(x, { topP: 0.8 }, 20_000);
-  assert.ok(chiSquare(nucleus, [...softmax(x.subarray(0, 3)), 0, 0, 0]) < 30, `top_p=0.8: ${nucleus}`);
+  assert.ok(
+    chiSquare(nucleus, [...softmax(x.subarray(0, 3)), 0, 0, 0]) < 30,
+    `top_p=0.8: ${nucleus}`,
+  );
 });
 
 Deno.test("a repetition penalty divides positive and multiplies negative logits of seen tokens", () => {
   const pos = new Float32Array([2, 1.9, 0]);
   assert.equal(new Sampler({ temperature: 0 }, [0]).sample(pos).id, 0);
-  assert.equal(new Sampler({ temperature: 0, repetitionPenalty: 1.2 }, [0]).sample(pos).id, 1);
+  assert.equal(
+    new Sampler({ temperature: 0, repetitionPenalty: 1.2 }, [0]).sample(pos).id,
+    1,
+  );
   const neg = new Float32Array([-1, -1.1, -5]);
-  assert.equal(new Sampler({ temperature: 0, repetitionPenalty: 1.2 }, [0]).sample(neg).id, 1);
+  assert.equal(
+    new Sampler({ temperature: 0, repetitionPenalty: 1.2 }, [0]).sample(neg).id,
+    1,
+  );
   // Generated tokens count as seen too.
   const s = new Sampler({ temperature: 0, repetitionPenalty: 1.2 });
   assert.deepStrictEqual([s.sample(pos).id, s.sample(pos).id], [0, 1]);
@@ -184,7 +247,11 @@ Deno.test("frequency and presence penalties steer greedy choices by what was gen
   const y = new Float32Array([1.5, 2]);
   const s = new Sampler({ temperature: 0, presencePenalty: -1 });
   s.sample(new Float32Array([3, 0]));
-  assert.equal(s.sample(y).id, 0, "a negative presence penalty favours repeats");
+  assert.equal(
+    s.sample(y).id,
+    0,
+    "a negative presence penalty favours repeats",
+  );
 });
 
 Deno.test("logprobs are the log-softmax after penalties and temperature, and top logprobs are ordered", () => {
@@ -197,19 +264,35 @@ Deno.test("logprobs are the log-softmax after penalties and temperature, and top
   assert.ok(Math.abs(r.logprob - (scaled[r.id] - logZ)) < 1e-6);
   assert.equal(r.topLogprobs.length, 5);
   assert.equal(r.topLogprobs[0].id, argmax(x));
-  for (let i = 1; i < 5; i++) assert.ok(r.topLogprobs[i].logprob <= r.topLogprobs[i - 1].logprob);
+  for (let i = 1; i < 5; i++) {
+    assert.ok(r.topLogprobs[i].logprob <= r.topLogprobs[i - 1].logprob);
+  }
   const mass = r.topLogprobs.reduce((a, t) => a + Math.exp(t.logprob), 0);
   assert.ok(mass <= 1 && mass > 0);
-  const all = new Sampler({ topLogprobs: 8, seed: 1 }).sample(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]));
-  assert.ok(Math.abs(all.topLogprobs.reduce((a, t) => a + Math.exp(t.logprob), 0) - 1) < 1e-9);
-  const greedy = new Sampler({ temperature: 0 }).sample(new Float32Array([0, Math.log(3)]));
-  assert.ok(Math.abs(greedy.logprob - Math.log(0.75)) < 1e-6, "greedy logprobs use temperature 1");
+  const all = new Sampler({ topLogprobs: 8, seed: 1 }).sample(
+    new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]),
+  );
+  assert.ok(
+    Math.abs(all.topLogprobs.reduce((a, t) => a + Math.exp(t.logprob), 0) - 1) <
+      1e-9,
+  );
+  const greedy = new Sampler({ temperature: 0 }).sample(
+    new Float32Array([0, Math.log(3)]),
+  );
+  assert.ok(
+    Math.abs(greedy.logprob - Math.log(0.75)) < 1e-6,
+    "greedy logprobs use temperature 1",
+  );
   assert.deepStrictEqual(greedy.topLogprobs, []);
 });
 
 Deno.test("sampling leaves the caller's logits untouched", () => {
   const x = new Float32Array([1, -2, 3]);
-  new Sampler({ temperature: 0.5, repetitionPenalty: 2, frequencyPenalty: 1 }, [0, 1, 2]).sample(x);
+  new Sampler({ temperature: 0.5, repetitionPenalty: 2, frequencyPenalty: 1 }, [
+    0,
+    1,
+    2,
+  ]).sample(x);
   assert.deepStrictEqual(Array.from(x), [1, -2, 3]);
 });
 
@@ -240,7 +323,14 @@ Deno.test("out-of-range options are RangeErrors naming the option", () => {
     );
   }
   assert.doesNotThrow(() =>
-    new Sampler({ temperature: 2, topP: 1, topK: 0, minP: 1, frequencyPenalty: -2, presencePenalty: 2 })
+    new Sampler({
+      temperature: 2,
+      topP: 1,
+      topK: 0,
+      minP: 1,
+      frequencyPenalty: -2,
+      presencePenalty: 2,
+    })
   );
 });
 
@@ -248,6 +338,9 @@ Deno.test("unusable logits are RangeErrors", () => {
   const s = new Sampler({ seed: 1 });
   assert.throws(() => s.sample(new Float32Array(0)), RangeError);
   assert.throws(() => s.sample(new Float32Array([0, NaN])), /logit 1 is NaN/);
-  assert.throws(() => s.sample(new Float32Array([-Infinity, -Infinity])), /every logit is -Infinity/);
+  assert.throws(
+    () => s.sample(new Float32Array([-Infinity, -Infinity])),
+    /every logit is -Infinity/,
+  );
   assert.equal(s.sample(new Float32Array([-Infinity, 0, -Infinity])).id, 1);
 });

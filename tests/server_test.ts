@@ -2,18 +2,14 @@
 // `openai` npm client, streaming and not.
 import assert from "node:assert/strict";
 import OpenAI from "openai";
+import { freePort } from "./net.ts";
 import { TINY } from "./reference.ts";
 
-async function freePort(): Promise<number> {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 /** Starts `deno task serve` as a user would and waits until it listens. */
-async function startServer(args: string[]): Promise<{ base: string; stop: () => Promise<void>; log: () => string }> {
-  const port = await freePort();
+async function startServer(
+  args: string[],
+): Promise<{ base: string; stop: () => Promise<void>; log: () => string }> {
+  const port = freePort();
   const serve = new URL("../src/serve.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", serve, "--port", String(port), ...args],
@@ -31,7 +27,9 @@ async function startServer(args: string[]): Promise<{ base: string; stop: () => 
   })();
   const t0 = Date.now();
   while (!log.includes("listening on")) {
-    if (Date.now() - t0 > 30_000) throw new Error(`server did not start:\n${log}`);
+    if (Date.now() - t0 > 30_000) {
+      throw new Error(`server did not start:\n${log}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
@@ -46,22 +44,40 @@ async function startServer(args: string[]): Promise<{ base: string; stop: () => 
 }
 
 Deno.test("the openai client chats with the server, whole and streamed, with an API key", async () => {
-  const srv = await startServer(["--model", TINY, "--api-key", "k-123", "--ctx", "512"]);
+  const srv = await startServer([
+    "--model",
+    TINY,
+    "--api-key",
+    "k-123",
+    "--ctx",
+    "512",
+  ]);
   try {
     const client = new OpenAI({ baseURL: `${srv.base}/v1`, apiKey: "k-123" });
     const models = await client.models.list();
     assert.deepEqual(models.data.map((m) => m.id), ["tiny-falcon-e"]);
     const whole = await client.chat.completions.create({
       model: "tiny-falcon-e",
-      messages: [{ role: "system", content: "answer quietly" }, { role: "user", content: "which bridge opens at 7?" }],
+      messages: [{ role: "system", content: "answer quietly" }, {
+        role: "user",
+        content: "which bridge opens at 7?",
+      }],
       max_tokens: 12,
       temperature: 0,
     });
     assert.equal(whole.choices[0].message.role, "assistant");
-    assert.equal(whole.usage?.completion_tokens, whole.choices[0].finish_reason === "length" ? 12 : whole.usage?.completion_tokens);
+    assert.equal(
+      whole.usage?.completion_tokens,
+      whole.choices[0].finish_reason === "length"
+        ? 12
+        : whole.usage?.completion_tokens,
+    );
     const stream = await client.chat.completions.create({
       model: "tiny-falcon-e",
-      messages: [{ role: "system", content: "answer quietly" }, { role: "user", content: "which bridge opens at 7?" }],
+      messages: [{ role: "system", content: "answer quietly" }, {
+        role: "user",
+        content: "which bridge opens at 7?",
+      }],
       max_tokens: 12,
       temperature: 0,
       stream: true,
@@ -76,20 +92,45 @@ Deno.test("the openai client chats with the server, whole and streamed, with an 
     assert.equal(text, whole.choices[0].message.content);
     assert.equal(finish, whole.choices[0].finish_reason);
     assert.deepEqual(usage?.completion_tokens, whole.usage?.completion_tokens);
-    const comp = await client.completions.create({ model: "tiny-falcon-e", prompt: "the quick edge model", max_tokens: 5, temperature: 0 });
+    const comp = await client.completions.create({
+      model: "tiny-falcon-e",
+      prompt: "the quick edge model",
+      max_tokens: 5,
+      temperature: 0,
+    });
     assert.equal(comp.choices[0].text.length > 0, true);
 
-    const wrong = new OpenAI({ baseURL: `${srv.base}/v1`, apiKey: "nope", maxRetries: 0 });
-    await assert.rejects(wrong.chat.completions.create({ model: "x", messages: [{ role: "user", content: "hi" }] }), (e: any) => e.status === 401 && e.code === "invalid_api_key");
+    const wrong = new OpenAI({
+      baseURL: `${srv.base}/v1`,
+      apiKey: "nope",
+      maxRetries: 0,
+    });
     await assert.rejects(
-      client.chat.completions.create({ model: "x", messages: [{ role: "user", content: "hi" }], max_tokens: 100_000 }, { maxRetries: 0 }),
+      wrong.chat.completions.create({
+        model: "x",
+        messages: [{ role: "user", content: "hi" }],
+      }),
+      (e: any) => e.status === 401 && e.code === "invalid_api_key",
+    );
+    await assert.rejects(
+      client.chat.completions.create({
+        model: "x",
+        messages: [{ role: "user", content: "hi" }],
+        max_tokens: 100_000,
+      }, { maxRetries: 0 }),
       (e: any) => e.status === 400 && e.code === "context_length_exceeded",
     );
     // curl-style raw request, as the README shows
     const raw = await fetch(`${srv.base}/v1/chat/completions`, {
       method: "POST",
-      headers: { authorization: "Bearer k-123", "content-type": "application/json" },
-      body: JSON.stringify({ messages: [{ role: "user", content: "hello" }], max_tokens: 3 }),
+      headers: {
+        authorization: "Bearer k-123",
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({
+        messages: [{ role: "user", content: "hello" }],
+        max_tokens: 3,
+      }),
     });
     assert.equal(raw.status, 200);
     assert.equal((await raw.json()).object, "chat.completion");
@@ -105,7 +146,12 @@ Deno.test("a client dropping a stream mid-way frees the server's slot", async ()
     const res = await fetch(`${srv.base}/v1/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ prompt: "the", max_tokens: 2000, stream: true, stop_token_ids: [] }),
+      body: JSON.stringify({
+        prompt: "the",
+        max_tokens: 2000,
+        stream: true,
+        stop_token_ids: [],
+      }),
       signal: ctrl.signal,
     });
     const reader = res.body!.getReader();
@@ -121,7 +167,11 @@ Deno.test("a client dropping a stream mid-way frees the server's slot", async ()
     }
     assert.equal(active, 0);
     // and the server still answers
-    const ok = await fetch(`${srv.base}/v1/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt: "the", max_tokens: 2 }) });
+    const ok = await fetch(`${srv.base}/v1/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "the", max_tokens: 2 }),
+    });
     assert.equal(ok.status, 200);
     await ok.body?.cancel();
   } finally {
@@ -130,13 +180,24 @@ Deno.test("a client dropping a stream mid-way frees the server's slot", async ()
 });
 
 Deno.test("serve without network says how to use a local directory", async () => {
-  const port = await freePort();
+  const port = freePort();
   const p = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../src/serve.ts", import.meta.url).pathname, "--port", String(port), "--hub-endpoint", "http://127.0.0.1:9"],
+    args: [
+      "run",
+      "-A",
+      new URL("../src/serve.ts", import.meta.url).pathname,
+      "--port",
+      String(port),
+      "--hub-endpoint",
+      "http://127.0.0.1:9",
+    ],
     stdout: "null",
     stderr: "piped",
     env: { XDG_CACHE_HOME: await Deno.makeTempDir() },
   }).output();
   assert.equal(p.code, 1);
-  assert.match(new TextDecoder().decode(p.stderr), /cannot reach http:\/\/127.0.0.1:9 to download tiiuae\/Falcon-E-1B-Instruct .* pass --model \/path\/to\/that\/dir/);
+  assert.match(
+    new TextDecoder().decode(p.stderr),
+    /cannot reach http:\/\/127.0.0.1:9 to download tiiuae\/Falcon-E-1B-Instruct .* pass --model \/path\/to\/that\/dir/,
+  );
 });

@@ -1,7 +1,11 @@
 // Checkpoints load the same from a directory, a sharded directory and HTTP.
 import assert from "node:assert/strict";
 import { loadModel } from "../mod.ts";
-import { editedCopy, joinSafetensors, splitSafetensors } from "./checkpoint_edit.ts";
+import {
+  editedCopy,
+  joinSafetensors,
+  splitSafetensors,
+} from "./checkpoint_edit.ts";
 import { readReference, TINY } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
 
@@ -28,9 +32,17 @@ function shard(files: Map<string, Uint8Array>): void {
     const chunks: Uint8Array[] = [];
     let off = 0;
     for (const n of part.reverse()) { // another order than the source file
-      const e = header[n] as { dtype: string; shape: number[]; data_offsets: [number, number] };
+      const e = header[n] as {
+        dtype: string;
+        shape: number[];
+        data_offsets: [number, number];
+      };
       const b = data.subarray(e.data_offsets[0], e.data_offsets[1]);
-      h[n] = { dtype: e.dtype, shape: e.shape, data_offsets: [off, off + b.length] };
+      h[n] = {
+        dtype: e.dtype,
+        shape: e.shape,
+        data_offsets: [off, off + b.length],
+      };
       chunks.push(b);
       off += b.length;
       weightMap[n] = file;
@@ -40,7 +52,12 @@ function shard(files: Map<string, Uint8Array>): void {
     for (const c of chunks) all.set(c, at), at += c.length;
     files.set(file, joinSafetensors(h, all));
   });
-  files.set("model.safetensors.index.json", new TextEncoder().encode(JSON.stringify({ metadata: {}, weight_map: weightMap })));
+  files.set(
+    "model.safetensors.index.json",
+    new TextEncoder().encode(
+      JSON.stringify({ metadata: {}, weight_map: weightMap }),
+    ),
+  );
 }
 
 Deno.test("a sharded checkpoint (model.safetensors.index.json) loads to the same logits", async () => {
@@ -55,12 +72,23 @@ Deno.test("a sharded checkpoint (model.safetensors.index.json) loads to the same
 Deno.test("a shard that holds a tensor the index puts elsewhere is refused", async () => {
   const dir = await editedCopy(TINY, (f) => {
     shard(f);
-    const idx = JSON.parse(new TextDecoder().decode(f.get("model.safetensors.index.json")!));
-    idx.weight_map["lm_head.weight"] = idx.weight_map["lm_head.weight"].includes("00001") ? "model-00002-of-00002.safetensors" : "model-00001-of-00002.safetensors";
-    f.set("model.safetensors.index.json", new TextEncoder().encode(JSON.stringify(idx)));
+    const idx = JSON.parse(
+      new TextDecoder().decode(f.get("model.safetensors.index.json")!),
+    );
+    idx.weight_map["lm_head.weight"] =
+      idx.weight_map["lm_head.weight"].includes("00001")
+        ? "model-00002-of-00002.safetensors"
+        : "model-00001-of-00002.safetensors";
+    f.set(
+      "model.safetensors.index.json",
+      new TextEncoder().encode(JSON.stringify(idx)),
+    );
   });
   try {
-    await assert.rejects(loadModel(dir), /tensor "lm_head.weight" is listed in model.safetensors.index.json under/);
+    await assert.rejects(
+      loadModel(dir),
+      /tensor "lm_head.weight" is listed in model.safetensors.index.json under/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -70,7 +98,12 @@ Deno.test("a URL base loads over HTTP in one streamed request per file, to the s
   const srv = serveDir(TINY);
   try {
     assert.deepEqual(await logitsFrom(srv.url), expected);
-    assert.deepEqual(srv.requests.filter((r) => r.startsWith("model.safetensors") && !r.includes("index")), ["model.safetensors"]);
+    assert.deepEqual(
+      srv.requests.filter((r) =>
+        r.startsWith("model.safetensors") && !r.includes("index")
+      ),
+      ["model.safetensors"],
+    );
   } finally {
     await srv.close();
   }
@@ -89,7 +122,9 @@ Deno.test("a dropped connection resumes with Range requests where it stopped", a
   const srv = serveDir(TINY, { cutAfter: 300_000 });
   try {
     assert.deepEqual(await logitsFrom(srv.url), expected);
-    const resumes = srv.requests.filter((r) => /^model.safetensors bytes=[1-9]\d*-$/.test(r));
+    const resumes = srv.requests.filter((r) =>
+      /^model.safetensors bytes=[1-9]\d*-$/.test(r)
+    );
     assert.ok(resumes.length >= 3, srv.requests.join("\n"));
   } finally {
     await srv.close();
@@ -100,7 +135,10 @@ Deno.test("a download that keeps breaking off without progress is a clear error"
   // Ignoring Range, every retry restarts at byte 0 and breaks before new bytes arrive.
   const srv = serveDir(TINY, { cutAfter: 300_000, ignoreRange: true });
   try {
-    await assert.rejects(loadModel(srv.url), /model.safetensors: the download failed at byte \d+: .* \(while reading tensor "[a-z_.0-9]+"\)/);
+    await assert.rejects(
+      loadModel(srv.url),
+      /model.safetensors: the download failed at byte \d+: .* \(while reading tensor "[a-z_.0-9]+"\)/,
+    );
   } finally {
     await srv.close();
   }
@@ -109,7 +147,10 @@ Deno.test("a download that keeps breaking off without progress is a clear error"
 Deno.test("an HTML page instead of the weights is a clear error", async () => {
   const srv = serveDir(TINY, { html: true });
   try {
-    await assert.rejects(loadModel(srv.url), /model.safetensors: the server sent an HTML page, not the file/);
+    await assert.rejects(
+      loadModel(srv.url),
+      /model.safetensors: the server sent an HTML page, not the file/,
+    );
   } finally {
     await srv.close();
   }
@@ -118,7 +159,10 @@ Deno.test("an HTML page instead of the weights is a clear error", async () => {
 Deno.test("a URL base without config.json says so", async () => {
   const srv = serveDir("/nonexistent");
   try {
-    await assert.rejects(loadModel(srv.url), /no config.json in http:\/\/127.0.0.1/);
+    await assert.rejects(
+      loadModel(srv.url),
+      /no config.json in http:\/\/127.0.0.1/,
+    );
   } finally {
     await srv.close();
   }

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { StopMatcher } from "../src/stop.ts";
 
 /** Feeds pieces; returns everything emitted (flush included when no stop) and whether it stopped. */
-function run(stops: string[], pieces: string[]): { emitted: string[]; stopped: boolean; matched?: string } {
+function run(
+  stops: string[],
+  pieces: string[],
+): { emitted: string[]; stopped: boolean; matched?: string } {
   const m = new StopMatcher(stops);
   const emitted: string[] = [];
   for (const p of pieces) {
@@ -52,7 +55,10 @@ Deno.test("with several stops the earliest occurrence wins", () => {
 
 Deno.test("only the longest suffix that can still begin a stop is held back", () => {
   const m = new StopMatcher(["</answer>", "STOP"]);
-  assert.deepStrictEqual(m.push("result </ans"), { text: "result ", stopped: false });
+  assert.deepStrictEqual(m.push("result </ans"), {
+    text: "result ",
+    stopped: false,
+  });
   assert.deepStrictEqual(m.push("wer?"), { text: "</answer?", stopped: false });
   assert.deepStrictEqual(m.push("ST"), { text: "", stopped: false });
   assert.equal(m.flush(), "ST");
@@ -88,7 +94,8 @@ Deno.test("stop strings with multi-byte characters match across pieces", () => {
 
 Deno.test("matching random splits of a text agrees with searching the whole text", () => {
   let seed = 12345;
-  const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+  const rand = (n: number) =>
+    (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
   const stops = ["aab", "ba", "abba"];
   for (let trial = 0; trial < 300; trial++) {
     const text = Array.from({ length: 12 }, () => "ab"[rand(2)]).join("");
@@ -101,12 +108,19 @@ Deno.test("matching random splits of a text agrees with searching the whole text
     const firsts = stops.map((s) => text.indexOf(s)).filter((i) => i >= 0);
     const expected = firsts.length ? text.slice(0, Math.min(...firsts)) : text;
     const r = run(stops, pieces);
-    assert.equal(r.emitted.join(""), expected, `${text} split ${JSON.stringify(pieces)}`);
+    assert.equal(
+      r.emitted.join(""),
+      expected,
+      `${text} split ${JSON.stringify(pieces)}`,
+    );
     assert.equal(r.stopped, firsts.length > 0);
   }
 });
 
 Deno.test("empty or non-string stop strings are rejected with a RangeError", () => {
-  assert.throws(() => new StopMatcher(["ok", ""]), (e) => e instanceof RangeError && /stop string 1/.test(e.message));
+  assert.throws(
+    () => new StopMatcher(["ok", ""]),
+    (e) => e instanceof RangeError && /stop string 1/.test(e.message),
+  );
   assert.throws(() => new StopMatcher([3 as unknown as string]), RangeError);
 });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { loadModel } from "../mod.ts";
 import { loadModelFrom } from "../src/load.ts";
-import { FilesSource, R2Source, type R2BucketLike } from "../src/source.ts";
+import { FilesSource, type R2BucketLike, R2Source } from "../src/source.ts";
 import { readReference, TINY } from "./reference.ts";
 
 const ref = await readReference(TINY);
@@ -21,20 +21,35 @@ function logits(m: Awaited<ReturnType<typeof loadModel>>): Float32Array {
 }
 
 Deno.test("a matching sha256 loads; a wrong one is refused and nothing is served", async () => {
-  assert.deepEqual(logits(await loadModel(TINY, { sha256: { "model.safetensors": sha } })), expected);
+  assert.deepEqual(
+    logits(await loadModel(TINY, { sha256: { "model.safetensors": sha } })),
+    expected,
+  );
   const wrong = sha.replace(/^./, (c) => (c === "0" ? "1" : "0"));
-  await assert.rejects(loadModel(TINY, { sha256: { "model.safetensors": wrong } }), new RegExp(`model.safetensors: sha256 is ${sha}, expected ${wrong}`));
+  await assert.rejects(
+    loadModel(TINY, { sha256: { "model.safetensors": wrong } }),
+    new RegExp(`model.safetensors: sha256 is ${sha}, expected ${wrong}`),
+  );
   // a flipped weight byte with the true checksum of the original file
   const bad = weights.slice();
   bad[bad.length - 10] ^= 1;
-  const src = new FilesSource({ "config.json": await text("config.json"), "model.safetensors": bad });
-  await assert.rejects(loadModelFrom(src, { sha256: { "model.safetensors": sha } }), /sha256 is [0-9a-f]{64}, expected/);
+  const src = new FilesSource({
+    "config.json": await text("config.json"),
+    "model.safetensors": bad,
+  });
+  await assert.rejects(
+    loadModelFrom(src, { sha256: { "model.safetensors": sha } }),
+    /sha256 is [0-9a-f]{64}, expected/,
+  );
 });
 
 Deno.test("a model over the memory limit is refused before any weight is read", async () => {
   let progress = 0;
   await assert.rejects(
-    loadModel(TINY, { maxMemoryBytes: 4_000_000, onProgress: (n) => (progress = n) }),
+    loadModel(TINY, {
+      maxMemoryBytes: 4_000_000,
+      onProgress: (n) => (progress = n),
+    }),
     /needs \d+\.\d MB of WebAssembly memory \(context 2048 x 1 sessions\), over the 4\.0 MB limit/,
   );
   assert.ok(progress < 10_000, "no weight bytes were read");
@@ -59,25 +74,33 @@ function bucket(dropAfter?: number): R2BucketLike & { gets: string[] } {
       gets.push(`${key}@${offset}`);
       let bytes: Uint8Array;
       try {
-        bytes = await Deno.readFile(`${TINY}/${key.replace(/^models\/tiny\//, "")}`);
+        bytes = await Deno.readFile(
+          `${TINY}/${key.replace(/^models\/tiny\//, "")}`,
+        );
       } catch {
         return null;
       }
       const part = bytes.subarray(offset);
-      const cut = dropAfter !== undefined && part.length > dropAfter ? dropAfter : undefined;
+      const cut = dropAfter !== undefined && part.length > dropAfter
+        ? dropAfter
+        : undefined;
       if (cut !== undefined) dropAfter = undefined;
       return {
         size: bytes.length,
-        text: async () => new TextDecoder().decode(bytes),
-        body: new ReadableStream<Uint8Array>({
-          sent: false,
-          pull(c) { // deliver the bytes, then fail on the next pull (as a reset connection does)
-            if (this.sent) return c.error(new Error("R2 stream reset (test)"));
-            this.sent = true;
-            if (cut !== undefined) c.enqueue(part.slice(0, cut));
-            else c.enqueue(part.slice()), c.close();
-          },
-        } as UnderlyingDefaultSource<Uint8Array> & { sent: boolean }),
+        text: () => Promise.resolve(new TextDecoder().decode(bytes)),
+        body: new ReadableStream<Uint8Array>(
+          {
+            sent: false,
+            pull(c) { // deliver the bytes, then fail on the next pull (as a reset connection does)
+              if (this.sent) {
+                return c.error(new Error("R2 stream reset (test)"));
+              }
+              this.sent = true;
+              if (cut !== undefined) c.enqueue(part.slice(0, cut));
+              else c.enqueue(part.slice()), c.close();
+            },
+          } as UnderlyingDefaultSource<Uint8Array> & { sent: boolean },
+        ),
       };
     },
   };
@@ -85,26 +108,60 @@ function bucket(dropAfter?: number): R2BucketLike & { gets: string[] } {
 
 Deno.test("an R2-style bucket loads, and a dropped object body resumes at its offset", async () => {
   const b = bucket(500_000);
-  assert.deepEqual(logits(await loadModelFrom(new R2Source(b, "models/tiny/"))), expected);
-  assert.ok(b.gets.some((g) => /^models\/tiny\/model.safetensors@[1-9]\d*$/.test(g)), b.gets.join(" "));
-  await assert.rejects(loadModelFrom(new R2Source(bucket(), "nothing/")), /no config.json in r2:nothing\//);
+  assert.deepEqual(
+    logits(await loadModelFrom(new R2Source(b, "models/tiny/"))),
+    expected,
+  );
+  assert.ok(
+    b.gets.some((g) => /^models\/tiny\/model.safetensors@[1-9]\d*$/.test(g)),
+    b.gets.join(" "),
+  );
+  await assert.rejects(
+    loadModelFrom(new R2Source(bucket(), "nothing/")),
+    /no config.json in r2:nothing\//,
+  );
 });
 
 Deno.test("a Response or a one-shot ReadableStream loads; one that ends early is a clear error", async () => {
-  const files = async () => ({ "config.json": await text("config.json"), "generation_config.json": await text("generation_config.json") });
-  const res = new Response(weights.slice(), { headers: { "content-length": String(weights.length) } });
-  assert.deepEqual(logits(await loadModelFrom(new FilesSource({ ...await files(), "model.safetensors": res }))), expected);
+  const files = async () => ({
+    "config.json": await text("config.json"),
+    "generation_config.json": await text("generation_config.json"),
+  });
+  const res = new Response(weights.slice(), {
+    headers: { "content-length": String(weights.length) },
+  });
+  assert.deepEqual(
+    logits(
+      await loadModelFrom(
+        new FilesSource({ ...await files(), "model.safetensors": res }),
+      ),
+    ),
+    expected,
+  );
   const stream = new Response(weights.slice()).body!;
-  assert.deepEqual(logits(await loadModelFrom(new FilesSource({ ...await files(), "model.safetensors": stream }))), expected);
+  assert.deepEqual(
+    logits(
+      await loadModelFrom(
+        new FilesSource({ ...await files(), "model.safetensors": stream }),
+      ),
+    ),
+    expected,
+  );
   const short = new Response(weights.slice(0, 700_000)).body!;
   await assert.rejects(
-    loadModelFrom(new FilesSource({ ...await files(), "model.safetensors": short })),
+    loadModelFrom(
+      new FilesSource({ ...await files(), "model.safetensors": short }),
+    ),
     /model.safetensors: the file ended while reading tensor "[a-z_.0-9]+" \(truncated\)/,
   );
   // a Content-Length that promises more than the stream holds: a one-shot stream cannot resume
-  const liar = new Response(new Response(weights.slice(0, 700_000)).body, { headers: { "content-length": String(weights.length) } });
+  const liar = new Response(new Response(weights.slice(0, 700_000)).body, {
+    headers: { "content-length": String(weights.length) },
+  });
   await assert.rejects(
-    loadModelFrom(new FilesSource({ ...await files(), "model.safetensors": liar })),
+    loadModelFrom(
+      new FilesSource({ ...await files(), "model.safetensors": liar }),
+    ),
     /model.safetensors: the download failed at byte 700000: the stream ended at byte 700000 of 956500/,
   );
 });

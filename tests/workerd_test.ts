@@ -3,25 +3,30 @@
 // HTTP server through MODEL_URL, answering the openai client.
 import assert from "node:assert/strict";
 import OpenAI from "openai";
+import { freePort } from "./net.ts";
 import { TINY } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
 
 const CF = new URL("../deploy/cloudflare/", import.meta.url).pathname;
 
 async function run(cmd: string, args: string[], cwd: string): Promise<void> {
-  const p = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).output();
-  if (p.code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(p.stderr)}`);
-}
-
-async function freePort(): Promise<number> {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+  const p = await new Deno.Command(cmd, {
+    args,
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (p.code !== 0) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(p.stderr)}`,
+    );
+  }
 }
 
 function capnp(port: number, bindings: Record<string, string>): string {
-  const wasm = [...Deno.readDirSync(`${CF}dist`)].filter((e) => e.name.endsWith(".wasm")).map((e) => e.name);
+  const wasm = [...Deno.readDirSync(`${CF}dist`)].filter((e) =>
+    e.name.endsWith(".wasm")
+  ).map((e) => e.name);
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
@@ -37,24 +42,35 @@ ${wasm.map((w) => `    (name = "${w}", wasm = embed "${w}"),`).join("\n")}
   ],
   compatibilityDate = "2025-09-01",
   compatibilityFlags = ["nodejs_compat"],
-  bindings = [${Object.entries(bindings).map(([k, v]) => `(name = "${k}", text = "${v}")`).join(", ")}],
+  bindings = [${
+    Object.entries(bindings).map(([k, v]) => `(name = "${k}", text = "${v}")`)
+      .join(", ")
+  }],
   globalOutbound = "internet",
 );
 `;
 }
 
 Deno.test({
-  name: "the Worker bundle runs in workerd and completes chat requests from the openai client",
+  name:
+    "the Worker bundle runs in workerd and completes chat requests from the openai client",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     await run("npm", ["install", "--no-audit", "--no-fund", "--silent"], CF);
     await run("node", ["build.mjs"], CF);
     const files = serveDir(TINY);
-    const port = await freePort();
+    const port = freePort();
     // capnp embeds resolve relative to the config file: write it beside the bundle
     const config = `${CF}dist/test-config.capnp`;
-    await Deno.writeTextFile(config, capnp(port, { MODEL_URL: files.url + "/", API_KEY: "wk", CONTEXT: "256" }));
+    await Deno.writeTextFile(
+      config,
+      capnp(port, {
+        MODEL_URL: files.url + "/",
+        API_KEY: "wk",
+        CONTEXT: "256",
+      }),
+    );
     const child = new Deno.Command(`${CF}node_modules/.bin/workerd`, {
       args: ["serve", config],
       stdout: "piped",
@@ -75,19 +91,42 @@ Deno.test({
           // not listening yet
         }
         if (health.state === "error") break;
-        if (health.state !== "ready") await new Promise((r) => setTimeout(r, 50));
+        if (health.state !== "ready") {
+          await new Promise((r) => setTimeout(r, 50));
+        }
       }
       assert.equal(health.state, "ready", `${JSON.stringify(health)}\n${log}`);
       assert.equal(health.model, "tiny");
-      const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: "wk", maxRetries: 0 });
-      const whole = await client.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "hello" }], max_tokens: 6, temperature: 0 });
+      const client = new OpenAI({
+        baseURL: `${base}/v1`,
+        apiKey: "wk",
+        maxRetries: 0,
+      });
+      const whole = await client.chat.completions.create({
+        model: "tiny",
+        messages: [{ role: "user", content: "hello" }],
+        max_tokens: 6,
+        temperature: 0,
+      });
       assert.equal(whole.object, "chat.completion");
       assert.ok(whole.usage!.completion_tokens >= 1);
       let streamed = "";
-      const stream = await client.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "hello" }], max_tokens: 6, temperature: 0, stream: true });
-      for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? "";
+      const stream = await client.chat.completions.create({
+        model: "tiny",
+        messages: [{ role: "user", content: "hello" }],
+        max_tokens: 6,
+        temperature: 0,
+        stream: true,
+      });
+      for await (const chunk of stream) {
+        streamed += chunk.choices[0]?.delta?.content ?? "";
+      }
       assert.equal(streamed, whole.choices[0].message.content);
-      await assert.rejects(new OpenAI({ baseURL: `${base}/v1`, apiKey: "bad", maxRetries: 0 }).models.list(), (e: any) => e.status === 401);
+      await assert.rejects(
+        new OpenAI({ baseURL: `${base}/v1`, apiKey: "bad", maxRetries: 0 })
+          .models.list(),
+        (e: any) => e.status === 401,
+      );
     } finally {
       try {
         child.kill("SIGTERM");

@@ -21,6 +21,16 @@ await esbuild.build({
   conditions: ["workerd", "worker", "import"],
   nodePaths: [join(here, "node_modules")],
   external: ["node:*", ...wasmFiles.map((f) => `./${f}`)],
+  plugins: [{
+    // The sources import npm packages as `npm:name@version` (Deno style); resolve them from node_modules.
+    name: "npm-specifiers",
+    setup(build) {
+      build.onResolve({ filter: /^npm:/ }, (args) => {
+        const spec = args.path.slice(4).replace(/^(@[^/]+\/[^@/]+|[^@/]+)@[^/]+/, "$1");
+        return build.resolve(spec, { kind: args.kind, resolveDir: here });
+      });
+    },
+  }],
   logLevel: "warning",
 });
 for (const f of wasmFiles) copyFileSync(join(wasmDir, f), join(dist, f));

@@ -12,7 +12,12 @@
 import kernels from "./falcon_e.wasm";
 import { createHandler, type Handler } from "../../src/handler.ts";
 import { hubUrlBase, isRepoId } from "../../src/hub.ts";
-import { type ModelSource, type R2BucketLike, R2Source, UrlSource } from "../../src/source.ts";
+import {
+  type ModelSource,
+  type R2BucketLike,
+  R2Source,
+  UrlSource,
+} from "../../src/source.ts";
 import { loadTextModelFrom, type TextModel } from "../../src/text_model.ts";
 
 /** Bindings and vars (wrangler.toml). */
@@ -40,11 +45,23 @@ let handler: Handler | undefined; // one model per isolate
 const progress = { loaded: 0, total: undefined as number | undefined };
 
 function source(env: Env): { src: ModelSource; id: string } {
-  if (env.MODEL_BUCKET) return { src: new R2Source(env.MODEL_BUCKET, env.MODEL_PREFIX ?? ""), id: (env.MODEL_PREFIX ?? "model").replace(/\/+$/, "") };
+  if (env.MODEL_BUCKET) {
+    return {
+      src: new R2Source(env.MODEL_BUCKET, env.MODEL_PREFIX ?? ""),
+      id: (env.MODEL_PREFIX ?? "model").replace(/\/+$/, ""),
+    };
+  }
   const spec = env.MODEL_URL;
-  if (!spec) throw new Error("set MODEL_BUCKET (R2) or MODEL_URL in wrangler.toml");
-  if (isRepoId(spec)) return { src: new UrlSource(hubUrlBase(spec, env.HF_ENDPOINT)), id: spec };
-  return { src: new UrlSource(new URL(spec)), id: spec.replace(/\/+$/, "").split("/").pop() || "falcon-e" };
+  if (!spec) {
+    throw new Error("set MODEL_BUCKET (R2) or MODEL_URL in wrangler.toml");
+  }
+  if (isRepoId(spec)) {
+    return { src: new UrlSource(hubUrlBase(spec, env.HF_ENDPOINT)), id: spec };
+  }
+  return {
+    src: new UrlSource(new URL(spec)),
+    id: spec.replace(/\/+$/, "").split("/").pop() || "falcon-e",
+  };
 }
 
 export default {
@@ -57,14 +74,20 @@ export default {
           id,
           kernels: kernels as WebAssembly.Module,
           contextLength: Number(env.CONTEXT ?? 2048),
-          onProgress: (loaded, total) => Object.assign(progress, { loaded, total }),
+          onProgress: (loaded, total) =>
+            Object.assign(progress, { loaded, total }),
         });
       } catch (e) {
         model = Promise.reject(e);
       }
       // The first request's context carries the load's I/O until it is done.
       ctx.waitUntil(model.catch(() => {}));
-      handler = createHandler({ model, apiKey: env.API_KEY, loadWaitMs: 10_000, loadProgress: () => progress });
+      handler = createHandler({
+        model,
+        apiKey: env.API_KEY,
+        loadWaitMs: 10_000,
+        loadProgress: () => progress,
+      });
     }
     return handler.fetch(request);
   },

@@ -9,8 +9,18 @@ import { HttpError } from "./errors.ts";
  * Reads at most `limit` bytes of the body and parses them as a JSON object.
  * @throws {HttpError} 413 when larger (Content-Length or actual bytes), 400 when not a JSON object.
  */
-export async function readJsonBody(req: Request, limit: number): Promise<Record<string, unknown>> {
-  const tooLarge = () => new HttpError(413, `The request body is larger than ${limit} bytes.`, "invalid_request_error", null, "request_too_large");
+export async function readJsonBody(
+  req: Request,
+  limit: number,
+): Promise<Record<string, unknown>> {
+  const tooLarge = () =>
+    new HttpError(
+      413,
+      `The request body is larger than ${limit} bytes.`,
+      "invalid_request_error",
+      null,
+      "request_too_large",
+    );
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (declared > limit) {
     await req.body?.cancel().catch(() => {});
@@ -19,7 +29,10 @@ export async function readJsonBody(req: Request, limit: number): Promise<Record<
   const type = req.headers.get("content-type") ?? "";
   if (type && !/^application\/json\b/i.test(type) && !/\+json\b/i.test(type)) {
     await req.body?.cancel().catch(() => {});
-    throw new HttpError(400, `Content-Type must be application/json, got "${type}".`);
+    throw new HttpError(
+      400,
+      `Content-Type must be application/json, got "${type}".`,
+    );
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -43,10 +56,22 @@ export async function readJsonBody(req: Request, limit: number): Promise<Record<
   try {
     v = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (e) {
-    throw new HttpError(400, `The request body is not valid JSON: ${(e as Error).message}`, "invalid_request_error", null, "invalid_json");
+    throw new HttpError(
+      400,
+      `The request body is not valid JSON: ${(e as Error).message}`,
+      "invalid_request_error",
+      null,
+      "invalid_json",
+    );
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new HttpError(400, "The request body must be a JSON object.", "invalid_request_error", null, "invalid_json");
+    throw new HttpError(
+      400,
+      "The request body must be a JSON object.",
+      "invalid_request_error",
+      null,
+      "invalid_json",
+    );
   }
   return v as Record<string, unknown>;
 }

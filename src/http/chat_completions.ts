@@ -22,26 +22,74 @@ const chatFormat: Format = {
   idPrefix: "chatcmpl-",
   object: "chat.completion",
   chunkObject: "chat.completion.chunk",
-  first: () => ({ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }),
-  piece: (text, logprobs) => ({ index: 0, delta: { content: text }, logprobs, finish_reason: null }),
-  last: (finish) => ({ index: 0, delta: {}, logprobs: null, finish_reason: finish }),
-  whole: (text, finish, logprobs) => ({ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs, finish_reason: finish }),
+  first: () => ({
+    index: 0,
+    delta: { role: "assistant", content: "" },
+    logprobs: null,
+    finish_reason: null,
+  }),
+  piece: (text, logprobs) => ({
+    index: 0,
+    delta: { content: text },
+    logprobs,
+    finish_reason: null,
+  }),
+  last: (finish) => ({
+    index: 0,
+    delta: {},
+    logprobs: null,
+    finish_reason: finish,
+  }),
+  whole: (text, finish, logprobs) => ({
+    index: 0,
+    message: { role: "assistant", content: text, refusal: null },
+    logprobs,
+    finish_reason: finish,
+  }),
   logprobs: (pieces: GeneratedPiece[], tm: TextModel) => ({
     content: pieces.map((p) => ({
       ...tokenInfo(tm, p.id!, p.logprob!),
-      top_logprobs: (p.topLogprobs ?? []).map((t) => tokenInfo(tm, t.id, t.logprob)),
+      top_logprobs: (p.topLogprobs ?? []).map((t) =>
+        tokenInfo(tm, t.id, t.logprob)
+      ),
     })),
     refusal: null,
   }),
 };
 
 /** Handles a parsed chat completion request body. */
-export function chatCompletions(tm: TextModel, scheduler: Scheduler, request: Request, body: Record<string, unknown>, headers: Record<string, string>): Promise<Response> {
-  const options = readOptions(body, ["max_completion_tokens", "max_tokens"], false);
-  if (!Array.isArray(body.messages)) throw badParam("messages", "'messages' must be an array of messages.", body.messages === undefined ? "missing_required_parameter" : "invalid_type");
-  if (body.messages.length === 0) throw badParam("messages", "'messages' must hold at least one message.");
+export function chatCompletions(
+  tm: TextModel,
+  scheduler: Scheduler,
+  request: Request,
+  body: Record<string, unknown>,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const options = readOptions(
+    body,
+    ["max_completion_tokens", "max_tokens"],
+    false,
+  );
+  if (!Array.isArray(body.messages)) {
+    throw badParam(
+      "messages",
+      "'messages' must be an array of messages.",
+      body.messages === undefined
+        ? "missing_required_parameter"
+        : "invalid_type",
+    );
+  }
+  if (body.messages.length === 0) {
+    throw badParam("messages", "'messages' must hold at least one message.");
+  }
   if (!tm.chatTemplate) {
-    throw new HttpError(400, "This model has no chat template; use /v1/completions with a plain prompt.", "invalid_request_error", "messages", "no_chat_template");
+    throw new HttpError(
+      400,
+      "This model has no chat template; use /v1/completions with a plain prompt.",
+      "invalid_request_error",
+      "messages",
+      "no_chat_template",
+    );
   }
   let text: string;
   try {
@@ -51,9 +99,25 @@ export function chatCompletions(tm: TextModel, scheduler: Scheduler, request: Re
       eosToken: tm.tokenizer.eos?.token ?? "",
     });
   } catch (e) {
-    if (e instanceof ChatMessageError || e instanceof ChatTemplateError) throw badParam("messages", e.message, e instanceof ChatTemplateError ? "chat_template_error" : "invalid_value");
+    if (e instanceof ChatMessageError || e instanceof ChatTemplateError) {
+      throw badParam(
+        "messages",
+        e.message,
+        e instanceof ChatTemplateError
+          ? "chat_template_error"
+          : "invalid_value",
+      );
+    }
     throw e;
   }
   const prompt = tm.tokenizer.encode(text, { addSpecialTokens: false });
-  return runCompletion({ tm, scheduler, request, prompt, options, format: chatFormat, headers });
+  return runCompletion({
+    tm,
+    scheduler,
+    request,
+    prompt,
+    options,
+    format: chatFormat,
+    headers,
+  });
 }

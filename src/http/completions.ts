@@ -14,16 +14,37 @@ const completionFormat: Format = {
   idPrefix: "cmpl-",
   object: "text_completion",
   chunkObject: "text_completion",
-  piece: (text, logprobs) => ({ index: 0, text, logprobs, finish_reason: null }),
-  last: (finish) => ({ index: 0, text: "", logprobs: null, finish_reason: finish }),
-  whole: (text, finish, logprobs) => ({ index: 0, text, logprobs, finish_reason: finish }),
+  piece: (text, logprobs) => ({
+    index: 0,
+    text,
+    logprobs,
+    finish_reason: null,
+  }),
+  last: (finish) => ({
+    index: 0,
+    text: "",
+    logprobs: null,
+    finish_reason: finish,
+  }),
+  whole: (text, finish, logprobs) => ({
+    index: 0,
+    text,
+    logprobs,
+    finish_reason: finish,
+  }),
   logprobs: (pieces: GeneratedPiece[], tm: TextModel) => {
     let offset = 0;
     const tokens = pieces.map((p) => tm.tokenizer.decode([p.id!]));
     return {
       tokens,
       token_logprobs: pieces.map((p) => p.logprob),
-      top_logprobs: pieces.map((p) => Object.fromEntries((p.topLogprobs ?? []).map((t) => [tm.tokenizer.decode([t.id]), t.logprob]))),
+      top_logprobs: pieces.map((p) =>
+        Object.fromEntries(
+          (p.topLogprobs ?? []).map((
+            t,
+          ) => [tm.tokenizer.decode([t.id]), t.logprob]),
+        )
+      ),
       text_offset: tokens.map((t) => (offset += t.length) - t.length),
     };
   },
@@ -32,23 +53,73 @@ const completionFormat: Format = {
 function promptIds(tm: TextModel, prompt: unknown): number[] {
   const vocab = tm.model.config.vocabSize;
   if (typeof prompt === "string") return tm.tokenizer.encode(prompt);
-  if (Array.isArray(prompt) && prompt.length === 1 && typeof prompt[0] === "string") return tm.tokenizer.encode(prompt[0]);
-  if (Array.isArray(prompt) && prompt.length > 0 && prompt.every((x) => Number.isInteger(x))) {
+  if (
+    Array.isArray(prompt) && prompt.length === 1 &&
+    typeof prompt[0] === "string"
+  ) return tm.tokenizer.encode(prompt[0]);
+  if (
+    Array.isArray(prompt) && prompt.length > 0 &&
+    prompt.every((x) => Number.isInteger(x))
+  ) {
     const bad = prompt.find((x) => x < 0 || x >= vocab);
-    if (bad !== undefined) throw badParam("prompt", `token id ${bad} is outside the vocabulary [0, ${vocab}).`);
+    if (bad !== undefined) {
+      throw badParam(
+        "prompt",
+        `token id ${bad} is outside the vocabulary [0, ${vocab}).`,
+      );
+    }
     return prompt as number[];
   }
-  if (Array.isArray(prompt) && prompt.length > 1) throw badParam("prompt", "only one prompt per request is supported.", "unsupported_value");
-  throw badParam("prompt", "'prompt' must be a string or an array of token ids.", prompt === undefined ? "missing_required_parameter" : "invalid_type");
+  if (Array.isArray(prompt) && prompt.length > 1) {
+    throw badParam(
+      "prompt",
+      "only one prompt per request is supported.",
+      "unsupported_value",
+    );
+  }
+  throw badParam(
+    "prompt",
+    "'prompt' must be a string or an array of token ids.",
+    prompt === undefined ? "missing_required_parameter" : "invalid_type",
+  );
 }
 
 /** Handles a parsed completion request body. */
-export function completions(tm: TextModel, scheduler: Scheduler, request: Request, body: Record<string, unknown>, headers: Record<string, string>): Promise<Response> {
+export function completions(
+  tm: TextModel,
+  scheduler: Scheduler,
+  request: Request,
+  body: Record<string, unknown>,
+  headers: Record<string, string>,
+): Promise<Response> {
   for (const k of ["suffix", "best_of"]) {
-    if (body[k] !== undefined && body[k] !== null && !(k === "best_of" && body[k] === 1)) throw badParam(k, `'${k}' is not supported by this server.`, "unsupported_parameter");
+    if (
+      body[k] !== undefined && body[k] !== null &&
+      !(k === "best_of" && body[k] === 1)
+    ) {
+      throw badParam(
+        k,
+        `'${k}' is not supported by this server.`,
+        "unsupported_parameter",
+      );
+    }
   }
-  if (body.echo === true) throw badParam("echo", "'echo' is not supported by this server.", "unsupported_parameter");
+  if (body.echo === true) {
+    throw badParam(
+      "echo",
+      "'echo' is not supported by this server.",
+      "unsupported_parameter",
+    );
+  }
   const options = readOptions(body, ["max_tokens"], true);
   options.maxTokens ??= 16; // the OpenAI default for this endpoint
-  return runCompletion({ tm, scheduler, request, prompt: promptIds(tm, body.prompt), options, format: completionFormat, headers });
+  return runCompletion({
+    tm,
+    scheduler,
+    request,
+    prompt: promptIds(tm, body.prompt),
+    options,
+    format: completionFormat,
+    headers,
+  });
 }

@@ -5,6 +5,7 @@
 
 /** An error that becomes an HTTP response with the OpenAI error body. */
 export class HttpError extends Error {
+  /** Always `"HttpError"`. */
   override name = "HttpError";
   /**
    * @param status HTTP status.
@@ -27,22 +28,47 @@ export class HttpError extends Error {
 }
 
 /** A 400 for a request field. */
-export function badParam(param: string, message: string, code: string | null = "invalid_value"): HttpError {
+export function badParam(
+  param: string,
+  message: string,
+  code: string | null = "invalid_value",
+): HttpError {
   return new HttpError(400, message, "invalid_request_error", param, code);
 }
 
 /** A JSON response. */
-export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+export function json(
+  body: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
 /** The response for an HttpError. */
 export function errorResponse(e: HttpError): Response {
-  return json({ error: { message: e.message, type: e.type, param: e.param, code: e.code } }, e.status, e.headers);
+  return json(
+    {
+      error: { message: e.message, type: e.type, param: e.param, code: e.code },
+    },
+    e.status,
+    e.headers,
+  );
 }
 
 /** A 500 that says nothing of the internals (the error is logged instead). */
 export function internalError(e: unknown): Response {
   console.error("internal error:", e);
-  return errorResponse(new HttpError(500, "The server had an error while processing your request.", "server_error", null, "internal_error"));
+  return errorResponse(
+    new HttpError(
+      500,
+      "The server had an error while processing your request.",
+      "server_error",
+      null,
+      "internal_error",
+    ),
+  );
 }

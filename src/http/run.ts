@@ -5,7 +5,11 @@
  * @module
  */
 
-import { generate, type GeneratedPiece, type GenerationSummary } from "../generate.ts";
+import {
+  generate,
+  type GeneratedPiece,
+  type GenerationSummary,
+} from "../generate.ts";
 import type { Scheduler } from "../scheduler.ts";
 import { QueueFullError } from "../scheduler.ts";
 import type { TextModel } from "../text_model.ts";
@@ -28,7 +32,11 @@ export interface Format {
   /** The last streamed choice, carrying the finish reason. */
   last(finish: string): Record<string, unknown>;
   /** The choice of a whole response. */
-  whole(text: string, finish: string, logprobs: unknown): Record<string, unknown>;
+  whole(
+    text: string,
+    finish: string,
+    logprobs: unknown,
+  ): Record<string, unknown>;
   /** Logprobs of some pieces in this endpoint's shape. */
   logprobs(pieces: GeneratedPiece[], tm: TextModel): unknown;
 }
@@ -56,14 +64,31 @@ function usage(s: GenerationSummary) {
 /** Generates for a checked request and builds the response. */
 export async function runCompletion(r: RunRequest): Promise<Response> {
   const { tm, scheduler, request, prompt, options, format } = r;
-  const maxTokens = fitMaxTokens(prompt.length, options.maxTokens, tm.model.contextLength, format.object === "text_completion" ? "prompt" : "messages");
-  if (prompt.length === 0) throw new HttpError(400, "The prompt is empty.", "invalid_request_error", "prompt");
+  const maxTokens = fitMaxTokens(
+    prompt.length,
+    options.maxTokens,
+    tm.model.contextLength,
+    format.object === "text_completion" ? "prompt" : "messages",
+  );
+  if (prompt.length === 0) {
+    throw new HttpError(
+      400,
+      "The prompt is empty.",
+      "invalid_request_error",
+      "prompt",
+    );
+  }
   let lease;
   try {
     lease = await scheduler.acquire(request.signal);
   } catch (e) {
     if (e instanceof QueueFullError) {
-      return errorResponse(new HttpError(503, e.message, "server_error", null, "server_busy", { ...r.headers, "retry-after": String(e.retryAfter) }));
+      return errorResponse(
+        new HttpError(503, e.message, "server_error", null, "server_busy", {
+          ...r.headers,
+          "retry-after": String(e.retryAfter),
+        }),
+      );
     }
     return new Response(null, { status: 499, headers: r.headers }); // the client left while waiting
   }
@@ -72,8 +97,14 @@ export async function runCompletion(r: RunRequest): Promise<Response> {
   const id = format.idPrefix + crypto.randomUUID().replaceAll("-", "");
   const created = Math.floor(Date.now() / 1000);
   const model = tm.id;
-  const gen = generate(tm, lease.slot, prompt, { ...options.gen, maxTokens, signal });
-  const finish = (s: GenerationSummary) => (s.finishReason === "abort" ? "stop" : s.finishReason);
+  const gen = generate(tm, lease.slot, prompt, {
+    ...options.gen,
+    maxTokens,
+    signal,
+  });
+  const finish = (
+    s: GenerationSummary,
+  ) => (s.finishReason === "abort" ? "stop" : s.finishReason);
 
   if (!options.stream) {
     try {
@@ -85,22 +116,31 @@ export async function runCompletion(r: RunRequest): Promise<Response> {
         text += res.value.text;
         res = await gen.next();
       }
-      const lp = options.logprobs ? format.logprobs(pieces.filter((p) => p.id !== undefined), tm) : null;
-      return json({
-        id,
-        object: format.object,
-        created,
-        model,
-        system_fingerprint: `seed-${res.value.seed}`,
-        choices: [format.whole(text, finish(res.value), lp)],
-        usage: usage(res.value),
-      }, 200, r.headers);
+      const lp = options.logprobs
+        ? format.logprobs(pieces.filter((p) => p.id !== undefined), tm)
+        : null;
+      return json(
+        {
+          id,
+          object: format.object,
+          created,
+          model,
+          system_fingerprint: `seed-${res.value.seed}`,
+          choices: [format.whole(text, finish(res.value), lp)],
+          usage: usage(res.value),
+        },
+        200,
+        r.headers,
+      );
     } finally {
       lease.release();
     }
   }
 
-  const chunk = (choice: Record<string, unknown> | null, extra: Record<string, unknown> = {}) => ({
+  const chunk = (
+    choice: Record<string, unknown> | null,
+    extra: Record<string, unknown> = {},
+  ) => ({
     id,
     object: format.chunkObject,
     created,
@@ -114,7 +154,9 @@ export async function runCompletion(r: RunRequest): Promise<Response> {
       let res = await gen.next();
       while (!res.done) {
         const p = res.value;
-        const lp = options.logprobs && p.id !== undefined ? format.logprobs([p], tm) : null;
+        const lp = options.logprobs && p.id !== undefined
+          ? format.logprobs([p], tm)
+          : null;
         if (p.text || lp) yield chunk(format.piece(p.text, lp));
         res = await gen.next();
       }
@@ -127,5 +169,9 @@ export async function runCompletion(r: RunRequest): Promise<Response> {
     }
   }
   // Cancel may come before the first pull (frames never started): release here too.
-  return sseResponse(frames(), () => (stop.abort(), lease!.release()), r.headers);
+  return sseResponse(
+    frames(),
+    () => (stop.abort(), lease!.release()),
+    r.headers,
+  );
 }

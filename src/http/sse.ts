@@ -9,7 +9,9 @@ const enc = new TextEncoder();
 
 /** One SSE frame. */
 export function sseFrame(data: unknown): Uint8Array {
-  return enc.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+  return enc.encode(
+    `data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`,
+  );
 }
 
 /**
@@ -17,7 +19,11 @@ export function sseFrame(data: unknown): Uint8Array {
  * client goes away the generator is returned (its `finally` blocks run) and
  * `onCancel` is called. An error mid-stream becomes an error frame.
  */
-export function sseResponse(frames: AsyncGenerator<unknown, void>, onCancel: () => void, headers: Record<string, string> = {}): Response {
+export function sseResponse(
+  frames: AsyncGenerator<unknown, void>,
+  onCancel: () => void,
+  headers: Record<string, string> = {},
+): Response {
   let done = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -34,7 +40,16 @@ export function sseResponse(frames: AsyncGenerator<unknown, void>, onCancel: () 
       } catch (e) {
         done = true;
         console.error("stream failed:", e);
-        controller.enqueue(sseFrame({ error: { message: "The server had an error while generating.", type: "server_error", param: null, code: null } }));
+        controller.enqueue(
+          sseFrame({
+            error: {
+              message: "The server had an error while generating.",
+              type: "server_error",
+              param: null,
+              code: null,
+            },
+          }),
+        );
         controller.close();
       }
     },
@@ -45,6 +60,11 @@ export function sseResponse(frames: AsyncGenerator<unknown, void>, onCancel: () 
     },
   }, { highWaterMark: 0 });
   return new Response(body, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no", ...headers },
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+      ...headers,
+    },
   });
 }
