@@ -15,19 +15,8 @@
  * @module
  */
 
-export {
-  CheckpointError,
-  loadModel,
-  loadModelFrom,
-  type LoadOptions,
-} from "./src/load.ts";
-export {
-  EngineError,
-  type FeedOptions,
-  type MemoryReport,
-  Model,
-  Session,
-} from "./src/model.ts";
+export { CheckpointError, loadModel, loadModelFrom, type LoadOptions } from "./src/load.ts";
+export { EngineError, type FeedOptions, type MemoryReport, Model, Session } from "./src/model.ts";
 export { ConfigError, type ModelConfig, parseConfig } from "./src/config.ts";
 export { SafetensorsError } from "./src/safetensors.ts";
 export {
@@ -44,30 +33,10 @@ export {
   UrlSource,
 } from "./src/source.ts";
 export { IntegrityError } from "./src/shard.ts";
-export {
-  createHandler,
-  type Handler,
-  type HandlerOptions,
-} from "./src/handler.ts";
-export {
-  loadTextModel,
-  loadTextModelFrom,
-  type TextModel,
-  type TextModelOptions,
-} from "./src/text_model.ts";
-export {
-  generate,
-  type GeneratedPiece,
-  type GenerateOptions,
-  type GenerationSummary,
-} from "./src/generate.ts";
-export {
-  type Lease,
-  QueueFullError,
-  Scheduler,
-  type SchedulerStats,
-  Slot,
-} from "./src/scheduler.ts";
+export { createHandler, type Handler, type HandlerOptions } from "./src/handler.ts";
+export { loadTextModel, loadTextModelFrom, type TextModel, type TextModelOptions } from "./src/text_model.ts";
+export { generate, type GeneratedPiece, type GenerateOptions, type GenerationSummary } from "./src/generate.ts";
+export { type Lease, QueueFullError, Scheduler, type SchedulerStats, Slot } from "./src/scheduler.ts";
 export {
   type DecodeOptions,
   type EncodeOptions,
@@ -75,21 +44,6 @@ export {
   TextTokenizer,
   TokenizerError,
 } from "./src/tokenizer.ts";
-export {
-  ChatMessageError,
-  ChatTemplate,
-  ChatTemplateError,
-  type RenderChatOptions,
-} from "./src/chat.ts";
-export {
-  Sampler,
-  type SampleResult,
-  type SamplerOptions,
-  type TokenLogprob,
-} from "./src/sampler.ts";
-export {
-  downloadRepo,
-  type HubOptions,
-  hubUrlBase,
-  isRepoId,
-} from "./src/hub.ts";
+export { ChatMessageError, ChatTemplate, ChatTemplateError, type RenderChatOptions } from "./src/chat.ts";
+export { Sampler, type SampleResult, type SamplerOptions, type TokenLogprob } from "./src/sampler.ts";
+export { downloadRepo, type HubOptions, hubUrlBase, isRepoId } from "./src/hub.ts";

@@ -83,9 +83,7 @@ function contentText(content: unknown, role: string, i: number): string {
     const { type, text } = part as { type?: unknown; text?: unknown };
     if (type !== "text") {
       throw new ChatMessageError(
-        `message ${i}, content part ${j}: type ${
-          JSON.stringify(type)
-        } is not supported; only "text" parts are`,
+        `message ${i}, content part ${j}: type ${JSON.stringify(type)} is not supported; only "text" parts are`,
       );
     }
     if (typeof text !== "string") {
@@ -120,9 +118,7 @@ export function normalizeMessages(messages: unknown): RenderedMessage[] {
     const { role, content, ...rest } = m as Record<string, unknown>;
     if (typeof role !== "string" || role.length === 0) {
       throw new ChatMessageError(
-        `message ${i}: "role" must be a non-empty string, got ${
-          JSON.stringify(role)
-        }`,
+        `message ${i}: "role" must be a non-empty string, got ${JSON.stringify(role)}`,
       );
     }
     return { ...rest, role, content: contentText(content, role, i) };
@@ -148,9 +144,7 @@ export function chatTemplateOf(
     const hit = t.find((e) => e?.name === name);
     if (typeof hit?.template === "string") return hit.template;
     throw new ChatTemplateError(
-      `tokenizer_config.json has no chat template named ${
-        JSON.stringify(name)
-      }`,
+      `tokenizer_config.json has no chat template named ${JSON.stringify(name)}`,
     );
   }
   throw new ChatTemplateError(

@@ -109,3 +109,9 @@ export function expectedTensors(c: ModelConfig): TensorSpec[] {
   });
   return out;
 }
+
+/** A checkpoint whose tensors disagree with its config or are unusable; names the tensor. */
+export class CheckpointError extends Error {
+  /** Always `"CheckpointError"`. */
+  override name = "CheckpointError";
+}

@@ -12,14 +12,7 @@
  * @module
  */
 
-import {
-  type Args,
-  idsFlag,
-  intFlag,
-  numberFlag,
-  parseArgs,
-  UsageError,
-} from "./args.ts";
+import { type Args, idsFlag, intFlag, numberFlag, parseArgs, UsageError } from "./args.ts";
 import { loadModel } from "./load.ts";
 import type { Model } from "./model.ts";
 import { argmax } from "./argmax.ts";
@@ -119,9 +112,7 @@ export async function main(argv: string[]): Promise<number> {
     const cmd = args.positional[0];
     if (!cmd || args.flags.has("help") || !(cmd in COMMANDS)) {
       console.error(
-        cmd && !(cmd in COMMANDS)
-          ? `unknown command "${cmd}"\n${USAGE}`
-          : USAGE,
+        cmd && !(cmd in COMMANDS) ? `unknown command "${cmd}"\n${USAGE}` : USAGE,
       );
       return cmd && !args.flags.has("help") ? 2 : 0;
     }

@@ -150,9 +150,7 @@ export async function generateText(args: Args): Promise<unknown> {
 export async function chatRepl(args: Args): Promise<undefined> {
   const tm = await load(args);
   const system = args.flags.get("system");
-  const messages: { role: string; content: string }[] = system
-    ? [{ role: "system", content: system }]
-    : [];
+  const messages: { role: string; content: string }[] = system ? [{ role: "system", content: system }] : [];
   const lease = await new Scheduler(tm.model, 0).acquire();
   const interactive = Deno.stdin.isTerminal();
   console.error(

@@ -42,9 +42,7 @@ function int(obj: Record<string, unknown>, key: string, min = 1): number {
   const v = obj[key];
   if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
     throw new ConfigError(
-      `config.json: "${key}" must be an integer >= ${min}, got ${
-        JSON.stringify(v)
-      }`,
+      `config.json: "${key}" must be an integer >= ${min}, got ${JSON.stringify(v)}`,
     );
   }
   return v;
@@ -53,9 +51,7 @@ function int(obj: Record<string, unknown>, key: string, min = 1): number {
 function positive(key: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
     throw new ConfigError(
-      `config.json: "${key}" must be a positive number, got ${
-        JSON.stringify(v)
-      }`,
+      `config.json: "${key}" must be a positive number, got ${JSON.stringify(v)}`,
     );
   }
   return v;
@@ -98,9 +94,7 @@ export function parseConfig(
   generationText?: string,
 ): ModelConfig {
   const c = parseJsonFile(configText, "config.json");
-  const g = generationText === undefined
-    ? {}
-    : parseJsonFile(generationText, "generation_config.json");
+  const g = generationText === undefined ? {} : parseJsonFile(generationText, "generation_config.json");
   const quant = c.quantization_config as Record<string, unknown> | undefined;
   if (!quant || quant.quant_method !== "bitnet") {
     throw new ConfigError(
@@ -111,19 +105,13 @@ export function parseConfig(
   }
   if (c.model_type !== undefined && c.model_type !== "llama") {
     throw new ConfigError(
-      `config.json: model_type must be "llama", got ${
-        JSON.stringify(c.model_type)
-      }`,
+      `config.json: model_type must be "llama", got ${JSON.stringify(c.model_type)}`,
     );
   }
   const hiddenSize = int(c, "hidden_size");
   const numHeads = int(c, "num_attention_heads");
-  const numKvHeads = c.num_key_value_heads === undefined
-    ? numHeads
-    : int(c, "num_key_value_heads");
-  const headDim = c.head_dim === undefined || c.head_dim === null
-    ? hiddenSize / numHeads
-    : int(c, "head_dim");
+  const numKvHeads = c.num_key_value_heads === undefined ? numHeads : int(c, "num_key_value_heads");
+  const headDim = c.head_dim === undefined || c.head_dim === null ? hiddenSize / numHeads : int(c, "head_dim");
   if (!Number.isInteger(headDim)) {
     throw new ConfigError(
       `config.json: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numHeads}`,
@@ -143,9 +131,7 @@ export function parseConfig(
   const theta = c.rope_theta ?? rp?.rope_theta;
   const ropeTheta = positive("rope_theta", theta);
   const scaling = c.rope_scaling ??
-    (rp && rp.rope_type !== undefined && rp.rope_type !== "default"
-      ? rp
-      : null);
+    (rp && rp.rope_type !== undefined && rp.rope_type !== "default" ? rp : null);
   if (scaling) {
     throw new ConfigError(
       `config.json: rope scaling ${JSON.stringify(scaling)} is not supported`,

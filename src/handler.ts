@@ -13,12 +13,7 @@
 import { readJsonBody } from "./http/body.ts";
 import { chatCompletions } from "./http/chat_completions.ts";
 import { completions } from "./http/completions.ts";
-import {
-  errorResponse,
-  HttpError,
-  internalError,
-  json,
-} from "./http/errors.ts";
+import { errorResponse, HttpError, internalError, json } from "./http/errors.ts";
 import { CHAT_PAGE } from "./page.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { TextModel } from "./text_model.ts";
@@ -147,6 +142,7 @@ export function createHandler(options: HandlerOptions): Handler {
       ...base,
       model: tm.id,
       context_length: tm.model.contextLength,
+      kernels: tm.model.kernelPath,
       memory: tm.model.memory(),
       queue: scheduler.stats(),
     });
@@ -177,9 +173,7 @@ export function createHandler(options: HandlerOptions): Handler {
     if (state.kind !== "ready") {
       throw new HttpError(
         503,
-        state.kind === "loading"
-          ? "The model is still loading; try again shortly."
-          : "The model failed to load.",
+        state.kind === "loading" ? "The model is still loading; try again shortly." : "The model failed to load.",
         "server_error",
         null,
         "model_not_ready",

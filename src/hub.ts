@@ -85,14 +85,10 @@ export async function downloadRepo(
   const endpoint = (options.endpoint ?? env("HF_ENDPOINT") ?? DEFAULT_ENDPOINT)
     .replace(/\/+$/, "");
   const revision = options.revision ?? "main";
-  const dir = `${options.cacheDir ?? defaultCache()}/${
-    id.replace("/", "--")
-  }/${revision}`;
+  const dir = `${options.cacheDir ?? defaultCache()}/${id.replace("/", "--")}/${revision}`;
   const token = options.token ?? env("HF_TOKEN");
   const f = options.fetch ?? fetch;
-  const progress = options.progress === undefined
-    ? stderrProgress
-    : options.progress;
+  const progress = options.progress === undefined ? stderrProgress : options.progress;
   await Deno.mkdir(dir, { recursive: true });
   const url = (file: string) => `${endpoint}/${id}/resolve/${revision}/${file}`;
   const get = async (
@@ -108,9 +104,7 @@ export async function downloadRepo(
       });
     } catch (e) {
       throw new SourceError(
-        `cannot reach ${endpoint} to download ${id} (${
-          (e as Error).message
-        }). Without network, copy the checkpoint ` +
+        `cannot reach ${endpoint} to download ${id} (${(e as Error).message}). Without network, copy the checkpoint ` +
           `to a directory (config.json, model.safetensors, tokenizer.json, tokenizer_config.json) and pass --model /path/to/that/dir`,
       );
     }
@@ -132,9 +126,7 @@ export async function downloadRepo(
       if (res.status === 401 || res.status === 403) {
         await res.body?.cancel();
         throw new SourceError(
-          `${
-            url(file)
-          }: HTTP ${res.status}; the repo may be gated: set HF_TOKEN`,
+          `${url(file)}: HTTP ${res.status}; the repo may be gated: set HF_TOKEN`,
         );
       }
       if (!res.ok || !res.body) {
@@ -149,9 +141,7 @@ export async function downloadRepo(
       if (type.startsWith("text/html")) {
         await res.body.cancel();
         throw new SourceError(
-          `${
-            url(file)
-          }: the server sent an HTML page, not the file (a login or error page?)`,
+          `${url(file)}: the server sent an HTML page, not the file (a login or error page?)`,
         );
       }
       using out = await Deno.open(part, {
@@ -182,18 +172,14 @@ export async function downloadRepo(
         have = got;
         if (attempt < 5) continue; // resume with Range from what is on disk
         throw new SourceError(
-          `${url(file)}: the download failed after ${got} bytes: ${
-            (e as Error).message
-          }`,
+          `${url(file)}: the download failed after ${got} bytes: ${(e as Error).message}`,
         );
       }
       if (Number.isFinite(total) && got !== total) {
         have = got;
         if (got < total && attempt < 5) continue;
         throw new SourceError(
-          `${
-            url(file)
-          }: got ${got} bytes, expected ${total} (truncated download)`,
+          `${url(file)}: got ${got} bytes, expected ${total} (truncated download)`,
         );
       }
       progress?.(
@@ -239,9 +225,9 @@ function bar(file: string, got: number, total: number, rate: number): string {
   const frac = Math.min(1, got / total);
   const width = 20;
   const fill = Math.round(frac * width);
-  return `${file} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${
-    (frac * 100).toFixed(0)
-  }% ${mb(got)}/${mb(total)} MB ${mb(rate)} MB/s`;
+  return `${file} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${(frac * 100).toFixed(0)}% ${mb(got)}/${
+    mb(total)
+  } MB ${mb(rate)} MB/s`;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -7,38 +7,17 @@
  */
 
 import { ConfigError, type ModelConfig, parseConfig, parseJsonFile } from "./config.ts";
-import { expectedTensors, projectionShape, type TensorSpec } from "./checkpoint.ts";
+import { CheckpointError, expectedTensors, projectionShape, type TensorSpec } from "./checkpoint.ts";
+import { isImagePath, loadImageFrom } from "./image.ts";
+import type { LoadOptions } from "./load_options.ts";
 import { Model } from "./model.ts";
 import type { TensorEntry } from "./safetensors.ts";
 import { fillRegions, finishShard, type OpenShard, openShard, type Region } from "./shard.ts";
-import { type ModelSource, openSource } from "./source.ts";
+import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source.ts";
 import { instantiateKernels, kernelError } from "./wasm.ts";
 
-/** Options of {@linkcode loadModel}. */
-export interface LoadOptions {
-  /** Positions per session (default: the smaller of 2048 and the model's max_position_embeddings). */
-  contextLength?: number;
-  /** KV cache slots allocated up front (default 1). */
-  maxSessions?: number;
-  /** Tokens per forward call while prefilling (default 32, at most 64). */
-  blockSize?: number;
-  /** `fetch` to use for URL sources. */
-  fetch?: typeof fetch;
-  /** Expected sha256 (hex) per file, e.g. `{ "model.safetensors": "ab12..." }`; checked while streaming. */
-  sha256?: Record<string, string>;
-  /** Refuse a model whose WebAssembly memory (weights + KV caches + scratch) would exceed this many bytes. */
-  maxMemoryBytes?: number;
-  /** A compiled kernel module to use (Workers import it statically); default: fetched next to this package. */
-  kernels?: WebAssembly.Module;
-  /** Called as weight bytes arrive: (bytes so far, total bytes or undefined). */
-  onProgress?: (loaded: number, total: number | undefined) => void;
-}
-
-/** A checkpoint whose tensors disagree with its config or are unusable; names the tensor. */
-export class CheckpointError extends Error {
-  /** Always `"CheckpointError"`. */
-  override name = "CheckpointError";
-}
+export { CheckpointError } from "./checkpoint.ts";
+export type { LoadOptions } from "./load_options.ts";
 
 const INDEX = "model.safetensors.index.json";
 
@@ -62,8 +41,24 @@ const INDEX = "model.safetensors.index.json";
  * @throws {SafetensorsError} for a corrupt or truncated safetensors header.
  * @throws {CheckpointError} naming the tensor that is missing, unexpected or mis-shaped.
  */
-export function loadModel(location: string | URL, options: LoadOptions = {}): Promise<Model> {
+export async function loadModel(location: string | URL, options: LoadOptions = {}): Promise<Model> {
+  const image = imageLocation(location, options.fetch);
+  if (image) return (await loadImageFrom(image.src, image.file, options)).model;
   return loadModelFrom(openSource(location, options.fetch), options);
+}
+
+/** For a `.feimg` path or URL: the source holding it and its file name. */
+export function imageLocation(
+  location: string | URL,
+  fetchImpl?: typeof fetch,
+): { src: ModelSource; file: string } | undefined {
+  const s = String(location);
+  if (!isImagePath(s)) return undefined;
+  const url = /^(https?|file):\/\//i.test(s) ? new URL(s) : undefined;
+  const file = decodeURIComponent(s.replace(/\/+$/, "").split("/").pop()!);
+  if (url && url.protocol !== "file:") return { src: new UrlSource(new URL(".", url), fetchImpl), file };
+  const dir = url ? decodeURIComponent(new URL(".", url).pathname) : s.slice(0, s.length - file.length) || ".";
+  return { src: new DirectorySource(dir), file };
 }
 
 /**
@@ -99,14 +94,28 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
   try {
     const k = await instantiateKernels(options.kernels);
     const rc = k.model_create(
-      config.numLayers, config.hiddenSize, config.intermediateSize, config.numHeads, config.numKvHeads,
-      config.headDim, config.vocabSize, config.rmsNormEps, config.ropeTheta, ctx, sessions, block,
+      config.numLayers,
+      config.hiddenSize,
+      config.intermediateSize,
+      config.numHeads,
+      config.numKvHeads,
+      config.headDim,
+      config.vocabSize,
+      config.rmsNormEps,
+      config.ropeTheta,
+      ctx,
+      sessions,
+      block,
     );
     if (rc !== 0) throw new CheckpointError(`${src.location}: ${kernelError("model_create", rc)}`);
     const need = k.memory.buffer.byteLength;
     if (options.maxMemoryBytes !== undefined && need > options.maxMemoryBytes) {
       throw new CheckpointError(
-        `${src.location}: the model needs ${mb(need)} MB of WebAssembly memory (context ${ctx} x ${sessions} sessions), over the ${mb(options.maxMemoryBytes)} MB limit`,
+        `${src.location}: the model needs ${
+          mb(need)
+        } MB of WebAssembly memory (context ${ctx} x ${sessions} sessions), over the ${
+          mb(options.maxMemoryBytes)
+        } MB limit`,
       );
     }
     const sizes = shards.map((s) => s.shard.reader.size);
@@ -128,6 +137,7 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
       await fillRegions(shard, regions, onBytes); // straight into wasm memory
       await finishShard(shard, onBytes);
     }
+    k.prepare_weights(); // packed projections -> the kernels' layout, in place
     checkScales(k.memory.buffer, shards.flatMap((s) => s.entries), (s) => k.tensor_ptr(s.kind, s.layer));
     return new Model(k, config, ctx, sessions, block, src.location);
   } finally {
@@ -175,11 +185,17 @@ async function planShards(src: ModelSource, config: ModelConfig, sha256: Record<
     for (const entry of header.tensors) {
       const spec = want.get(entry.name);
       if (!spec) {
-        throw new CheckpointError(`${file}: unexpected tensor "${entry.name}" (not part of a Falcon-E checkpoint with this config.json)`);
+        throw new CheckpointError(
+          `${file}: unexpected tensor "${entry.name}" (not part of a Falcon-E checkpoint with this config.json)`,
+        );
       }
-      if (seen.has(entry.name)) throw new CheckpointError(`${file}: tensor "${entry.name}" appears in more than one shard`);
+      if (seen.has(entry.name)) {
+        throw new CheckpointError(`${file}: tensor "${entry.name}" appears in more than one shard`);
+      }
       if (weightMap && weightMap[entry.name] !== file) {
-        throw new CheckpointError(`${file}: tensor "${entry.name}" is listed in ${INDEX} under ${weightMap[entry.name]}`);
+        throw new CheckpointError(
+          `${file}: tensor "${entry.name}" is listed in ${INDEX} under ${weightMap[entry.name]}`,
+        );
       }
       seen.add(entry.name);
       const shapeOk = spec.kind >= 10 && spec.kind <= 16
@@ -187,9 +203,9 @@ async function planShards(src: ModelSource, config: ModelConfig, sha256: Record<
         : entry.shape.length === spec.shape.length && entry.shape.every((d, i) => d === spec.shape[i]);
       if (entry.dtype !== spec.dtype || !shapeOk) {
         throw new CheckpointError(
-          `${file}: tensor "${entry.name}" is ${entry.dtype} ${JSON.stringify(entry.shape)}, but config.json implies ${spec.dtype} ${
-            JSON.stringify(spec.shape)
-          }`,
+          `${file}: tensor "${entry.name}" is ${entry.dtype} ${
+            JSON.stringify(entry.shape)
+          }, but config.json implies ${spec.dtype} ${JSON.stringify(spec.shape)}`,
         );
       }
       entries.push({ entry, spec });

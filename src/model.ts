@@ -31,6 +31,9 @@ export interface FeedOptions {
   allLogits?: boolean;
 }
 
+/** @internal The kernel instance behind each model (for the image writer); not part of the API. */
+export const kernelsOf: WeakMap<Model, KernelExports> = new WeakMap();
+
 /**
  * A Falcon-E model in WebAssembly memory. Create with {@linkcode loadModel}.
  *
@@ -63,6 +66,7 @@ export class Model {
     readonly location: string,
   ) {
     this.#k = kernels;
+    kernelsOf.set(this, kernels);
     this.#free = Array.from(
       { length: maxSessions },
       (_, i) => maxSessions - 1 - i,
@@ -78,6 +82,11 @@ export class Model {
       scratch: k.memory_bytes(2),
       total: this.#disposed ? 0 : k.memory.buffer.byteLength,
     };
+  }
+
+  /** Which ternary kernels run: `"relaxed"` (relaxed SIMD) or `"plain"` (SIMD128). */
+  get kernelPath(): "relaxed" | "plain" {
+    return this.#k.kernel_path() === 1 ? "relaxed" : "plain";
   }
 
   /** Session slots not in use. */

@@ -138,21 +138,16 @@ export function parseHeader(
       !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)
     ) {
       throw new SafetensorsError(
-        `${where}: shape must be a list of non-negative integers, got ${
-          JSON.stringify(e.shape)
-        }`,
+        `${where}: shape must be a list of non-negative integers, got ${JSON.stringify(e.shape)}`,
       );
     }
     const off = e.data_offsets;
     if (
-      !Array.isArray(off) || off.length !== 2 || !off.every((d) =>
-        Number.isSafeInteger(d) && d >= 0
-      ) || off[0] > off[1]
+      !Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+      off[0] > off[1]
     ) {
       throw new SafetensorsError(
-        `${where}: data_offsets must be [begin, end] with begin <= end, got ${
-          JSON.stringify(off)
-        }`,
+        `${where}: data_offsets must be [begin, end] with begin <= end, got ${JSON.stringify(off)}`,
       );
     }
     const [a, b] = off as [number, number];
@@ -167,9 +162,7 @@ export function parseHeader(
       DTYPE_BYTES[e.dtype];
     if (b - a !== want) {
       throw new SafetensorsError(
-        `${where}: ${e.dtype} ${
-          JSON.stringify(e.shape)
-        } needs ${want} bytes but data_offsets span ${b - a}`,
+        `${where}: ${e.dtype} ${JSON.stringify(e.shape)} needs ${want} bytes but data_offsets span ${b - a}`,
       );
     }
     tensors.push({

@@ -234,11 +234,9 @@ export class Sampler {
       (v) => Number.isInteger(v) && v >= 0,
       "an integer >= 0 (0 = off)",
     ) ?? 0;
-    this.#topP =
-      check("top_p", o.topP, (v) => v > 0 && v <= 1, "a number in (0, 1]") ?? 1;
-    this.#minP =
-      check("min_p", o.minP, (v) => v >= 0 && v <= 1, "a number in [0, 1]") ??
-        0;
+    this.#topP = check("top_p", o.topP, (v) => v > 0 && v <= 1, "a number in (0, 1]") ?? 1;
+    this.#minP = check("min_p", o.minP, (v) => v >= 0 && v <= 1, "a number in [0, 1]") ??
+      0;
     this.#repetition = check(
       "repetition_penalty",
       o.repetitionPenalty,

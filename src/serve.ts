@@ -48,20 +48,16 @@ async function main(argv: string[]): Promise<void> {
   });
   const mem = tm.model.memory();
   console.error(
-    `loaded ${id} in ${
-      ((performance.now() - t0) / 1000).toFixed(2)
-    } s: weights ${(mem.weights / 1e6).toFixed(1)} MB, ` +
-      `KV cache ${
-        (mem.kvCache / 1e6).toFixed(1)
-      } MB (${tm.model.contextLength} positions x ${slots} slots)`,
+    `loaded ${id} in ${((performance.now() - t0) / 1000).toFixed(2)} s: weights ${
+      (mem.weights / 1e6).toFixed(1)
+    } MB, ` +
+      `KV cache ${(mem.kvCache / 1e6).toFixed(1)} MB (${tm.model.contextLength} positions x ${slots} slots)`,
   );
   const handler = createHandler({
     model: tm,
     apiKey,
     maxQueue,
-    ...(cors
-      ? { cors: { origins: cors === "*" ? "*" as const : cors.split(",") } }
-      : {}),
+    ...(cors ? { cors: { origins: cors === "*" ? "*" as const : cors.split(",") } } : {}),
   });
   Deno.serve({
     port,

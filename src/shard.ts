@@ -6,17 +6,8 @@
  */
 
 import { createHash, type Hash } from "node:crypto";
-import {
-  headerLength,
-  parseHeader,
-  type SafetensorsHeader,
-} from "./safetensors.ts";
-import {
-  type ByteReader,
-  type ModelSource,
-  readExactly,
-  SourceError,
-} from "./source.ts";
+import { headerLength, parseHeader, type SafetensorsHeader } from "./safetensors.ts";
+import { type ByteReader, type ModelSource, readExactly, SourceError } from "./source.ts";
 
 /** A safetensors file whose header has been read; the reader stands at the data section. */
 export interface OpenShard {
@@ -59,9 +50,7 @@ export async function openShard(
     const json = new Uint8Array(n);
     await readExactly(reader, json, file, "the header");
     const header = parseHeader(json, size, file);
-    const hash = sha256
-      ? createHash("sha256").update(first8).update(json)
-      : undefined;
+    const hash = sha256 ? createHash("sha256").update(first8).update(json) : undefined;
     return {
       file,
       header,

@@ -144,9 +144,7 @@ async function streamReader(
   const reopen = async (why: unknown) => {
     if (!resumable || ++stalled > RETRIES) {
       throw new SourceError(
-        `${where}: the download failed at byte ${pos}: ${
-          (why as Error)?.message ?? why
-        }`,
+        `${where}: the download failed at byte ${pos}: ${(why as Error)?.message ?? why}`,
       );
     }
     await reader.cancel().catch(() => {});
@@ -217,9 +215,7 @@ export class UrlSource implements ModelSource {
     this.#fetch = fetchImpl ?? ((input, init) => fetch(input, init));
   }
   #url(file: string): URL {
-    const b = this.base.href.endsWith("/")
-      ? this.base
-      : new URL(this.base.href + "/");
+    const b = this.base.href.endsWith("/") ? this.base : new URL(this.base.href + "/");
     return new URL(file, b);
   }
   async #get(file: string, headers?: HeadersInit): Promise<Response> {
@@ -377,11 +373,7 @@ export class FilesSource implements ModelSource {
     if (f === undefined) {
       return Promise.reject(new SourceError(`no file ${file} was given`));
     }
-    const bytes = typeof f === "string"
-      ? new TextEncoder().encode(f)
-      : f instanceof Uint8Array
-      ? f
-      : undefined;
+    const bytes = typeof f === "string" ? new TextEncoder().encode(f) : f instanceof Uint8Array ? f : undefined;
     const opener: Opener = async (at) => {
       if (bytes) {
         const body = new ReadableStream<Uint8Array>({

@@ -45,9 +45,7 @@ export class StopMatcher {
     stops.forEach((s, i) => {
       if (typeof s !== "string" || s.length === 0) {
         throw new RangeError(
-          `stop string ${i} must be a non-empty string, got ${
-            JSON.stringify(s)
-          }`,
+          `stop string ${i} must be a non-empty string, got ${JSON.stringify(s)}`,
         );
       }
     });

@@ -5,8 +5,9 @@
  */
 
 import { ChatTemplate, chatTemplateOf } from "./chat.ts";
+import { loadImageFrom } from "./image.ts";
 import { parseJsonFile } from "./config.ts";
-import { loadModelFrom, type LoadOptions } from "./load.ts";
+import { imageLocation, loadModelFrom, type LoadOptions } from "./load.ts";
 import type { Model } from "./model.ts";
 import { type ModelSource, openSource } from "./source.ts";
 import { TextTokenizer } from "./tokenizer.ts";
@@ -44,11 +45,24 @@ export interface TextModelOptions extends LoadOptions {
  * @param options Engine options and the id to report.
  * @returns Engine, tokenizer and template, all checked.
  */
-export function loadTextModel(
-  location: string | URL,
+export function loadTextModel(location: string | URL, options: TextModelOptions = {}): Promise<TextModel> {
+  const image = imageLocation(location, options.fetch);
+  if (image) return loadTextModelFromImage(image.src, image.file, options);
+  return loadTextModelFrom(openSource(location, options.fetch), options);
+}
+
+/** {@linkcode loadTextModel} of a pre-laid-out image (`deno task convert`) named `file` in `src`. */
+export async function loadTextModelFromImage(
+  src: ModelSource,
+  file: string,
   options: TextModelOptions = {},
 ): Promise<TextModel> {
-  return loadTextModelFrom(openSource(location, options.fetch), options);
+  const { model, files } = await loadImageFrom(src, file, options);
+  return finish(
+    model,
+    textSide(files["tokenizer.json"], files["tokenizer_config.json"], file),
+    options.id ?? file.replace(/\.feimg$/, ""),
+  );
 }
 
 /** {@linkcode loadTextModel} from an open source. */
@@ -58,28 +72,28 @@ export async function loadTextModelFrom(
 ): Promise<TextModel> {
   // Text files first: a broken tokenizer fails before 600 MB are read.
   const tokJson = await src.text("tokenizer.json");
-  if (tokJson === undefined) {
-    throw new Error(`no tokenizer.json in ${src.location}`);
-  }
   const tokConfigText = await src.text("tokenizer_config.json");
-  const tokenizer = TextTokenizer.fromFiles(tokJson, tokConfigText);
-  const tokConfig = tokConfigText === undefined
-    ? {}
-    : parseJsonFile(tokConfigText, "tokenizer_config.json");
-  let chatTemplate: ChatTemplate | undefined;
-  if (tokConfig.chat_template !== undefined) {
-    chatTemplate = new ChatTemplate(chatTemplateOf(tokConfig));
-  }
+  const text = textSide(tokJson, tokConfigText, src.location);
   const model = await loadModelFrom(src, options);
+  const id = options.id ?? (src.location.replace(/\/+$/, "").split("/").pop() || "falcon-e");
+  return finish(model, text, id);
+}
+
+interface TextSide {
+  tokenizer: TextTokenizer;
+  chatTemplate?: ChatTemplate;
+}
+
+function textSide(tokJson: string | undefined, tokConfigText: string | undefined, where: string): TextSide {
+  if (tokJson === undefined) throw new Error(`no tokenizer.json in ${where}`);
+  const tokenizer = TextTokenizer.fromFiles(tokJson, tokConfigText);
+  const tokConfig = tokConfigText === undefined ? {} : parseJsonFile(tokConfigText, "tokenizer_config.json");
+  const chatTemplate = tokConfig.chat_template !== undefined ? new ChatTemplate(chatTemplateOf(tokConfig)) : undefined;
+  return { tokenizer, ...(chatTemplate ? { chatTemplate } : {}) };
+}
+
+function finish(model: Model, t: TextSide, id: string): TextModel {
   const stop = new Set(model.config.eosTokenIds);
-  if (tokenizer.eos) stop.add(tokenizer.eos.id);
-  const id = options.id ??
-    (src.location.replace(/\/+$/, "").split("/").pop() || "falcon-e");
-  return {
-    id,
-    model,
-    tokenizer,
-    ...(chatTemplate ? { chatTemplate } : {}),
-    stopTokenIds: [...stop],
-  };
+  if (t.tokenizer.eos) stop.add(t.tokenizer.eos.id);
+  return { id, model, ...t, stopTokenIds: [...stop] };
 }

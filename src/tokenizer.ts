@@ -61,9 +61,7 @@ function tokenText(
     return (v as { content: string }).content;
   }
   throw new TokenizerError(
-    `tokenizer_config.json: "${key}" must be a string or {"content": string}, got ${
-      JSON.stringify(v)
-    }`,
+    `tokenizer_config.json: "${key}" must be a string or {"content": string}, got ${JSON.stringify(v)}`,
   );
 }
 
@@ -105,9 +103,7 @@ export class TextTokenizer {
       const id = tok.token_to_id(token);
       if (id === undefined) {
         throw new TokenizerError(
-          `tokenizer_config.json: ${key} ${
-            JSON.stringify(token)
-          } is not in tokenizer.json's vocabulary`,
+          `tokenizer_config.json: ${key} ${JSON.stringify(token)} is not in tokenizer.json's vocabulary`,
         );
       }
       special.set(key, { token, id });
@@ -131,9 +127,7 @@ export class TextTokenizer {
     tokenizerConfigJson?: string,
   ): TextTokenizer {
     const json = parseJsonFile(tokenizerJson, "tokenizer.json");
-    const config = tokenizerConfigJson === undefined
-      ? {}
-      : parseJsonFile(tokenizerConfigJson, "tokenizer_config.json");
+    const config = tokenizerConfigJson === undefined ? {} : parseJsonFile(tokenizerConfigJson, "tokenizer_config.json");
     if (typeof json.model !== "object" || json.model === null) {
       throw new TokenizerError('tokenizer.json has no "model" object');
     }
@@ -149,8 +143,7 @@ export class TextTokenizer {
     // Decoding follows our own clean-up default (false), not tokenizers.js's (true).
     const jsConfig = {
       ...config,
-      clean_up_tokenization_spaces:
-        config.clean_up_tokenization_spaces === true,
+      clean_up_tokenization_spaces: config.clean_up_tokenization_spaces === true,
     };
     let tok: Tokenizer;
     try {

@@ -2,6 +2,12 @@
  * Hand-written binding of the Rust kernels (`wasm/src/exports.rs`). The
  * module is compiled once per process; every model gets its own instance,
  * so its linear memory holds exactly one model.
+ *
+ * Two builds of the same crate exist: `falcon_e_relaxed.wasm`, whose ternary
+ * kernels use relaxed SIMD (`i16x8.relaxed_dot_i8x16_i7x16_s`), and
+ * `falcon_e.wasm`, plain SIMD128. The relaxed one is chosen when the runtime
+ * validates relaxed SIMD (Deno, workerd, Chrome, Firefox do by default); set
+ * `FALCON_E_KERNELS=plain` (or `relaxed`) in the environment to force a path.
  * @module
  */
 
@@ -31,9 +37,16 @@ export interface KernelExports {
   session_pos(slot: number): number;
   session_truncate(slot: number, n: number): number;
   forward(slot: number, n: number, allLogits: number): number;
+  /** Converts the packed projections to the kernels' layout; once, after every tensor is written. */
+  prepare_weights(): number;
+  /** 0: plain SIMD128 ternary kernels, 1: relaxed SIMD. */
+  kernel_path(): number;
   alloc(bytes: number, align: number): number;
   k_quantize_i8(x: number, n: number, q: number, simd: number): number;
+  /** simd 0: scalar reference on the checkpoint layout; 1: the kernel, on `k_prepare_t2`'d weights. */
   k_matmul_t2_i8(w: number, out: number, nIn: number, x: number, nTok: number, y: number, simd: number): void;
+  k_prepare_t2(w: number, out: number, nIn: number): void;
+  k_unprepare_t2(w: number, out: number, nIn: number): void;
   k_matvec_bf16(w: number, rows: number, cols: number, x: number, y: number, simd: number): void;
   k_dot_f32(a: number, b: number, n: number, simd: number): number;
   k_axpy_f32(a: number, x: number, y: number, n: number, simd: number): void;
@@ -44,29 +57,101 @@ export interface KernelExports {
   m_cos(x: number): number;
 }
 
+/** Which build of the kernels: plain SIMD128 or relaxed SIMD. */
+export type KernelPath = "plain" | "relaxed";
+
 /**
- * Where the committed kernel build sits, next to this package's root. Resolved
+ * Where a committed kernel build sits, next to this package's root. Resolved
  * when first needed, not at import: bundles without a usable import.meta.url
  * (Workers) inject a compiled module instead.
  */
-export function wasmUrl(): URL {
-  return new URL("../wasm/falcon_e.wasm", import.meta.url);
+export function wasmUrl(which: KernelPath): URL {
+  return new URL(which === "relaxed" ? "../wasm/falcon_e_relaxed.wasm" : "../wasm/falcon_e.wasm", import.meta.url);
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
+// (module (func (param v128 v128) (result v128)
+//   (i16x8.relaxed_dot_i8x16_i7x16_s (local.get 0) (local.get 1))))
+const RELAXED_PROBE = new Uint8Array([
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
+  0x01,
+  0x07,
+  0x01,
+  0x60,
+  0x02,
+  0x7b,
+  0x7b,
+  0x01,
+  0x7b,
+  0x03,
+  0x02,
+  0x01,
+  0x00,
+  0x0a,
+  0x0b,
+  0x01,
+  0x09,
+  0x00,
+  0x20,
+  0x00,
+  0x20,
+  0x01,
+  0xfd,
+  0x92,
+  0x02,
+  0x0b,
+]);
+
+/** Whether this runtime compiles `i16x8.relaxed_dot_i8x16_i7x16_s`. */
+export function relaxedSimdSupported(): boolean {
+  try {
+    return WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** The path `kernelModule()` picks: `FALCON_E_KERNELS` if set, else relaxed where supported. */
+export function defaultKernelPath(): KernelPath {
+  let forced: string | undefined;
+  try {
+    forced = (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno?.env.get(
+      "FALCON_E_KERNELS",
+    );
+  } catch {
+    // no env permission: detect
+  }
+  if (forced === "plain" || forced === "relaxed") return forced;
+  return relaxedSimdSupported() ? "relaxed" : "plain";
+}
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
 /**
- * Compiles the kernel module once. Fetched relative to `import.meta.url`, so it
+ * Compiles a kernel module once. Fetched relative to `import.meta.url`, so it
  * works from a local checkout, a remote import and JSR alike.
+ * @param which `"plain"`, `"relaxed"`, or the URL of a module; default {@linkcode defaultKernelPath}.
  */
-export function kernelModule(url: URL = wasmUrl()): Promise<WebAssembly.Module> {
-  compiled ??= (async () => {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`cannot fetch the kernel module ${url}: HTTP ${res.status}`);
-    return await WebAssembly.compile(await res.arrayBuffer());
-  })();
-  compiled.catch(() => (compiled = undefined));
-  return compiled;
+export function kernelModule(which: KernelPath | URL = defaultKernelPath()): Promise<WebAssembly.Module> {
+  const url = which === "plain" || which === "relaxed" ? wasmUrl(which) : which;
+  const key = url.href;
+  let p = compiled.get(key);
+  if (!p) {
+    p = (async () => {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`cannot fetch the kernel module ${url}: HTTP ${res.status}`);
+      return await WebAssembly.compile(await res.arrayBuffer());
+    })();
+    compiled.set(key, p);
+    p.catch(() => compiled.delete(key));
+  }
+  return p;
 }
 
 /** A fresh instance with its own memory. */
@@ -101,5 +186,6 @@ export function kernelError(op: "model_create" | "forward", code: number): strin
     [-3]: "a token id is out of the vocabulary",
     [-4]: "bad token count for one block",
     [-5]: "no model loaded",
+    [-6]: "the weights were not prepared (prepare_weights) after loading",
   } as Record<number, string>)[code] ?? `forward failed (${code})`;
 }

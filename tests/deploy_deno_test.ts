@@ -50,9 +50,7 @@ Deno.test("deno serve deploy/deno/main.ts loads MODEL_URL over HTTP and answers 
     assert.equal(res.status, 200);
     assert.equal((await res.json()).usage.completion_tokens <= 4, true);
     assert.equal(
-      files.requests.filter((r) =>
-        r.startsWith("model.safetensors") && !r.includes("index")
-      ).length,
+      files.requests.filter((r) => r.startsWith("model.safetensors") && !r.includes("index")).length,
       1,
       "loaded once",
     );

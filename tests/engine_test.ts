@@ -28,9 +28,7 @@ for (
         `prompt of ${run.ids.length}: max |dlogit| ${d}`,
       );
       if (d < LOGIT_TOL_MOST) close++;
-      const agree = run.ids.filter((_, t) =>
-        argmax(all.subarray(t * v, (t + 1) * v)) === run.all_argmax[t]
-      ).length;
+      const agree = run.ids.filter((_, t) => argmax(all.subarray(t * v, (t + 1) * v)) === run.all_argmax[t]).length;
       assert.ok(
         agree / run.ids.length >= 0.9,
         `prompt of ${run.ids.length}: argmax agrees at ${agree}/${run.ids.length}`,

@@ -2,13 +2,7 @@
 // controls and every error status.
 import assert from "node:assert/strict";
 import { createHandler } from "../src/handler.ts";
-import {
-  chat,
-  post,
-  readyHandler,
-  sseEvents,
-  tinyModel,
-} from "./handler_helpers.ts";
+import { chat, post, readyHandler, sseEvents, tinyModel } from "./handler_helpers.ts";
 
 const tm = await tinyModel(1);
 const h = await readyHandler(tm);
@@ -120,9 +114,7 @@ Deno.test("streaming chat sends role, content pieces, finish_reason, usage and [
   assert.equal(ev.at(-1), "[DONE]");
   const chunks = ev.slice(0, -1);
   assert.ok(
-    chunks.every((c) =>
-      c.object === "chat.completion.chunk" && c.id === chunks[0].id
-    ),
+    chunks.every((c) => c.object === "chat.completion.chunk" && c.id === chunks[0].id),
   );
   assert.deepEqual(chunks[0].choices[0].delta, {
     role: "assistant",
@@ -194,9 +186,7 @@ Deno.test("completions take text or token ids and return logprobs when asked", a
   assert.equal(lp.token_logprobs.length, 4);
   assert.ok(lp.token_logprobs.every((x: number) => x <= 0));
   assert.ok(
-    lp.top_logprobs.every((t: Json) =>
-      Object.keys(t).length <= 3 && Object.keys(t).length >= 1
-    ),
+    lp.top_logprobs.every((t: Json) => Object.keys(t).length <= 3 && Object.keys(t).length >= 1),
   );
   assert.equal(lp.tokens.join(""), a.choices[0].text);
   const ids = tm.tokenizer.encode("the quick");
@@ -218,15 +208,12 @@ Deno.test("completions take text or token ids and return logprobs when asked", a
   const content = c.choices[0].logprobs.content;
   assert.equal(content.length, 3);
   assert.ok(
-    content.every((t: Json) =>
-      t.top_logprobs.length === 2 && t.logprob <= 0 && Array.isArray(t.bytes)
-    ),
+    content.every((t: Json) => t.top_logprobs.length === 2 && t.logprob <= 0 && Array.isArray(t.bytes)),
   );
 });
 
 Deno.test("models and health describe the model, memory and queue", async () => {
-  const m: Json =
-    await (await h.fetch(new Request("http://localhost/v1/models"))).json();
+  const m: Json = await (await h.fetch(new Request("http://localhost/v1/models"))).json();
   assert.deepEqual(m.data.map((d: Json) => d.id), ["tiny-falcon-e"]);
   assert.equal(
     (await h.fetch(new Request("http://localhost/v1/models/tiny-falcon-e")))
@@ -241,6 +228,7 @@ Deno.test("models and health describe the model, memory and queue", async () => 
     .json();
   assert.equal(hl.status, "ok");
   assert.equal(hl.model, "tiny-falcon-e");
+  assert.ok(["relaxed", "plain"].includes(hl.kernels));
   assert.ok(
     hl.memory.weights > 900_000 && hl.memory.kvCache > 0 &&
       hl.memory.total >= hl.memory.weights,
@@ -562,8 +550,7 @@ Deno.test("a full queue is a 503 with Retry-After, and the queue drains in order
     post("/v1/chat/completions", chat("b", { max_tokens: 2 })),
   ); // waits in line
   await new Promise((r) => setTimeout(r, 10));
-  const health: Json =
-    await (await hq.fetch(new Request("http://localhost/health"))).json();
+  const health: Json = await (await hq.fetch(new Request("http://localhost/health"))).json();
   assert.deepEqual([health.queue.active, health.queue.waiting], [1, 1]);
   const third = await hq.fetch(
     post("/v1/chat/completions", chat("c", { max_tokens: 2 })),
@@ -588,14 +575,12 @@ Deno.test("a client that goes away stops generation and frees its slot at once",
   const reader = res.body!.getReader();
   await reader.read();
   await reader.read();
-  const busy: Json =
-    await (await hd.fetch(new Request("http://localhost/health"))).json();
+  const busy: Json = await (await hd.fetch(new Request("http://localhost/health"))).json();
   assert.equal(busy.queue.active, 1);
   ctrl.abort();
   await reader.cancel().catch(() => {});
   await new Promise((r) => setTimeout(r, 5));
-  const free: Json =
-    await (await hd.fetch(new Request("http://localhost/health"))).json();
+  const free: Json = await (await hd.fetch(new Request("http://localhost/health"))).json();
   assert.equal(free.queue.active, 0);
   // a non-streaming request aborted mid-way also frees the slot
   const ctrl2 = new AbortController();
@@ -610,8 +595,7 @@ Deno.test("a client that goes away stops generation and frees its slot at once",
   await new Promise((r) => setTimeout(r, 20));
   ctrl2.abort();
   await pending.then((r) => r.body?.cancel(), () => {});
-  const after: Json =
-    await (await hd.fetch(new Request("http://localhost/health"))).json();
+  const after: Json = await (await hd.fetch(new Request("http://localhost/health"))).json();
   assert.equal(after.queue.active, 0);
 });
 
@@ -672,8 +656,7 @@ Deno.test("while the model loads requests get 503 with Retry-After; a failed loa
   const res = await hl.fetch(post("/v1/chat/completions", chat("hi")));
   assert.equal(res.headers.get("retry-after"), "5");
   await expectError(res, 503, "model_not_ready", null, /still loading/);
-  const health: Json =
-    await (await hl.fetch(new Request("http://localhost/health"))).json();
+  const health: Json = await (await hl.fetch(new Request("http://localhost/health"))).json();
   assert.equal(health.state, "loading");
   resolve(await tinyModel(1));
   await new Promise((r) => setTimeout(r, 0));

@@ -52,9 +52,7 @@ function fakeHub(
         "content-length": String(body.length),
       };
       if (r) {
-        headers["content-range"] = `bytes ${start}-${
-          bytes.length - 1
-        }/${bytes.length}`;
+        headers["content-range"] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
       }
       if (cut !== undefined && body.length > cut) {
         const part = body.subarray(0, cut);

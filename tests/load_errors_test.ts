@@ -31,8 +31,7 @@ const cases: [string, Edit, RegExp][] = [
   }, /the header is not valid JSON/],
   [
     "a truncated file",
-    (f) =>
-      f.set("model.safetensors", f.get("model.safetensors")!.slice(0, 600_000)),
+    (f) => f.set("model.safetensors", f.get("model.safetensors")!.slice(0, 600_000)),
     /tensor "[^"]+": data_offsets \[\d+, \d+\] run past the end of the file .*truncated/,
   ],
   [
@@ -121,8 +120,7 @@ const cases: [string, Edit, RegExp][] = [
   ],
   [
     "a config that is not JSON",
-    (f) =>
-      f.set("config.json", new TextEncoder().encode("{ hidden_size: 256 ")),
+    (f) => f.set("config.json", new TextEncoder().encode("{ hidden_size: 256 ")),
     /config.json is not valid JSON/,
   ],
   [
@@ -167,8 +165,7 @@ for (const [what, edit, message] of cases) {
 Deno.test("a failed load leaves no model behind and a good load still works after it", async () => {
   const dir = await editedCopy(
     TINY,
-    (f) =>
-      f.set("model.safetensors", f.get("model.safetensors")!.slice(0, 900_000)),
+    (f) => f.set("model.safetensors", f.get("model.safetensors")!.slice(0, 900_000)),
   );
   try {
     let got: unknown = "unset";

@@ -45,7 +45,5 @@ export function greedy(
 }
 
 /** Fixture paths, relative to this file. */
-export const TINY =
-  new URL("./fixtures/tiny-falcon-e", import.meta.url).pathname;
-export const WIDE =
-  new URL("./fixtures/wide-falcon-e", import.meta.url).pathname;
+export const TINY = new URL("./fixtures/tiny-falcon-e", import.meta.url).pathname;
+export const WIDE = new URL("./fixtures/wide-falcon-e", import.meta.url).pathname;

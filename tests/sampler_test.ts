@@ -41,9 +41,7 @@ function chiSquare(observed: number[], probs: number[]): number {
   return observed.reduce(
     (acc, o, i) =>
       acc +
-      (probs[i] === 0
-        ? (o === 0 ? 0 : Infinity)
-        : (o - n * probs[i]) ** 2 / (n * probs[i])),
+      (probs[i] === 0 ? (o === 0 ? 0 : Infinity) : (o - n * probs[i]) ** 2 / (n * probs[i])),
     0,
   );
 }

@@ -44,9 +44,7 @@ export function serveDir(
       const m = range?.match(/^bytes=(\d+)-(\d*)$/);
       if (m && !opts.ignoreRange) {
         start = Number(m[1]);
-        end = m[2] === ""
-          ? bytes.length
-          : Math.min(bytes.length, Number(m[2]) + 1);
+        end = m[2] === "" ? bytes.length : Math.min(bytes.length, Number(m[2]) + 1);
         status = 206;
         headers.set(
           "content-range",

@@ -68,9 +68,7 @@ Deno.test("the openai client chats with the server, whole and streamed, with an 
     assert.equal(whole.choices[0].message.role, "assistant");
     assert.equal(
       whole.usage?.completion_tokens,
-      whole.choices[0].finish_reason === "length"
-        ? 12
-        : whole.usage?.completion_tokens,
+      whole.choices[0].finish_reason === "length" ? 12 : whole.usage?.completion_tokens,
     );
     const stream = await client.chat.completions.create({
       model: "tiny-falcon-e",

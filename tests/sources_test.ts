@@ -1,11 +1,7 @@
 // Checkpoints load the same from a directory, a sharded directory and HTTP.
 import assert from "node:assert/strict";
 import { loadModel } from "../mod.ts";
-import {
-  editedCopy,
-  joinSafetensors,
-  splitSafetensors,
-} from "./checkpoint_edit.ts";
+import { editedCopy, joinSafetensors, splitSafetensors } from "./checkpoint_edit.ts";
 import { readReference, TINY } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
 
@@ -75,10 +71,9 @@ Deno.test("a shard that holds a tensor the index puts elsewhere is refused", asy
     const idx = JSON.parse(
       new TextDecoder().decode(f.get("model.safetensors.index.json")!),
     );
-    idx.weight_map["lm_head.weight"] =
-      idx.weight_map["lm_head.weight"].includes("00001")
-        ? "model-00002-of-00002.safetensors"
-        : "model-00001-of-00002.safetensors";
+    idx.weight_map["lm_head.weight"] = idx.weight_map["lm_head.weight"].includes("00001")
+      ? "model-00002-of-00002.safetensors"
+      : "model-00001-of-00002.safetensors";
     f.set(
       "model.safetensors.index.json",
       new TextEncoder().encode(JSON.stringify(idx)),
@@ -99,9 +94,7 @@ Deno.test("a URL base loads over HTTP in one streamed request per file, to the s
   try {
     assert.deepEqual(await logitsFrom(srv.url), expected);
     assert.deepEqual(
-      srv.requests.filter((r) =>
-        r.startsWith("model.safetensors") && !r.includes("index")
-      ),
+      srv.requests.filter((r) => r.startsWith("model.safetensors") && !r.includes("index")),
       ["model.safetensors"],
     );
   } finally {
@@ -122,9 +115,7 @@ Deno.test("a dropped connection resumes with Range requests where it stopped", a
   const srv = serveDir(TINY, { cutAfter: 300_000 });
   try {
     assert.deepEqual(await logitsFrom(srv.url), expected);
-    const resumes = srv.requests.filter((r) =>
-      /^model.safetensors bytes=[1-9]\d*-$/.test(r)
-    );
+    const resumes = srv.requests.filter((r) => /^model.safetensors bytes=[1-9]\d*-$/.test(r));
     assert.ok(resumes.length >= 3, srv.requests.join("\n"));
   } finally {
     await srv.close();

@@ -94,8 +94,7 @@ Deno.test("stop strings with multi-byte characters match across pieces", () => {
 
 Deno.test("matching random splits of a text agrees with searching the whole text", () => {
   let seed = 12345;
-  const rand = (n: number) =>
-    (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+  const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
   const stops = ["aab", "ba", "abba"];
   for (let trial = 0; trial < 300; trial++) {
     const text = Array.from({ length: 12 }, () => "ab"[rand(2)]).join("");

@@ -81,9 +81,7 @@ function bucket(dropAfter?: number): R2BucketLike & { gets: string[] } {
         return null;
       }
       const part = bytes.subarray(offset);
-      const cut = dropAfter !== undefined && part.length > dropAfter
-        ? dropAfter
-        : undefined;
+      const cut = dropAfter !== undefined && part.length > dropAfter ? dropAfter : undefined;
       if (cut !== undefined) dropAfter = undefined;
       return {
         size: bytes.length,

@@ -128,8 +128,7 @@ Deno.test("broken tokenizer files are rejected with errors that name the problem
       /eos_token "<eos>" is not in/.test(e.message),
   );
   assert.throws(
-    () =>
-      TextTokenizer.fromFiles(TOKENIZER_JSON, JSON.stringify({ eos_token: 7 })),
+    () => TextTokenizer.fromFiles(TOKENIZER_JSON, JSON.stringify({ eos_token: 7 })),
     (e) =>
       e instanceof TokenizerError &&
       /"eos_token" must be a string/.test(e.message),

@@ -8,17 +8,18 @@
  * @module
  */
 
-// @ts-ignore: a Workers module import, resolved next to dist/worker.js
-import kernels from "./falcon_e.wasm";
+// @ts-ignore: Workers module imports, resolved next to dist/worker.js
+import plainKernels from "./falcon_e.wasm";
+// @ts-ignore: as above
+import relaxedKernels from "./falcon_e_relaxed.wasm";
 import { createHandler, type Handler } from "../../src/handler.ts";
 import { hubUrlBase, isRepoId } from "../../src/hub.ts";
-import {
-  type ModelSource,
-  type R2BucketLike,
-  R2Source,
-  UrlSource,
-} from "../../src/source.ts";
+import { type ModelSource, type R2BucketLike, R2Source, UrlSource } from "../../src/source.ts";
 import { loadTextModelFrom, type TextModel } from "../../src/text_model.ts";
+import { relaxedSimdSupported } from "../../src/wasm.ts";
+
+/** The relaxed-SIMD build where the runtime has it (workerd does), else plain SIMD128. */
+const kernels = (relaxedSimdSupported() ? relaxedKernels : plainKernels) as WebAssembly.Module;
 
 /** Bindings and vars (wrangler.toml). */
 export interface Env {
@@ -72,10 +73,9 @@ export default {
         const { src, id } = source(env);
         model = loadTextModelFrom(src, {
           id,
-          kernels: kernels as WebAssembly.Module,
+          kernels,
           contextLength: Number(env.CONTEXT ?? 2048),
-          onProgress: (loaded, total) =>
-            Object.assign(progress, { loaded, total }),
+          onProgress: (loaded, total) => Object.assign(progress, { loaded, total }),
         });
       } catch (e) {
         model = Promise.reject(e);

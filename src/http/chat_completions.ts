@@ -49,9 +49,7 @@ const chatFormat: Format = {
   logprobs: (pieces: GeneratedPiece[], tm: TextModel) => ({
     content: pieces.map((p) => ({
       ...tokenInfo(tm, p.id!, p.logprob!),
-      top_logprobs: (p.topLogprobs ?? []).map((t) =>
-        tokenInfo(tm, t.id, t.logprob)
-      ),
+      top_logprobs: (p.topLogprobs ?? []).map((t) => tokenInfo(tm, t.id, t.logprob)),
     })),
     refusal: null,
   }),
@@ -74,9 +72,7 @@ export function chatCompletions(
     throw badParam(
       "messages",
       "'messages' must be an array of messages.",
-      body.messages === undefined
-        ? "missing_required_parameter"
-        : "invalid_type",
+      body.messages === undefined ? "missing_required_parameter" : "invalid_type",
     );
   }
   if (body.messages.length === 0) {
@@ -103,9 +99,7 @@ export function chatCompletions(
       throw badParam(
         "messages",
         e.message,
-        e instanceof ChatTemplateError
-          ? "chat_template_error"
-          : "invalid_value",
+        e instanceof ChatTemplateError ? "chat_template_error" : "invalid_value",
       );
     }
     throw e;

@@ -5,11 +5,7 @@
  * @module
  */
 
-import {
-  generate,
-  type GeneratedPiece,
-  type GenerationSummary,
-} from "../generate.ts";
+import { generate, type GeneratedPiece, type GenerationSummary } from "../generate.ts";
 import type { Scheduler } from "../scheduler.ts";
 import { QueueFullError } from "../scheduler.ts";
 import type { TextModel } from "../text_model.ts";
@@ -116,9 +112,7 @@ export async function runCompletion(r: RunRequest): Promise<Response> {
         text += res.value.text;
         res = await gen.next();
       }
-      const lp = options.logprobs
-        ? format.logprobs(pieces.filter((p) => p.id !== undefined), tm)
-        : null;
+      const lp = options.logprobs ? format.logprobs(pieces.filter((p) => p.id !== undefined), tm) : null;
       return json(
         {
           id,
@@ -154,9 +148,7 @@ export async function runCompletion(r: RunRequest): Promise<Response> {
       let res = await gen.next();
       while (!res.done) {
         const p = res.value;
-        const lp = options.logprobs && p.id !== undefined
-          ? format.logprobs([p], tm)
-          : null;
+        const lp = options.logprobs && p.id !== undefined ? format.logprobs([p], tm) : null;
         if (p.text || lp) yield chunk(format.piece(p.text, lp));
         res = await gen.next();
       }

@@ -4,7 +4,7 @@
 
 use crate::arena;
 use crate::forward;
-use crate::kernels::{f32ops::*, matmul_t2_i8::*, matvec_bf16::*, quantize_i8::*};
+use crate::kernels::{f32ops::*, matvec_bf16::*, quantize_i8::*, t2, PATH};
 use crate::math;
 use crate::model::{Config, Model, MODEL};
 use core::slice::{from_raw_parts as view, from_raw_parts_mut as view_mut};
@@ -99,6 +99,23 @@ pub extern "C" fn session_truncate(slot: u32, n: u32) -> i32 {
     }
 }
 
+/// Converts the packed projections to the kernels' layout, in place. The loader
+/// calls it once, after writing every tensor of a checkpoint. 0, or 1 if the
+/// weights already are in that layout (a prepared image), or E_NO_MODEL.
+#[no_mangle]
+pub extern "C" fn prepare_weights() -> i32 {
+    match model() {
+        Some(m) => !m.prepare_weights() as i32,
+        None => forward::E_NO_MODEL,
+    }
+}
+
+/// Which ternary kernels this module runs: 0 plain SIMD128, 1 relaxed SIMD.
+#[no_mangle]
+pub extern "C" fn kernel_path() -> u32 {
+    PATH
+}
+
 /// Runs `n` tokens from the tokens buffer through session `slot`.
 #[no_mangle]
 pub extern "C" fn forward(slot: u32, n: u32, all_logits: u32) -> i32 {
@@ -119,10 +136,24 @@ pub unsafe extern "C" fn k_quantize_i8(x: *const f32, n: usize, q: *mut i8, simd
     if simd != 0 { quantize_i8_simd(x, q) } else { quantize_i8_ref(x, q) }
 }
 
+/// Ternary product. simd = 0: the scalar reference on the checkpoint layout;
+/// simd = 1: this build's kernel, on weights `k_prepare_t2` converted.
 #[no_mangle]
 pub unsafe extern "C" fn k_matmul_t2_i8(w: *const u8, out: usize, n_in: usize, x: *const i8, n_tok: usize, y: *mut i32, simd: u32) {
     let (w, x, y) = (view(w, out / 4 * n_in), view(x, n_tok * n_in), view_mut(y, n_tok * out));
-    if simd != 0 { matmul_t2_i8_simd(w, out, n_in, x, n_tok, y) } else { matmul_t2_i8_ref(w, out, n_in, x, n_tok, y) }
+    if simd != 0 { t2::matmul_t2_i8_simd(w, out, n_in, x, n_tok, y) } else { t2::matmul_t2_i8_ref(w, out, n_in, x, n_tok, y) }
+}
+
+/// Checkpoint layout -> this build's kernel layout, in place.
+#[no_mangle]
+pub unsafe extern "C" fn k_prepare_t2(w: *mut u8, out: usize, n_in: usize) {
+    t2::prepare_t2(view_mut(w, out / 4 * n_in), out, n_in)
+}
+
+/// Kernel layout -> checkpoint layout, in place (the inverse of `k_prepare_t2`).
+#[no_mangle]
+pub unsafe extern "C" fn k_unprepare_t2(w: *mut u8, out: usize, n_in: usize) {
+    t2::unprepare_t2(view_mut(w, out / 4 * n_in), out, n_in)
 }
 
 #[no_mangle]

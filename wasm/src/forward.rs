@@ -7,7 +7,7 @@
 //! where every projection is a BitLinear (int8 activations x ternary weights).
 
 use crate::kernels::f32ops::{axpy_f32_simd, dot_f32_simd, rmsnorm_simd};
-use crate::kernels::matmul_t2_i8::matmul_t2_i8_simd;
+use crate::kernels::t2::matmul_t2_i8_simd;
 use crate::kernels::matvec_bf16::matvec_bf16_simd;
 use crate::kernels::quantize_i8::quantize_i8_simd;
 use crate::math::{bf16, expf, silu, sqrtf};
@@ -19,6 +19,7 @@ pub const E_CONTEXT: i32 = -2;
 pub const E_TOKEN: i32 = -3;
 pub const E_COUNT: i32 = -4;
 pub const E_NO_MODEL: i32 = -5;
+pub const E_NOT_PREPARED: i32 = -6;
 
 fn f32s<'a>(p: usize, n: usize) -> &'a mut [f32] {
     unsafe { core::slice::from_raw_parts_mut(p as *mut f32, n) }
@@ -70,6 +71,9 @@ pub fn forward(slot: usize, n: usize, all: bool) -> i32 {
         Some(m) => m,
         None => return E_NO_MODEL,
     };
+    if !m.prepared() {
+        return E_NOT_PREPARED;
+    }
     let c = m.cfg;
     if slot >= c.sessions {
         return E_SLOT;

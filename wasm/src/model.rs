@@ -3,7 +3,8 @@
 //! grows memory a single time to its final size; the forward pass allocates nothing.
 
 use crate::arena;
-use crate::kernels::matmul_t2_i8::MAX_TOKENS;
+use crate::kernels::t2;
+use crate::kernels::matmul_t2_i8::{MAX_IN, MAX_TOKENS};
 use crate::math::{pow64, sincos64};
 
 /// The seven BitLinear projections of a block, in checkpoint naming order.
@@ -68,6 +69,7 @@ impl Config {
             && self.head_dim % 2 == 0
             && (0..N_PROJ).all(|p| self.proj_shape(p).0 % 4 == 0)
             && self.block <= MAX_TOKENS
+            && (0..N_PROJ).all(|p| self.proj_shape(p).1 <= MAX_IN)
             && self.eps > 0.0
             && self.theta > 0.0
     }
@@ -113,7 +115,16 @@ pub struct Model {
     pub bytes_weights: usize,
     pub bytes_kv: usize,
     pub bytes_scratch: usize,
+    /// u32 inside the weight region: `PREPARED` once the packed projections
+    /// are in this build's kernel layout. Kept with the weights (not in this
+    /// struct) so that a copy of the weight region, such as a pre-laid-out
+    /// image, carries it along.
+    pub mark: usize,
 }
+
+/// Value of `Model::mark` once `prepare_weights` ran, per kernel build (the
+/// plain and relaxed builds use different layouts).
+pub const PREPARED: u32 = 0x7432_7000 | crate::kernels::PATH;
 
 pub static mut MODEL: Option<Model> = None;
 
@@ -165,6 +176,9 @@ impl Model {
         for sp in scale.iter_mut() {
             *sp = lp.take(2, 2);
         }
+        // The prepared mark: in layer 0's block, in the padding after the
+        // scales (so no tensor moves).
+        let mark_off = lp.take(4, 4);
         let stride = arena::aligned(lp.at, 64);
         let l0 = pl.take(stride * c.n_layers, 64);
         let norm = pl.take(c.hidden * 2, 64);
@@ -220,6 +234,7 @@ impl Model {
             bytes_weights: weights_end - base,
             bytes_kv: kv_end - weights_end,
             bytes_scratch: end - kv_end,
+            mark: l0 + mark_off,
         };
         m.fill_rope();
         unsafe { MODEL = Some(m) };
@@ -269,6 +284,32 @@ impl Model {
             T_LM_HEAD => (self.lm_head, c.vocab * c.hidden * 2),
             _ => return None,
         })
+    }
+
+    /// Converts every packed projection, in place, from the checkpoint layout
+    /// the loader wrote to the layout this build's ternary kernels read
+    /// (`kernels::t2::prepare_t2`). Once, after the last tensor is written;
+    /// `forward` refuses to run before. Returns false if it already ran (or
+    /// the weight region was copied from a prepared model, e.g. an image).
+    pub fn prepare_weights(&self) -> bool {
+        if self.prepared() {
+            return false;
+        }
+        for l in 0..self.cfg.n_layers {
+            let lay = *self.layer(l);
+            for p in 0..N_PROJ {
+                let (o, i) = self.cfg.proj_shape(p);
+                let w = unsafe { core::slice::from_raw_parts_mut(lay.w[p] as *mut u8, o / 4 * i) };
+                t2::prepare_t2(w, o, i);
+            }
+        }
+        unsafe { *(self.mark as *mut u32) = PREPARED };
+        true
+    }
+
+    /// Whether the packed projections are in this build's kernel layout.
+    pub fn prepared(&self) -> bool {
+        unsafe { *(self.mark as *const u32) == PREPARED }
     }
 
     pub fn pos_of(&self, slot: usize) -> &mut u32 {

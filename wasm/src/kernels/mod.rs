@@ -1,8 +1,22 @@
 //! Kernels. Each format has a portable scalar reference (`*_ref`) beside its
-//! SIMD128 body (`*_simd`); tests hold the SIMD ones against the references on
+//! SIMD body (`*_simd`); tests hold the SIMD ones against the references on
 //! random inputs with awkward sizes. The forward pass calls the SIMD ones.
+//!
+//! Two builds of the crate: the plain SIMD128 one (`wasm/falcon_e.wasm`) and,
+//! with `--cfg relaxed`, one whose ternary kernels use relaxed SIMD
+//! (`wasm/falcon_e_relaxed.wasm`). `t2` names the ternary kernels of this build.
 
 pub mod f32ops;
 pub mod matvec_bf16;
 pub mod matmul_t2_i8;
+#[cfg(relaxed)]
+pub mod matmul_t2_i8_relaxed;
 pub mod quantize_i8;
+
+#[cfg(not(relaxed))]
+pub use matmul_t2_i8 as t2;
+#[cfg(relaxed)]
+pub use matmul_t2_i8_relaxed as t2;
+
+/// 0: plain SIMD128 ternary kernels; 1: relaxed SIMD.
+pub const PATH: u32 = if cfg!(relaxed) { 1 } else { 0 };

@@ -1,0 +1,171 @@
+/**
+ * Kernel throughput at Falcon-E-1B shapes, through the exported `k_*` kernels
+ * of the committed wasm module(s). Not a test: prints one JSON line per case,
+ * then a summary line.
+ *
+ *   deno run -A bench/kernels_bench.ts [--runs N] [--path plain|relaxed|all] [--module file.wasm]
+ *
+ * `--module` benches another build of the kernels (e.g. an older commit's, for
+ * before/after ratios measured in the same run).
+ *
+ * `weight_gb_s` counts bytes of weights read per call (packed 2-bit ternary:
+ * out/4 * in; bf16 lm_head: rows * cols * 2). For the prefill products
+ * (tokens > 1) `token_gb_s` = weight_gb_s * tokens is the rate a decode
+ * matvec would need to match, i.e. the same unit per token; the summary line
+ * reports that. Each case is warmed up, then timed `runs` times; the median is
+ * reported (plus min and max: this machine may be shared, read ratios from
+ * one run). `-A` lets the script read /proc/cpuinfo for the machine name.
+ */
+import {
+  instantiateKernels,
+  type KernelExports,
+  kernelModule,
+  type KernelPath,
+  relaxedSimdSupported,
+} from "../src/wasm.ts";
+
+const args = new Map<string, string>();
+for (let i = 0; i < Deno.args.length; i += 2) args.set(Deno.args[i].replace(/^--/, ""), Deno.args[i + 1]);
+const RUNS = Number(args.get("runs") ?? 9);
+const PATHS: (KernelPath | URL)[] = (args.get("path") ?? "all") === "all"
+  ? (relaxedSimdSupported() ? ["plain", "relaxed"] : ["plain"])
+  : [args.get("path") as KernelPath];
+if (args.has("module")) PATHS.unshift(new URL(args.get("module")!, `file://${Deno.cwd()}/`));
+
+function machine(): string {
+  try {
+    // Deno wants --allow-all (-A) for /proc files; without it the machine is "unknown"
+    const text = Deno.readTextFileSync("/proc/cpuinfo");
+    const m = text.match(/^model name\s*:\s*(.*)$/m);
+    return `${m?.[1] ?? "unknown"} x${navigator.hardwareConcurrency}`;
+  } catch {
+    return `unknown x${navigator.hardwareConcurrency}`;
+  }
+}
+const runtime = `Deno ${Deno.version.deno}, V8 ${Deno.version.v8}`;
+
+/** Seeded xorshift, so every run streams the same bytes. */
+function fill(u8: Uint8Array, seed: number, map: (b: number) => number = (b) => b): void {
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < u8.length; i++) {
+    s ^= s << 13, s ^= s >>> 17, s ^= s << 5;
+    u8[i] = map(s & 255);
+  }
+}
+/** A byte of four valid codes (0..2 each), as a packed checkpoint holds. */
+const ternaryByte = (b: number) => ((b % 3) | ((b >> 2) % 3) << 2 | ((b >> 4) % 3) << 4 | ((b >> 6) % 3) << 6);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/** Times `fn` (after warm-up) and returns per-call milliseconds: median, min, max. */
+function time(fn: () => void, minMs = 60): { med: number; min: number; max: number } {
+  // calibrate repetitions so one sample lasts ~minMs
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    const dt = performance.now() - t0;
+    if (dt > minMs / 4 || reps > 1 << 16) {
+      reps = Math.max(1, Math.ceil((reps * minMs) / Math.max(dt, 1e-3)));
+      break;
+    }
+    reps *= 4;
+  }
+  const samples: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    samples.push((performance.now() - t0) / reps);
+  }
+  return { med: median(samples), min: Math.min(...samples), max: Math.max(...samples) };
+}
+
+function emit(o: Record<string, unknown>): void {
+  console.log(JSON.stringify({ machine: machine(), runtime, ...o }));
+}
+
+const TERNARY: [string, number, number][] = [
+  ["q/o 2048x2048", 2048, 2048],
+  ["k/v 256x2048", 256, 2048],
+  ["gate/up 9216x2048", 9216, 2048],
+  ["down 2048x9216", 2048, 9216],
+];
+
+async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
+  const k: KernelExports = await instantiateKernels(await kernelModule(which));
+  const path = typeof which === "string" ? which : which.pathname.split("/").pop()!;
+  const alloc = (bytes: number) => {
+    const p = k.alloc(bytes, 64);
+    if (p === 0) throw new Error("out of memory");
+    return p;
+  };
+  const summary: Record<string, number> = {};
+  const maxTok = 64;
+  const maxIn = 9216, maxOut = 9216;
+  const x = alloc(maxTok * maxIn), y = alloc(maxTok * maxOut * 4);
+  fill(new Uint8Array(k.memory.buffer, x, maxTok * maxIn), 11, (b) => (b & 255) - 128);
+  for (const [name, out, nIn] of TERNARY) {
+    // Several copies of the matrix, cycled, so decode timings stream from memory
+    // (as in the model, where 24 layers x 7 matrices never fit in cache).
+    const bytes = (out / 4) * nIn;
+    const copies = Math.max(1, Math.ceil(64e6 / bytes));
+    const ws: number[] = [];
+    for (let c = 0; c < copies; c++) {
+      const w = alloc(bytes);
+      fill(new Uint8Array(k.memory.buffer, w, bytes), 1234 + c, ternaryByte);
+      k.k_prepare_t2?.(w, out, nIn); // absent in builds older than the prepared layouts
+      ws.push(w);
+    }
+    for (const nTok of [1, 32, 64]) {
+      let c = 0;
+      const t = time(() => {
+        k.k_matmul_t2_i8(ws[c], out, nIn, x, nTok, y, 1);
+        c = (c + 1) % copies;
+      });
+      const gbs = bytes / (t.med * 1e6);
+      emit({
+        kernel: nTok === 1 ? "t2_matvec" : "t2_matmul",
+        path,
+        shape: name,
+        tokens: nTok,
+        ms: +t.med.toFixed(4),
+        ms_min: +t.min.toFixed(4),
+        ms_max: +t.max.toFixed(4),
+        weight_gb_s: +gbs.toFixed(2),
+        token_gb_s: +(gbs * nTok).toFixed(2),
+      });
+      summary[`${nTok === 1 ? "matvec" : `matmul${nTok}`} ${name}`] = +(gbs * nTok).toFixed(2);
+    }
+  }
+  // bf16 lm_head: 32768 x 2048
+  {
+    const rows = 32768, cols = 2048;
+    const w = alloc(rows * cols * 2), xf = alloc(cols * 4), yf = alloc(rows * 4);
+    // normal bf16s of magnitude 2^-7..2^0 and either sign (no subnormals, which x86 multiplies slowly)
+    const wb = new Uint16Array(k.memory.buffer, w, rows * cols);
+    fill(new Uint8Array(k.memory.buffer, w, rows * cols * 2), 99);
+    wb.forEach((v, i, a) => (a[i] = (v & 0x807f) | ((0x78 + ((v >> 7) & 7)) << 7)));
+    new Float32Array(k.memory.buffer, xf, cols).forEach((_, i, a) => (a[i] = Math.sin(i)));
+    const t = time(() => k.k_matvec_bf16(w, rows, cols, xf, yf, 1));
+    const gbs = (rows * cols * 2) / (t.med * 1e6);
+    emit({
+      kernel: "bf16_matvec",
+      path,
+      shape: "lm_head 32768x2048",
+      tokens: 1,
+      ms: +t.med.toFixed(4),
+      ms_min: +t.min.toFixed(4),
+      ms_max: +t.max.toFixed(4),
+      weight_gb_s: +gbs.toFixed(2),
+    });
+    summary["lm_head bf16"] = +gbs.toFixed(2);
+  }
+  return summary;
+}
+
+for (const which of PATHS) {
+  emit({ summary: typeof which === "string" ? which : which.pathname, token_gb_s: await bench(which) });
+}

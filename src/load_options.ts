@@ -1,0 +1,24 @@
+/**
+ * Options of `loadModel` and `loadImageFrom`.
+ * @module
+ */
+
+/** Options of {@linkcode loadModel}. */
+export interface LoadOptions {
+  /** Positions per session (default: the smaller of 2048 and the model's max_position_embeddings). */
+  contextLength?: number;
+  /** KV cache slots allocated up front (default 1). */
+  maxSessions?: number;
+  /** Tokens per forward call while prefilling (default 32, at most 64). */
+  blockSize?: number;
+  /** `fetch` to use for URL sources. */
+  fetch?: typeof fetch;
+  /** Expected sha256 (hex) per file, e.g. `{ "model.safetensors": "ab12..." }`; checked while streaming. */
+  sha256?: Record<string, string>;
+  /** Refuse a model whose WebAssembly memory (weights + KV caches + scratch) would exceed this many bytes. */
+  maxMemoryBytes?: number;
+  /** A compiled kernel module to use (Workers import it statically); default: fetched next to this package. */
+  kernels?: WebAssembly.Module;
+  /** Called as weight bytes arrive: (bytes so far, total bytes or undefined). */
+  onProgress?: (loaded: number, total: number | undefined) => void;
+}

@@ -1,0 +1,260 @@
+//! Relaxed-SIMD ternary x int8 products (built only with `--cfg relaxed`, into
+//! `wasm/falcon_e_relaxed.wasm`). Same contract as `matmul_t2_i8.rs`: exact
+//! int32 dots of the ternary rows with int8 activations, y = sum c*x - sum x.
+//!
+//! `i16x8.relaxed_dot_i8x16_i7x16_s(x, c)` multiplies 16 int8 activations by 16
+//! codes and adds adjacent pairs into i16 (x86: one pmaddubsw). Codes are 0..2,
+//! inside the i7 range where the instruction is deterministic and exact:
+//! |pair| <= 2 * 2 * 128 = 512, so 32 steps fit an i16 accumulator.
+//! (Leaving rows 1 and 3 scaled by 4, `b & 12`, saves two shifts per 16 bytes
+//! but needs a flush every 16 steps: measured no faster for decode, slower
+//! for prefill.)
+//!
+//! Layout `t2r` (made in place by `prepare_t2`): packed rows are taken in pairs
+//! (2q, 2q+1) and interleaved in 16-byte chunks: chunk j of row 2q, chunk j of
+//! row 2q+1, chunk j+1 of row 2q, ...; the n_in % 16 tail bytes of row 2q, then
+//! of row 2q+1, close the pair. Decoding thus reads the matrix as one
+//! sequential stream (two interleaved streams measured ~25% slower), and each
+//! 16-byte activation load feeds 8 output rows. With R odd, the last packed
+//! row stays as it is.
+//!
+//! rustc 1.63 has no intrinsic for the instruction. The kernel calls
+//! `falcon_e_relaxed_dot_i8x16_i7x16_s`, an exported, never-inlined function
+//! with the same meaning in plain SIMD128; `wasm/build.sh` rewrites every call
+//! to it into the instruction itself and drops the export.
+
+use core::arch::wasm32::*;
+
+use super::matmul_t2_i8::ROW_TMP;
+pub use super::matmul_t2_i8::{matmul_t2_i8_ref, MAX_IN, MAX_TOKENS};
+
+/// Stand-in for `i16x8.relaxed_dot_i8x16_i7x16_s(a, b)` with b in 0..127:
+/// lane i = a[2i] * b[2i] + a[2i+1] * b[2i+1]. Its calls become the
+/// instruction when the relaxed module is built; this body only runs if that
+/// step was skipped (and is then still exact, only slow).
+#[no_mangle]
+#[inline(never)]
+#[allow(improper_ctypes_definitions)]
+pub extern "C" fn falcon_e_relaxed_dot_i8x16_i7x16_s(a: v128, b: v128) -> v128 {
+    let ae = i16x8_shr(i16x8_shl(a, 8), 8);
+    let ao = i16x8_shr(a, 8);
+    let be = i16x8_shr(i16x8_shl(b, 8), 8);
+    let bo = i16x8_shr(b, 8);
+    i16x8_add(i16x8_mul(ae, be), i16x8_mul(ao, bo))
+}
+
+#[inline(always)]
+fn dot(x: v128, c: v128) -> v128 {
+    falcon_e_relaxed_dot_i8x16_i7x16_s(x, c)
+}
+
+/// Checkpoint layout -> `t2r`, in place through a static scratch of two rows.
+pub fn prepare_t2(w: &mut [u8], out: usize, n_in: usize) {
+    assert!(out % 4 == 0 && n_in <= MAX_IN && w.len() >= out / 4 * n_in);
+    let (rp, body, tail) = (out / 4, n_in & !15, n_in & 15);
+    let tmp = unsafe { &mut ROW_TMP[..2 * n_in] };
+    for q in 0..rp / 2 {
+        let g = &mut w[q * 2 * n_in..(q + 1) * 2 * n_in];
+        tmp.copy_from_slice(g);
+        for j in (0..body).step_by(16) {
+            g[2 * j..2 * j + 16].copy_from_slice(&tmp[j..j + 16]);
+            g[2 * j + 16..2 * j + 32].copy_from_slice(&tmp[n_in + j..n_in + j + 16]);
+        }
+        g[2 * body..2 * body + tail].copy_from_slice(&tmp[body..n_in]);
+        g[2 * body + tail..].copy_from_slice(&tmp[n_in + body..]);
+    }
+}
+
+/// `t2r` -> checkpoint layout (the inverse of `prepare_t2`; for tests).
+pub fn unprepare_t2(w: &mut [u8], out: usize, n_in: usize) {
+    assert!(out % 4 == 0 && n_in <= MAX_IN && w.len() >= out / 4 * n_in);
+    let (rp, body, tail) = (out / 4, n_in & !15, n_in & 15);
+    let tmp = unsafe { &mut ROW_TMP[..2 * n_in] };
+    for q in 0..rp / 2 {
+        let g = &mut w[q * 2 * n_in..(q + 1) * 2 * n_in];
+        tmp.copy_from_slice(g);
+        for j in (0..body).step_by(16) {
+            g[j..j + 16].copy_from_slice(&tmp[2 * j..2 * j + 16]);
+            g[n_in + j..n_in + j + 16].copy_from_slice(&tmp[2 * j + 16..2 * j + 32]);
+        }
+        g[body..n_in].copy_from_slice(&tmp[2 * body..2 * body + tail]);
+        g[n_in + body..].copy_from_slice(&tmp[2 * body + tail..]);
+    }
+}
+
+#[inline(always)]
+fn hsum(v: v128) -> i32 {
+    i32x4_extract_lane::<0>(v) + i32x4_extract_lane::<1>(v) + i32x4_extract_lane::<2>(v) + i32x4_extract_lane::<3>(v)
+}
+
+/// The 0x03 byte mask, read from memory so that V8 keeps it in a register
+/// instead of rematerializing the constant (3 instructions) in every iteration.
+static mut MASK3: [u8; 16] = [3; 16];
+
+#[inline(always)]
+fn mask3() -> v128 {
+    unsafe { core::ptr::read_volatile(MASK3.as_ptr() as *const v128) }
+}
+
+/// Steps (16 columns each) an i16 accumulator takes before it must be widened.
+const FLUSH: usize = 32;
+
+/// Where the P packed rows of a tile live: chunk j (16 bytes) of row p at
+/// `w + j * stride + 16 p`; the tail bytes of row p at `tail + p * (n_in % 16)`.
+#[derive(Clone, Copy)]
+struct Rows {
+    w: *const u8,
+    stride: usize,
+    tail: *const u8,
+}
+
+/// One 16-column step: unpack the codes of P packed rows (at `wp`, 16 bytes
+/// apart) once and add their dots with the N tokens' activations at `xo`.
+#[inline(always)]
+unsafe fn step<const P: usize, const N: usize>(
+    a16: &mut [[[v128; 4]; N]; P], wp: *const u8, x: &[*const i8; N], xo: usize, m3: v128,
+) {
+    let mut c = [[m3; 4]; P];
+    for p in 0..P {
+        let wv = v128_load(wp.add(16 * p) as *const v128);
+        // 16-bit shifts: the bits they pull in from the next byte are masked off.
+        c[p] = [
+            v128_and(wv, m3),
+            v128_and(u16x8_shr(wv, 2), m3),
+            v128_and(u16x8_shr(wv, 4), m3),
+            v128_and(u16x8_shr(wv, 6), m3),
+        ];
+    }
+    for t in 0..N {
+        let xv = v128_load(x[t].add(xo) as *const v128);
+        for p in 0..P {
+            for k in 0..4 {
+                a16[p][t][k] = i16x8_add(a16[p][t][k], dot(xv, c[p][k]));
+            }
+        }
+    }
+}
+
+/// sum_i c_i * x_t[i] for the 4 output rows of each of P packed rows, for N
+/// tokens. Codes are unpacked once per 16 bytes and reused across the N tokens.
+#[inline(always)]
+unsafe fn tile<const P: usize, const N: usize>(r: Rows, x: [*const i8; N], n_in: usize) -> [[[i32; 4]; N]; P] {
+    let m3 = mask3();
+    let zero = i32x4_splat(0);
+    let mut acc = [[[zero; 4]; N]; P];
+    let steps = n_in / 16;
+    let mut wp = r.w;
+    let mut s = 0;
+    while s < steps {
+        let end = if steps - s > FLUSH { s + FLUSH } else { steps };
+        let mut a16 = [[[zero; 4]; N]; P];
+        // decode: two steps per iteration, half the loop and interrupt-check
+        // overhead (with more tokens the extra live values would spill)
+        while N == 1 && s + 2 <= end {
+            step::<P, N>(&mut a16, wp, &x, 16 * s, m3);
+            step::<P, N>(&mut a16, wp.add(r.stride), &x, 16 * s + 16, m3);
+            wp = wp.add(2 * r.stride);
+            s += 2;
+        }
+        while s < end {
+            step::<P, N>(&mut a16, wp, &x, 16 * s, m3);
+            wp = wp.add(r.stride);
+            s += 1;
+        }
+        for p in 0..P {
+            for t in 0..N {
+                for k in 0..4 {
+                    acc[p][t][k] = i32x4_add(acc[p][t][k], i32x4_extadd_pairwise_i16x8(a16[p][t][k]));
+                }
+            }
+        }
+    }
+    let mut out = [[[0i32; 4]; N]; P];
+    for p in 0..P {
+        for t in 0..N {
+            for k in 0..4 {
+                out[p][t][k] = hsum(acc[p][t][k]);
+            }
+        }
+    }
+    let (body, tail) = (n_in & !15, n_in & 15);
+    for i in 0..tail {
+        for p in 0..P {
+            let b = *r.tail.add(p * tail + i);
+            for t in 0..N {
+                let xv = *x[t].add(body + i) as i32;
+                for k in 0..4 {
+                    out[p][t][k] += ((b >> (2 * k)) & 3) as i32 * xv;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// P packed rows at `r` (packed row indices p0..p0+P) against tokens t0..t0+N.
+#[inline(always)]
+unsafe fn rows_tokens<const P: usize, const N: usize>(
+    r: Rows, out: usize, n_in: usize, x: &[i8], p0: usize, t0: usize, sums: &[i32], y: &mut [i32],
+) {
+    let rp = out / 4;
+    let mut xs = [x.as_ptr(); N];
+    for t in 0..N {
+        xs[t] = x.as_ptr().add((t0 + t) * n_in);
+    }
+    let d = tile::<P, N>(r, xs, n_in);
+    for p in 0..P {
+        for t in 0..N {
+            for k in 0..4 {
+                *y.get_unchecked_mut((t0 + t) * out + k * rp + p0 + p) = d[p][t][k] - sums[t0 + t];
+            }
+        }
+    }
+}
+
+
+/// Tokens per unpacked weight tile in the prefill product.
+pub const TOKEN_TILE: usize = 2;
+
+/// Relaxed-SIMD product over `t2r` weights (see `prepare_t2`) for a block of
+/// tokens; with n_tok = 1 it is the decode matrix-vector product.
+pub fn matmul_t2_i8_simd(w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usize, y: &mut [i32]) {
+    assert!(out % 4 == 0 && w.len() >= out / 4 * n_in && x.len() >= n_tok * n_in && y.len() >= n_tok * out);
+    assert!(n_tok <= MAX_TOKENS && n_in <= MAX_IN);
+    let mut sums = [0i32; MAX_TOKENS];
+    for t in 0..n_tok {
+        sums[t] = x[t * n_in..(t + 1) * n_in].iter().map(|&v| v as i32).sum();
+    }
+    let (rp, body, tail) = (out / 4, n_in & !15, n_in & 15);
+    unsafe {
+        let wp = w.as_ptr();
+        for q in 0..rp / 2 {
+            let g = wp.add(q * 2 * n_in);
+            let pair = Rows { w: g, stride: 32, tail: g.add(2 * body) };
+            if n_tok == 1 {
+                // decode: both rows of the pair (8 output rows) per activation load
+                rows_tokens::<2, 1>(pair, out, n_in, x, 2 * q, 0, &sums, y);
+                continue;
+            }
+            for h in 0..2 {
+                let one = Rows { w: g.add(16 * h), stride: 32, tail: g.add(2 * body + h * tail) };
+                let mut t = 0;
+                while t + TOKEN_TILE <= n_tok {
+                    rows_tokens::<1, TOKEN_TILE>(one, out, n_in, x, 2 * q + h, t, &sums, y);
+                    t += TOKEN_TILE;
+                }
+                while t < n_tok {
+                    rows_tokens::<1, 1>(one, out, n_in, x, 2 * q + h, t, &sums, y);
+                    t += 1;
+                }
+            }
+        }
+        if rp % 2 == 1 {
+            let g = wp.add((rp - 1) * n_in);
+            let one = Rows { w: g, stride: 16, tail: g.add(body) };
+            for t in 0..n_tok {
+                rows_tokens::<1, 1>(one, out, n_in, x, rp - 1, t, &sums, y);
+            }
+        }
+    }
+}
