@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { TextTokenizer, TokenizerError } from "../src/tokenizer.ts";
 import { ConfigError } from "../src/config.ts";
+import { byteLevelBytes } from "../src/bytelevel.ts";
 
 const DIR = new URL("./fixtures/tiny-falcon-e/", import.meta.url);
 const read = (name: string) => Deno.readTextFileSync(new URL(name, DIR));
@@ -133,4 +134,18 @@ Deno.test("broken tokenizer files are rejected with errors that name the problem
       e instanceof TokenizerError &&
       /"eos_token" must be a string/.test(e.message),
   );
+});
+
+Deno.test("byte-level tokens map back to their exact bytes, also halves of a character", async () => {
+  const tok = TextTokenizer.fromFiles(
+    await Deno.readTextFile(new URL("tokenizer.json", DIR)),
+    await Deno.readTextFile(new URL("tokenizer_config.json", DIR)),
+  );
+  for (const text of ["the quick edge", "é 日本 🙂", "x^2 + y^2"]) {
+    const ids = tok.encode(text, { addSpecialTokens: false });
+    const bytes = ids.flatMap((id) => byteLevelBytes(tok.idToToken(id)!)!);
+    assert.deepEqual(new Uint8Array(bytes), new TextEncoder().encode(text));
+  }
+  assert.deepEqual(byteLevelBytes("Ġthe"), [0x20, 0x74, 0x68, 0x65]);
+  assert.equal(byteLevelBytes("<|im_start|>\u4e00"), undefined);
 });

@@ -3,6 +3,7 @@
  * @module
  */
 
+import { byteLevelBytes } from "../bytelevel.ts";
 import { ChatMessageError, ChatTemplateError } from "../chat.ts";
 import type { GeneratedPiece } from "../generate.ts";
 import type { TextModel } from "../text_model.ts";
@@ -15,7 +16,9 @@ const enc = new TextEncoder();
 
 function tokenInfo(tm: TextModel, id: number, logprob: number) {
   const token = tm.tokenizer.decode([id]);
-  return { token, logprob, bytes: [...enc.encode(token)] };
+  // exact bytes of a byte-level token (it may hold part of a character)
+  const raw = tm.tokenizer.specialIds().includes(id) ? undefined : byteLevelBytes(tm.tokenizer.idToToken(id) ?? "");
+  return { token, logprob, bytes: raw ?? [...enc.encode(token)] };
 }
 
 const chatFormat: Format = {
