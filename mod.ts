@@ -37,6 +37,7 @@ export { createHandler, type Handler, type HandlerOptions } from "./src/handler.
 export { loadTextModel, loadTextModelFrom, type TextModel, type TextModelOptions } from "./src/text_model.ts";
 export { generate, type GeneratedPiece, type GenerateOptions, type GenerationSummary } from "./src/generate.ts";
 export { type Lease, QueueFullError, Scheduler, type SchedulerStats, Slot } from "./src/scheduler.ts";
+export { Batcher } from "./src/batcher.ts";
 export {
   type DecodeOptions,
   type EncodeOptions,

@@ -92,3 +92,10 @@ export function idsFlag(args: Args, name = "ids"): number[] {
     return n;
   });
 }
+
+/** `--kv f32|f16`: KV cache precision (default f32). */
+export function kvFlag(args: Args): "f16" | "f32" {
+  const v = args.flags.get("kv") ?? "f32";
+  if (v !== "f16" && v !== "f32") throw new UsageError(`--kv must be f32 or f16, got "${v}"`);
+  return v;
+}

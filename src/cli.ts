@@ -12,7 +12,7 @@
  * @module
  */
 
-import { type Args, idsFlag, intFlag, numberFlag, parseArgs, UsageError } from "./args.ts";
+import { type Args, idsFlag, intFlag, kvFlag, numberFlag, parseArgs, UsageError } from "./args.ts";
 import { loadModel } from "./load.ts";
 import type { Model } from "./model.ts";
 import { argmax } from "./argmax.ts";
@@ -23,7 +23,8 @@ const USAGE = `usage:
   deno task cli generate --model DIR|URL --ids 1,2,3 [--max-tokens 24] [--temperature 0] [--ctx N] [--stop-at-eos]
   deno task cli generate --model DIR|URL --prompt "text" [--chat] [--system S] [--json] [sampling flags]
   deno task cli chat     --model DIR|URL [--system S] [sampling flags]
-sampling flags: --max-tokens N --temperature T --top-p P --top-k K --min-p P --seed S --ctx N`;
+sampling flags: --max-tokens N --temperature T --top-p P --top-k K --min-p P --seed S --ctx N
+every command: --kv f32|f16 (KV cache precision, default f32 = transformers' numbers)`;
 
 async function load(args: Args): Promise<{ model: Model; loadMs: number }> {
   const dir = args.flags.get("model");
@@ -36,7 +37,7 @@ async function load(args: Args): Promise<{ model: Model; loadMs: number }> {
   const ctx = intFlag(args, "ctx", undefined, 1);
   const model = await loadModel(
     dir,
-    ctx === undefined ? {} : { contextLength: ctx },
+    { ...(ctx === undefined ? {} : { contextLength: ctx }), kvCache: kvFlag(args) },
   );
   return { model, loadMs: performance.now() - t0 };
 }

@@ -49,8 +49,6 @@ export interface GenerationSummary {
   seed: number;
 }
 
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
-
 /**
  * Generates from `prompt` in `slot`, yielding pieces; returns the summary.
  *
@@ -85,11 +83,10 @@ export async function* generate(
     seed: sampler.seed,
   });
   if (options.signal?.aborted) return summary("abort", 0, 0);
-  let logits = slot.prefill(prompt);
+  let logits = await slot.prefill(prompt);
   const cached = slot.reused;
   let n = 0;
   for (;;) {
-    await tick(); // let other requests, aborts and I/O run between tokens
     if (options.signal?.aborted) return summary("abort", n, cached);
     const s = sampler.sample(logits);
     n++;
@@ -117,6 +114,6 @@ export async function* generate(
       if (text) yield { text };
       return summary(tail.stopped ? "stop" : "length", n, cached);
     }
-    logits = slot.step(s.id);
+    logits = await slot.step(s.id);
   }
 }

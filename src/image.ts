@@ -17,7 +17,8 @@ import { CheckpointError, expectedTensors } from "./checkpoint.ts";
 import type { LoadOptions } from "./load_options.ts";
 import { kernelsOf, Model } from "./model.ts";
 import { type ModelSource, readExactly, SourceError } from "./source.ts";
-import { instantiateKernels, kernelError, type KernelExports } from "./wasm.ts";
+import { createEngine } from "./engine.ts";
+import type { KernelExports } from "./wasm.ts";
 
 const MAGIC = new TextEncoder().encode("FALCONE\x01");
 /** The extension `deno task convert` writes. */
@@ -128,31 +129,7 @@ export async function loadImageFrom(
     const skip = new Uint8Array((64 - ((MAGIC.length + 4 + len) % 64)) % 64);
     await readExactly(r, skip, file, "the image header");
     const config = parseConfig(header.files["config.json"], header.files["generation_config.json"]);
-    const ctx = options.contextLength ?? Math.min(2048, config.maxPositions);
-    const sessions = options.maxSessions ?? 1, block = options.blockSize ?? 32;
-    const k = await instantiateKernels(options.kernels);
-    const rc = k.model_create(
-      config.numLayers,
-      config.hiddenSize,
-      config.intermediateSize,
-      config.numHeads,
-      config.numKvHeads,
-      config.headDim,
-      config.vocabSize,
-      config.rmsNormEps,
-      config.ropeTheta,
-      ctx,
-      sessions,
-      block,
-    );
-    if (rc !== 0) throw new CheckpointError(`${file}: ${kernelError("model_create", rc)}`);
-    if (options.maxMemoryBytes !== undefined && k.memory.buffer.byteLength > options.maxMemoryBytes) {
-      throw new CheckpointError(
-        `${file}: the model needs ${(k.memory.buffer.byteLength / 1e6).toFixed(1)} MB of WebAssembly memory, over the ${
-          (options.maxMemoryBytes / 1e6).toFixed(1)
-        } MB limit`,
-      );
-    }
+    const { k, ctx, sessions, block } = await createEngine(config, options, file);
     const layout = layoutOf(k, header.files["config.json"]);
     if (layout.fingerprint !== header.layout.fingerprint || layout.bytes !== header.layout.bytes) {
       throw new CheckpointError(

@@ -14,7 +14,7 @@ import { Model } from "./model.ts";
 import type { TensorEntry } from "./safetensors.ts";
 import { fillRegions, finishShard, type OpenShard, openShard, type Region } from "./shard.ts";
 import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source.ts";
-import { instantiateKernels, kernelError } from "./wasm.ts";
+import { createEngine } from "./engine.ts";
 
 export { CheckpointError } from "./checkpoint.ts";
 export type { LoadOptions } from "./load_options.ts";
@@ -77,47 +77,9 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
       throw new ConfigError(`config.json: projection output sizes must be multiples of 4 for 2-bit packing`);
     }
   }
-  const ctx = options.contextLength ?? Math.min(2048, config.maxPositions);
-  const sessions = options.maxSessions ?? 1;
-  const block = options.blockSize ?? 32;
-  if (!Number.isInteger(ctx) || ctx < 1 || ctx > config.maxPositions) {
-    throw new RangeError(`contextLength must be an integer in [1, ${config.maxPositions}], got ${ctx}`);
-  }
-  if (!Number.isInteger(sessions) || sessions < 1 || sessions > 256) {
-    throw new RangeError(`maxSessions must be an integer in [1, 256], got ${sessions}`);
-  }
-  if (!Number.isInteger(block) || block < 1 || block > 64) {
-    throw new RangeError(`blockSize must be an integer in [1, 64], got ${block}`);
-  }
-
   const shards = await planShards(src, config, options.sha256 ?? {});
   try {
-    const k = await instantiateKernels(options.kernels);
-    const rc = k.model_create(
-      config.numLayers,
-      config.hiddenSize,
-      config.intermediateSize,
-      config.numHeads,
-      config.numKvHeads,
-      config.headDim,
-      config.vocabSize,
-      config.rmsNormEps,
-      config.ropeTheta,
-      ctx,
-      sessions,
-      block,
-    );
-    if (rc !== 0) throw new CheckpointError(`${src.location}: ${kernelError("model_create", rc)}`);
-    const need = k.memory.buffer.byteLength;
-    if (options.maxMemoryBytes !== undefined && need > options.maxMemoryBytes) {
-      throw new CheckpointError(
-        `${src.location}: the model needs ${
-          mb(need)
-        } MB of WebAssembly memory (context ${ctx} x ${sessions} sessions), over the ${
-          mb(options.maxMemoryBytes)
-        } MB limit`,
-      );
-    }
+    const { k, ctx, sessions, block } = await createEngine(config, options, src.location);
     const sizes = shards.map((s) => s.shard.reader.size);
     const total = sizes.every((x) => x !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
     let loaded = shards.reduce((a, s) => a + s.shard.pos, 0);
@@ -144,8 +106,6 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
     for (const s of shards) await s.shard.reader.close();
   }
 }
-
-const mb = (n: number) => (n / 1e6).toFixed(1);
 
 interface Planned {
   shard: OpenShard;

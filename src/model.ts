@@ -19,6 +19,21 @@ export interface MemoryReport {
   total: number;
 }
 
+/** Checks token ids and context room before anything is fed. */
+function checkIds(ids: ArrayLike<number>, vocab: number, position: number, context: number): void {
+  const n = ids.length;
+  if (n === 0) throw new EngineError("feed needs at least one token id");
+  for (let i = 0; i < n; i++) {
+    const t = ids[i];
+    if (!Number.isInteger(t) || t < 0 || t >= vocab) {
+      throw new EngineError(`token id ${t} at index ${i} is outside the vocabulary [0, ${vocab})`);
+    }
+  }
+  if (position + n > context) {
+    throw new EngineError(`${n} tokens do not fit: the session holds ${position} of ${context} positions`);
+  }
+}
+
 /** An error the engine reports for a call it cannot run (full context, bad ids...). */
 export class EngineError extends Error {
   /** Always `"EngineError"`. */
@@ -110,6 +125,52 @@ export class Model {
     return new Session(this, this.#k, slot, () => this.#free.push(slot));
   }
 
+  /**
+   * Feeds several sessions at once: their rows go through the model together,
+   * so every weight read serves all of them (continuous batching). Each entry's
+   * tokens follow what its session already holds. Checks everything first: on
+   * an error nothing has been fed.
+   *
+   * @param entries Sessions of this model (each at most once) with their token ids.
+   * @returns The logits after each entry's last token, in entry order (copies).
+   * @throws {EngineError} for a foreign or disposed session, bad ids or a full context.
+   */
+  feedBatch(entries: readonly { session: Session; ids: ArrayLike<number> }[]): Float32Array[] {
+    this.#alive();
+    const vocab = this.config.vocabSize;
+    const seen = new Set<number>();
+    for (const { session, ids } of entries) {
+      if (session.model !== this) throw new EngineError("feedBatch got a session of another model");
+      if (seen.has(session.slot)) throw new EngineError("feedBatch got the same session twice");
+      seen.add(session.slot);
+      checkIds(ids, vocab, session.position, this.contextLength);
+    }
+    const k = this.#k;
+    const block = this.blockSize;
+    const out = entries.map(() => new Float32Array(vocab));
+    // rows of one session stay consecutive; calls of at most `block` rows
+    const rows: { entry: number; id: number; last: boolean }[] = [];
+    entries.forEach(({ ids }, e) => {
+      for (let i = 0; i < ids.length; i++) rows.push({ entry: e, id: ids[i], last: i === ids.length - 1 });
+    });
+    for (let i = 0; i < rows.length; i += block) {
+      const part = rows.slice(i, i + block);
+      const tok = new Int32Array(k.memory.buffer, k.tokens_ptr(), block);
+      const slots = new Uint32Array(k.memory.buffer, k.rows_ptr(), block);
+      part.forEach((r, j) => {
+        tok[j] = r.id;
+        slots[j] = entries[r.entry].session.slot;
+      });
+      const rc = k.forward_rows(part.length, 1);
+      if (rc !== 0) throw new EngineError(kernelError("forward", rc));
+      const logits = new Float32Array(k.memory.buffer, k.logits_ptr(), part.length * vocab);
+      part.forEach((r, j) => {
+        if (r.last) out[r.entry].set(logits.subarray(j * vocab, (j + 1) * vocab));
+      });
+    }
+    return out;
+  }
+
   /** Releases the instance (and with it every weight byte). Sessions stop working. */
   dispose(): void {
     this.#disposed = true;
@@ -134,7 +195,8 @@ export class Session {
     /** The model this session runs on. */
     readonly model: Model,
     private readonly k: KernelExports,
-    private readonly slot: number,
+    /** The KV cache slot this session owns (an index below `model.maxSessions`). */
+    readonly slot: number,
     private readonly release: () => void,
   ) {}
 
@@ -162,20 +224,7 @@ export class Session {
     this.#check();
     const n = ids.length;
     const vocab = this.model.config.vocabSize;
-    if (n === 0) throw new EngineError("feed needs at least one token id");
-    for (let i = 0; i < n; i++) {
-      const t = ids[i];
-      if (!Number.isInteger(t) || t < 0 || t >= vocab) {
-        throw new EngineError(
-          `token id ${t} at index ${i} is outside the vocabulary [0, ${vocab})`,
-        );
-      }
-    }
-    if (this.position + n > this.model.contextLength) {
-      throw new EngineError(
-        `${n} tokens do not fit: the session holds ${this.position} of ${this.model.contextLength} positions`,
-      );
-    }
+    checkIds(ids, vocab, this.position, this.model.contextLength);
     const all = options.allLogits === true;
     const out = new Float32Array(all ? n * vocab : vocab);
     const block = this.model.blockSize;

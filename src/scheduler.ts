@@ -6,6 +6,7 @@
  * @module
  */
 
+import { Batcher } from "./batcher.ts";
 import type { Model, Session } from "./model.ts";
 
 /** The queue is full; try again after `retryAfter` seconds. */
@@ -31,31 +32,49 @@ export class Slot {
   /**
    * A slot over one engine session.
    * @param session The engine session whose KV cache this slot manages.
+   * @param batcher Runs this slot's tokens together with the other slots'.
    */
-  constructor(readonly session: Session) {}
+  constructor(readonly session: Session, readonly batcher: Batcher) {}
 
   /**
    * Brings the cache to exactly `prompt` and returns the logits after it.
    * Keeps the longest common prefix with what the cache holds (at least one
    * token is always run, to produce logits).
    */
-  prefill(prompt: number[]): Float32Array {
+  async prefill(prompt: number[]): Promise<Float32Array> {
     let keep = 0;
     const max = Math.min(this.ids.length, prompt.length - 1);
     while (keep < max && this.ids[keep] === prompt[keep]) keep++;
     this.session.truncate(keep);
     this.ids.length = keep;
     this.reused = keep;
-    const logits = this.session.feed(prompt.slice(keep));
-    this.ids.push(...prompt.slice(keep));
-    return logits;
+    const rest = prompt.slice(keep);
+    try {
+      const logits = await this.batcher.feed(this.session, rest);
+      this.ids.push(...rest);
+      return logits;
+    } catch (e) {
+      this.#resync();
+      throw e;
+    }
   }
 
-  /** Runs one generated token; returns the next logits. */
-  step(id: number): Float32Array {
-    const logits = this.session.feed([id]);
-    this.ids.push(id);
-    return logits;
+  /** Runs one generated token (batched with the other slots'); returns the next logits. */
+  async step(id: number): Promise<Float32Array> {
+    try {
+      const logits = await this.batcher.feed(this.session, [id]);
+      this.ids.push(id);
+      return logits;
+    } catch (e) {
+      this.#resync();
+      throw e;
+    }
+  }
+
+  /** After a failure the cache may hold part of a feed: forget what it holds. */
+  #resync(): void {
+    this.session.truncate(0);
+    this.ids.length = 0;
   }
 }
 
@@ -90,6 +109,8 @@ export class Scheduler {
   readonly #queue: Waiter[] = [];
   readonly #slots: number;
   readonly #maxQueue: number;
+  /** The batcher every slot feeds through. */
+  readonly batcher: Batcher;
 
   /**
    * A scheduler over every session slot of `model`.
@@ -99,8 +120,9 @@ export class Scheduler {
   constructor(model: Model, maxQueue = 16) {
     this.#slots = model.maxSessions;
     this.#maxQueue = maxQueue;
+    this.batcher = new Batcher(model);
     for (let i = 0; i < model.maxSessions; i++) {
-      this.#free.push(new Slot(model.createSession()));
+      this.#free.push(new Slot(model.createSession(), this.batcher));
     }
   }
 

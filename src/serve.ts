@@ -3,11 +3,11 @@
  *
  *   deno task serve [--model DIR|URL|owner/name] [--port 8000] [--host 127.0.0.1]
  *                   [--api-key KEY] [--ctx 2048] [--hub-endpoint URL] [--cors *|origin,...]
- *                   [--max-queue 16] [--slots 1]
+ *                   [--max-queue 16] [--slots 1] [--kv f32|f16]
  * @module
  */
 
-import { intFlag, parseArgs, UsageError } from "./args.ts";
+import { intFlag, kvFlag, parseArgs, UsageError } from "./args.ts";
 import { createHandler } from "./handler.ts";
 import { downloadRepo, isRepoId } from "./hub.ts";
 import { loadTextModel } from "./text_model.ts";
@@ -44,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
   const tm = await loadTextModel(location, {
     id,
     maxSessions: slots,
+    kvCache: kvFlag(args),
     ...(ctx ? { contextLength: ctx } : {}),
   });
   const mem = tm.model.memory();

@@ -8,6 +8,9 @@
  * `falcon_e.wasm`, plain SIMD128. The relaxed one is chosen when the runtime
  * validates relaxed SIMD (Deno, workerd, Chrome, Firefox do by default); set
  * `FALCON_E_KERNELS=plain` (or `relaxed`) in the environment to force a path.
+ *
+ * The KV cache is IEEE f16 unless `model_create` is asked for f32 (the
+ * `kvCache` load option).
  * @module
  */
 
@@ -28,6 +31,8 @@ export interface KernelExports {
     ctx: number,
     sessions: number,
     block: number,
+    /** 1: f32 KV cache; 0: IEEE f16 (half the bytes). */
+    kvF32: number,
   ): number;
   tensor_ptr(kind: number, layer: number): number;
   tensor_bytes(kind: number, layer: number): number;
@@ -36,7 +41,18 @@ export interface KernelExports {
   memory_bytes(which: number): number;
   session_pos(slot: number): number;
   session_truncate(slot: number, n: number): number;
+  /** Runs `n` tokens of the tokens buffer through session `slot` (fills the rows buffer with `slot`, then `forward_rows`). */
   forward(slot: number, n: number, allLogits: number): number;
+  /** Session slot of each token row for `forward_rows`: [block] u32. */
+  rows_ptr(): number;
+  /**
+   * Continuous batching: row t feeds tokens[t] to session rows[t], at that session's length plus the number of
+   * earlier rows of the same session in this call; each session grows by its row count. Every projection runs over
+   * the n rows together; row t attends to its own session's positions [0, its position]. Logits: [n, vocab] row by
+   * row with `allLogits`, else the last row's. Checked before any state changes: E_COUNT (n outside [1, block]),
+   * E_SLOT, E_CONTEXT, E_TOKEN.
+   */
+  forward_rows(n: number, allLogits: number): number;
   /** Converts the packed projections to the kernels' layout; once, after every tensor is written. */
   prepare_weights(): number;
   /** 0: plain SIMD128 ternary kernels, 1: relaxed SIMD. */
@@ -51,6 +67,26 @@ export interface KernelExports {
   k_dot_f32(a: number, b: number, n: number, simd: number): number;
   k_axpy_f32(a: number, x: number, y: number, n: number, simd: number): void;
   k_rmsnorm(x: number, w: number, n: number, eps: number, y: number, simd: number): void;
+  /** Attention of one query row over a K/V cache of `len` positions (f16 bits, or f32 with kvF32); scratch: nHeads * len + headDim floats. */
+  k_attention(
+    q: number,
+    k: number,
+    v: number,
+    len: number,
+    nHeads: number,
+    nKv: number,
+    headDim: number,
+    scratch: number,
+    out: number,
+    simd: number,
+    kvF32: number,
+  ): void;
+  /** f16 bits -> f32; simd 0: scalar `math::f16_to_f32`, 1: the attention kernel's SIMD widening. */
+  k_f16_to_f32(src: number, n: number, dst: number, simd: number): void;
+  /** f32 -> f16 bits, round to nearest even. */
+  k_f32_to_f16(src: number, n: number, dst: number): void;
+  /** e^x; simd 0: scalar `math::expf`, 1: the attention kernel's f32x4 exp. */
+  k_exp_f32(x: number, n: number, y: number, simd: number): void;
   m_exp(x: number): number;
   m_ln(x: number): number;
   m_sin(x: number): number;
@@ -154,7 +190,10 @@ export function kernelModule(which: KernelPath | URL = defaultKernelPath()): Pro
   return p;
 }
 
-/** A fresh instance with its own memory. */
+/**
+ * A fresh instance with its own memory.
+ * @param module A compiled kernel module; default {@linkcode kernelModule}'s choice.
+ */
 export async function instantiateKernels(module?: WebAssembly.Module): Promise<KernelExports> {
   const inst = await WebAssembly.instantiate(module ?? await kernelModule(), {});
   return inst.exports as unknown as KernelExports;
@@ -171,7 +210,7 @@ export const TensorKind = {
   lmHead: 18,
 } as const;
 
-/** Error codes of `model_create` and `forward`. */
+/** Error codes of `model_create` and `forward` / `forward_rows`. */
 export function kernelError(op: "model_create" | "forward", code: number): string {
   if (op === "model_create") {
     return ({

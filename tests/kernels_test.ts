@@ -189,3 +189,152 @@ Deno.test("no_std math (exp, ln, sin, cos) matches the host's libm", () => {
   assert.equal(k.m_exp(-1000), 0);
   assert.equal(k.m_exp(1000), Infinity);
 });
+
+// Reference IEEE binary16 decode, independent of the kernels.
+function f16ToNumber(h: number): number {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+// Reference f32 -> f16 by exhaustive nearest-even search over the 2^15 magnitudes (via binary search).
+const F16_MAGS = Float64Array.from({ length: 0x7c01 }, (_, h) => f16ToNumber(h)); // 0 .. inf
+function numberToF16(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  if (a >= 65520) return sign | 0x7c00;
+  let lo = 0, hi = 0x7bff; // largest h with F16_MAGS[h] <= a
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (F16_MAGS[mid] <= a) lo = mid;
+    else hi = mid - 1;
+  }
+  if (F16_MAGS[lo] === a) return sign | lo;
+  const [d0, d1] = [a - F16_MAGS[lo], F16_MAGS[lo + 1] - a];
+  return sign | (d0 < d1 ? lo : d1 < d0 ? lo + 1 : (lo & 1 ? lo + 1 : lo));
+}
+
+Deno.test("f16: f16 -> f32 (scalar and SIMD) is exact for all 65536 patterns; f32 -> f16 rounds to nearest even", () => {
+  const n = 65536;
+  const h = alloc(n * 2), y0 = alloc(n * 4), y1 = alloc(n * 4), back = alloc(n * 2);
+  u16(h, n).forEach((_, i, a) => (a[i] = i));
+  k.k_f16_to_f32(h, n, y0, 0);
+  k.k_f16_to_f32(h, n, y1, 1);
+  const [a0, a1] = [f32(y0, n), f32(y1, n)];
+  for (let i = 0; i < n; i++) {
+    const want = f16ToNumber(i);
+    if (Number.isNaN(want)) {
+      assert.ok(Number.isNaN(a0[i]) && Number.isNaN(a1[i]), `NaN ${i.toString(16)}`);
+    } else {
+      assert.ok(Object.is(a0[i], want), `scalar ${i.toString(16)}: ${a0[i]} vs ${want}`);
+      assert.ok(Object.is(a1[i], want), `simd ${i.toString(16)}: ${a1[i]} vs ${want}`);
+    }
+  }
+  // round trip: every non-NaN pattern comes back; NaN stays NaN
+  k.k_f32_to_f16(y0, n, back);
+  const b = u16(back, n);
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(f16ToNumber(i))) assert.ok(Number.isNaN(f16ToNumber(b[i])), `NaN ${i}`);
+    else assert.equal(b[i], i, `round trip ${i.toString(16)}`);
+  }
+  // random f32 of every magnitude, plus exact ties and the overflow/underflow edges
+  const m = 200_000;
+  const xs = alloc(m * 4), hs = alloc(m * 2);
+  const x = f32(xs, m);
+  for (let i = 0; i < m; i++) {
+    const r = rand();
+    if (r < 0.2) {
+      // exact midpoint between two neighbouring halfs (ties)
+      const lo = Math.floor(rand() * 0x7bff);
+      x[i] = (F16_MAGS[lo] + F16_MAGS[lo + 1]) / 2 * (rand() < 0.5 ? -1 : 1);
+    } else x[i] = (rand() < 0.5 ? -1 : 1) * 2 ** (rand() * 46 - 28) * (1 + rand());
+  }
+  x.set([
+    65504,
+    65519.99,
+    65520,
+    65536,
+    1e30,
+    Infinity,
+    -Infinity,
+    0,
+    -0,
+    2 ** -25,
+    2 ** -25 * 1.0001,
+    2 ** -26,
+    2 ** -14 - 2 ** -25,
+  ]);
+  k.k_f32_to_f16(xs, m, hs);
+  const got = u16(hs, m);
+  for (let i = 0; i < m; i++) {
+    assert.equal(got[i], numberToF16(x[i]), `f32 -> f16 of ${x[i]}: ${got[i].toString(16)}`);
+  }
+});
+
+Deno.test("exp f32x4 (softmax): within 3e-7 relative of exp on [-87.3, 88], 0 below", () => {
+  const n = 20_000;
+  const xs = alloc(n * 4), y0 = alloc(n * 4), y1 = alloc(n * 4);
+  const x = f32(xs, n);
+  x.forEach((_, i) => (x[i] = i < 10_000 ? -rand() * 20 : rand() * 175.3 - 87.3));
+  x.set([0, -0, 88, -87.3, -87.33, 1e-8, -1e-8, 0.5 * Math.LN2, -0.5 * Math.LN2]);
+  k.k_exp_f32(xs, n, y0, 0);
+  k.k_exp_f32(xs, n, y1, 1);
+  const [e0, e1] = [f32(y0, n), f32(y1, n)];
+  for (let i = 0; i < n; i++) {
+    const want = Math.exp(x[i]);
+    assert.ok(Math.abs(e1[i] / want - 1) < 3e-7, `exp(${x[i]}) = ${e1[i]}, want ${want}`);
+    assert.ok(Math.abs(e0[i] / want - 1) < 1.2e-7, `expf(${x[i]})`);
+  }
+  f32(xs, 4).set([-88, -1000, -Infinity, 1000]);
+  k.k_exp_f32(xs, 4, y1, 1);
+  assert.deepEqual(Array.from(f32(y1, 4)), [0, 0, 0, Infinity]);
+});
+
+Deno.test("attention (f16 and f32 KV, GQA): SIMD matches the scalar reference within 2e-5", () => {
+  // Scores of a realistic spread (|q.k|/sqrt(d) up to ~10), so softmax is neither flat nor one-hot.
+  const ATT_TOL = 2e-5;
+  for (const headDim of [56, 64, 128, 6]) {
+    for (const [nHeads, nKv] of [[2, 2], [4, 2], [16, 2], [8, 1], [3, 3]]) {
+      for (const len of [1, 2, 3, 5, 17, 64, 127, 300]) {
+        const qd = nHeads * headDim, kvd = nKv * headDim;
+        const q = alloc(qd * 4), kc = alloc(len * kvd * 2), vc = alloc(len * kvd * 2);
+        const scratch = alloc((nHeads * len + headDim) * 4), o0 = alloc(qd * 4), o1 = alloc(qd * 4);
+        const qs = 3 / Math.sqrt(headDim) ** 0.5;
+        f32(q, qd).forEach((_, i, a) => (a[i] = (rand() * 2 - 1) * qs * 2));
+        const kv = alloc(len * kvd * 4);
+        f32(kv, len * kvd).forEach((_, i, a) => (a[i] = (rand() * 2 - 1) * qs * 2));
+        k.k_f32_to_f16(kv, len * kvd, kc);
+        f32(kv, len * kvd).forEach((_, i, a) => (a[i] = (rand() * 2 - 1) * 4));
+        k.k_f32_to_f16(kv, len * kvd, vc);
+        k.k_attention(q, kc, vc, len, nHeads, nKv, headDim, scratch, o0, 0, 0);
+        k.k_attention(q, kc, vc, len, nHeads, nKv, headDim, scratch, o1, 1, 0);
+        const [a, b] = [f32(o0, qd).slice(), f32(o1, qd).slice()];
+        for (let i = 0; i < qd; i++) {
+          assert.ok(
+            Math.abs(a[i] - b[i]) <= ATT_TOL * (1 + Math.abs(a[i])),
+            `head_dim ${headDim} heads ${nHeads}/${nKv} len ${len} [${i}]: ${b[i]} vs ${a[i]}`,
+          );
+        }
+        // the same cache widened to f32: the f32-KV kernel sees identical values
+        const kc32 = alloc(len * kvd * 4), vc32 = alloc(len * kvd * 4), o2 = alloc(qd * 4), o3 = alloc(qd * 4);
+        k.k_f16_to_f32(kc, len * kvd, kc32, 0), k.k_f16_to_f32(vc, len * kvd, vc32, 0);
+        k.k_attention(q, kc32, vc32, len, nHeads, nKv, headDim, scratch, o2, 0, 1);
+        k.k_attention(q, kc32, vc32, len, nHeads, nKv, headDim, scratch, o3, 1, 1);
+        assert.deepEqual(f32(o2, qd), a, "f32 reference = f16 reference on the same values");
+        assert.deepEqual(f32(o3, qd), b, "f32 kernel = f16 kernel on the same values");
+        if (len === 1) {
+          // one position: out = v exactly (p = 1)
+          const v0 = alloc(kvd * 4);
+          k.k_f16_to_f32(vc, kvd, v0, 0);
+          const group = nHeads / nKv;
+          for (let h = 0; h < nHeads; h++) {
+            for (let i = 0; i < headDim; i++) {
+              assert.equal(b[h * headDim + i], f32(v0, kvd)[Math.floor(h / group) * headDim + i]);
+            }
+          }
+        }
+      }
+    }
+  }
+});

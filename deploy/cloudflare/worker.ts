@@ -35,6 +35,8 @@ export interface Env {
   API_KEY?: string;
   /** Positions per request (default 2048). */
   CONTEXT?: string;
+  /** KV cache precision: "f16" (default here, half the memory) or "f32". */
+  KV_CACHE?: string;
 }
 
 /** What Workers pass as the third argument of fetch. */
@@ -75,6 +77,7 @@ export default {
           id,
           kernels,
           contextLength: Number(env.CONTEXT ?? 2048),
+          kvCache: env.KV_CACHE === "f32" ? "f32" : "f16",
           onProgress: (loaded, total) => Object.assign(progress, { loaded, total }),
         });
       } catch (e) {

@@ -8,6 +8,7 @@
  *   HF_ENDPOINT the hub for repo ids (default https://huggingface.co)
  *   API_KEY     when set, /v1/* needs `Authorization: Bearer <API_KEY>`
  *   CONTEXT     positions per request (default 2048)
+ *   KV_CACHE    f16 (default here: half the KV memory) or f32 (transformers-exact)
  *
  * The model loads once per isolate, behind one shared promise; requests that
  * come while it loads wait up to 10 s, then get 503 with Retry-After, and
@@ -27,6 +28,7 @@ const progress = { loaded: 0, total: undefined as number | undefined };
 const model = loadTextModel(location, {
   id: isRepoId(spec) ? spec : undefined,
   contextLength: Number(Deno.env.get("CONTEXT") ?? 2048),
+  kvCache: Deno.env.get("KV_CACHE") === "f32" ? "f32" : "f16",
   onProgress: (loaded, total) => Object.assign(progress, { loaded, total }),
 });
 

@@ -4,6 +4,7 @@
 
 use crate::arena;
 use crate::forward;
+use crate::kernels::attention::{attention_ref, attention_simd, exp_f32_simd, f16_to_f32_simd, Heads, Kv};
 use crate::kernels::{f32ops::*, matvec_bf16::*, quantize_i8::*, t2, PATH};
 use crate::math;
 use crate::model::{Config, Model, MODEL};
@@ -13,12 +14,14 @@ fn model() -> Option<&'static Model> {
     unsafe { MODEL.as_ref() }
 }
 
-/// Lays out the model, KV caches and scratch, growing memory once.
+/// Lays out the model, KV caches and scratch, growing memory once. The KV
+/// cache holds IEEE f16 values, or f32 with `kv_f32` != 0 (a host that
+/// passes only the first 12 arguments gets f16).
 /// 0, or E_CONFIG (-1), E_MEMORY (-2), E_EXISTS (-3).
 #[no_mangle]
 pub extern "C" fn model_create(
     n_layers: u32, hidden: u32, inter: u32, n_heads: u32, n_kv: u32, head_dim: u32, vocab: u32,
-    eps: f32, theta: f64, ctx: u32, sessions: u32, block: u32,
+    eps: f32, theta: f64, ctx: u32, sessions: u32, block: u32, kv_f32: u32,
 ) -> i32 {
     let cfg = Config {
         n_layers: n_layers as usize,
@@ -33,6 +36,7 @@ pub extern "C" fn model_create(
         ctx: ctx as usize,
         sessions: sessions as usize,
         block: block as usize,
+        kv_f32: kv_f32 != 0,
     };
     match Model::create(cfg) {
         Ok(()) => 0,
@@ -58,13 +62,19 @@ pub extern "C" fn tokens_ptr() -> usize {
     model().map_or(0, |m| m.s.tokens)
 }
 
+/// Session slot of each token row, for `forward_rows`: [block] u32.
+#[no_mangle]
+pub extern "C" fn rows_ptr() -> usize {
+    model().map_or(0, |m| m.s.rows)
+}
+
 /// Logits out: [block, vocab] f32.
 #[no_mangle]
 pub extern "C" fn logits_ptr() -> usize {
     model().map_or(0, |m| m.s.logits)
 }
 
-/// Bytes of weights (0), KV caches (1), scratch and tables (2).
+/// Bytes of weights (0), KV caches (1, f16), scratch and tables (2).
 #[no_mangle]
 pub extern "C" fn memory_bytes(which: u32) -> usize {
     model().map_or(0, |m| match which {
@@ -116,10 +126,20 @@ pub extern "C" fn kernel_path() -> u32 {
     PATH
 }
 
-/// Runs `n` tokens from the tokens buffer through session `slot`.
+/// Runs `n` tokens from the tokens buffer through session `slot` (fills the
+/// rows buffer with `slot`, then `forward_rows`).
 #[no_mangle]
 pub extern "C" fn forward(slot: u32, n: u32, all_logits: u32) -> i32 {
     forward::forward(slot as usize, n as usize, all_logits != 0)
+}
+
+/// Runs `n` token rows: row t feeds tokens[t] to session rows[t] at that
+/// session's length plus its earlier rows in this call; every projection runs
+/// over all rows together. Logits: [n, vocab] with `all_logits`, else the last
+/// row's. 0, or E_COUNT / E_SLOT / E_CONTEXT / E_TOKEN with nothing changed.
+#[no_mangle]
+pub extern "C" fn forward_rows(n: u32, all_logits: u32) -> i32 {
+    forward::forward_rows(n as usize, all_logits != 0)
 }
 
 // ---- kernels, exported for tests and benchmarks (simd = 0 runs the reference) ----
@@ -178,6 +198,61 @@ pub unsafe extern "C" fn k_axpy_f32(a: f32, x: *const f32, y: *mut f32, n: usize
 pub unsafe extern "C" fn k_rmsnorm(x: *const f32, w: *const u16, n: usize, eps: f32, y: *mut f32, simd: u32) {
     let (x, w, y) = (view(x, n), view(w, n), view_mut(y, n));
     if simd != 0 { rmsnorm_simd(x, w, eps, y) } else { rmsnorm_ref(x, w, eps, y) }
+}
+
+/// Attention of one query row [n_heads * head_dim] over `len` positions of a
+/// K and V cache ([len, n_kv * head_dim] each, f16 bits, or f32 with
+/// `kv_f32`); `scratch` holds n_heads * len + head_dim floats.
+#[no_mangle]
+pub unsafe extern "C" fn k_attention(
+    q: *const f32, k: *const u8, v: *const u8, len: usize, n_heads: usize, n_kv: usize, head_dim: usize,
+    scratch: *mut f32, out: *mut f32, simd: u32, kv_f32: u32,
+) {
+    unsafe fn run<T: Kv>(
+        sh: Heads, q: *const f32, k: *const u8, v: *const u8, len: usize, scratch: *mut f32, out: *mut f32, simd: u32,
+    ) {
+        let (qd, kvd) = (sh.n_heads * sh.head_dim, sh.n_kv * sh.head_dim);
+        let (q, k, v) = (view(q, qd), view(k as *const T, len * kvd), view(v as *const T, len * kvd));
+        let (scratch, out) = (view_mut(scratch, sh.scratch(len)), view_mut(out, qd));
+        if simd != 0 { attention_simd(sh, q, k, v, len, scratch, out) } else { attention_ref(sh, q, k, v, len, scratch, out) }
+    }
+    let sh = Heads { n_heads, n_kv, head_dim };
+    if kv_f32 != 0 { run::<f32>(sh, q, k, v, len, scratch, out, simd) } else { run::<u16>(sh, q, k, v, len, scratch, out, simd) }
+}
+
+/// f16 bits -> f32 of `n` values: simd = 0 with `math::f16_to_f32`, 1 with the attention kernel's widening.
+#[no_mangle]
+pub unsafe extern "C" fn k_f16_to_f32(src: *const u16, n: usize, dst: *mut f32, simd: u32) {
+    let (src, dst) = (view(src, n), view_mut(dst, n));
+    if simd != 0 {
+        f16_to_f32_simd(src, dst)
+    } else {
+        for i in 0..n {
+            dst[i] = math::f16_to_f32(src[i]);
+        }
+    }
+}
+
+/// f32 -> f16 bits of `n` values (round to nearest even).
+#[no_mangle]
+pub unsafe extern "C" fn k_f32_to_f16(src: *const f32, n: usize, dst: *mut u16) {
+    let (src, dst) = (view(src, n), view_mut(dst, n));
+    for i in 0..n {
+        dst[i] = math::f32_to_f16(src[i]);
+    }
+}
+
+/// e^x of `n` f32 values: simd = 0 `math::expf`, 1 the attention kernel's f32x4 exp.
+#[no_mangle]
+pub unsafe extern "C" fn k_exp_f32(x: *const f32, n: usize, y: *mut f32, simd: u32) {
+    let (x, y) = (view(x, n), view_mut(y, n));
+    if simd != 0 {
+        exp_f32_simd(x, y)
+    } else {
+        for i in 0..n {
+            y[i] = math::expf(x[i]);
+        }
+    }
 }
 
 /// Scalar math, exported so tests can hold it against the host's libm.

@@ -1,19 +1,22 @@
-//! The Falcon-E forward pass (Llama + BitLinear) over one block of tokens of
-//! one session. Reads like the model:
+//! The Falcon-E forward pass (Llama + BitLinear) over one block of token rows,
+//! each row a token of some session (continuous batching: every projection
+//! runs over all rows at once, so one read of the weights serves every active
+//! sequence; attention reads each row's own session cache). Reads like the model:
 //!   x = embed(tokens)
 //!   per layer:  x += o(attention(rope(q(n1(x))), rope(k(n1(x))), v(n1(x))))
 //!               x += down(silu(gate(n2(x))) * up(n2(x)))
 //!   logits = lm_head(norm(x))
 //! where every projection is a BitLinear (int8 activations x ternary weights).
 
-use crate::kernels::f32ops::{axpy_f32_simd, dot_f32_simd, rmsnorm_simd};
+use crate::kernels::attention::{attention_simd, Heads, Kv};
+use crate::kernels::f32ops::rmsnorm_simd;
 use crate::kernels::t2::matmul_t2_i8_simd;
 use crate::kernels::matvec_bf16::matvec_bf16_simd;
 use crate::kernels::quantize_i8::quantize_i8_simd;
-use crate::math::{bf16, expf, silu, sqrtf};
+use crate::math::{bf16, silu};
 use crate::model::*;
 
-/// Errors of `forward`.
+/// Errors of `forward` and `forward_rows`.
 pub const E_SLOT: i32 = -1;
 pub const E_CONTEXT: i32 = -2;
 pub const E_TOKEN: i32 = -3;
@@ -26,6 +29,9 @@ fn f32s<'a>(p: usize, n: usize) -> &'a mut [f32] {
 }
 fn u16s<'a>(p: usize, n: usize) -> &'a [u16] {
     unsafe { core::slice::from_raw_parts(p as *const u16, n) }
+}
+fn u32s<'a>(p: usize, n: usize) -> &'a mut [u32] {
+    unsafe { core::slice::from_raw_parts_mut(p as *mut u32, n) }
 }
 
 /// y[n, out] = BitLinear(x[n, in]) with projection `p` of layer `lay`:
@@ -63,34 +69,107 @@ fn rope(m: &Model, v: &mut [f32], pos: usize) {
     }
 }
 
-/// Runs `n` tokens (already in the tokens buffer) of session `slot` through the
-/// model, appending their keys and values to its cache. Logits land in the
-/// logits buffer: for every token when `all`, else for the last one only.
-pub fn forward(slot: usize, n: usize, all: bool) -> i32 {
-    let m = match unsafe { MODEL.as_ref() } {
-        Some(m) => m,
-        None => return E_NO_MODEL,
-    };
-    if !m.prepared() {
-        return E_NOT_PREPARED;
+/// The loaded model, if it can run.
+fn ready() -> Result<&'static Model, i32> {
+    match unsafe { MODEL.as_ref() } {
+        Some(m) if m.prepared() => Ok(m),
+        Some(_) => Err(E_NOT_PREPARED),
+        None => Err(E_NO_MODEL),
     }
-    let c = m.cfg;
-    if slot >= c.sessions {
+}
+
+/// For every row t of layer `l`: RoPE on its q and k at its position, k and v
+/// appended (as `T`) to its session's cache, then attention of its q over that
+/// cache's positions [0, its position] into the att buffer.
+fn cache_and_attend<T: Kv>(m: &Model, l: usize, rows: &[u32], rowpos: &[u32]) {
+    let (c, s) = (&m.cfg, &m.s);
+    let (qd, kvd, hd) = (c.q_dim(), c.kv_dim(), c.head_dim);
+    let heads = Heads { n_heads: c.n_heads, n_kv: c.n_kv, head_dim: hd };
+    let e = core::mem::size_of::<T>();
+    // KV cache of session `slot`, layer `l`: [2, ctx, kv_dim] (K, then V)
+    let cache = |slot: u32| {
+        let k = m.kv + ((slot as usize * c.n_layers + l) * 2 * c.ctx * kvd) * e;
+        (k as *mut T, (k + c.ctx * kvd * e) as *mut T)
+    };
+    for t in 0..rows.len() {
+        let pos = rowpos[t] as usize;
+        for hh in 0..c.n_heads {
+            rope(m, f32s(s.q + (t * qd + hh * hd) * 4, hd), pos);
+        }
+        for hh in 0..c.n_kv {
+            rope(m, f32s(s.k + (t * kvd + hh * hd) * 4, hd), pos);
+        }
+        let (kc, vc) = cache(rows[t]);
+        let (ks, vs) = (f32s(s.k + t * kvd * 4, kvd), f32s(s.v + t * kvd * 4, kvd));
+        for i in 0..kvd {
+            unsafe {
+                *kc.add(pos * kvd + i) = T::from_f32(ks[i]);
+                *vc.add(pos * kvd + i) = T::from_f32(vs[i]);
+            }
+        }
+    }
+    let scratch = f32s(s.scores, heads.scratch(c.ctx));
+    for t in 0..rows.len() {
+        let len = rowpos[t] as usize + 1;
+        let (kc, vc) = cache(rows[t]);
+        let (k, v) = unsafe { (core::slice::from_raw_parts(kc, len * kvd), core::slice::from_raw_parts(vc, len * kvd)) };
+        attention_simd(heads, f32s(s.q + t * qd * 4, qd), k, v, len, scratch, f32s(s.att + t * qd * 4, qd));
+    }
+}
+
+/// Runs `n` tokens (already in the tokens buffer) of session `slot`: fills
+/// the rows buffer with `slot` and runs `forward_rows`.
+pub fn forward(slot: usize, n: usize, all: bool) -> i32 {
+    let m = match ready() {
+        Ok(m) => m,
+        Err(e) => return e,
+    };
+    if slot >= m.cfg.sessions {
         return E_SLOT;
     }
+    if n == 0 || n > m.cfg.block {
+        return E_COUNT;
+    }
+    u32s(m.s.rows, n).fill(slot as u32);
+    forward_rows(n, all)
+}
+
+/// Runs token rows through the model: row t feeds tokens[t] to session
+/// rows[t], at that session's current length plus the number of earlier rows
+/// of the same session in this call; each session then grows by its row
+/// count. Keys and values go to each row's session cache; row t attends to
+/// its session's positions [0, its position]. Logits land in the logits
+/// buffer: every row's, in row order, when `all`; else the last row's.
+/// Everything is checked before any state changes (E_COUNT, E_SLOT,
+/// E_CONTEXT, E_TOKEN, in that order), so an error leaves every cache as it was.
+pub fn forward_rows(n: usize, all: bool) -> i32 {
+    let m = match ready() {
+        Ok(m) => m,
+        Err(e) => return e,
+    };
+    let c = m.cfg;
     if n == 0 || n > c.block {
         return E_COUNT;
     }
-    let pos0 = *m.pos_of(slot) as usize;
-    if pos0 + n > c.ctx {
-        return E_CONTEXT;
+    let s = &m.s;
+    let rows = u32s(s.rows, n);
+    if rows.iter().any(|&r| r as usize >= c.sessions) {
+        return E_SLOT;
     }
-    let tokens = unsafe { core::slice::from_raw_parts(m.s.tokens as *const i32, n) };
+    let rowpos = u32s(s.rowpos, n);
+    for t in 0..n {
+        let before = rows[..t].iter().filter(|&&r| r == rows[t]).count();
+        let p = *m.pos_of(rows[t] as usize) as usize + before;
+        if p >= c.ctx {
+            return E_CONTEXT;
+        }
+        rowpos[t] = p as u32;
+    }
+    let tokens = unsafe { core::slice::from_raw_parts(s.tokens as *const i32, n) };
     if tokens.iter().any(|&t| t < 0 || t as usize >= c.vocab) {
         return E_TOKEN;
     }
-    let (h, qd, kvd, hd) = (c.hidden, c.q_dim(), c.kv_dim(), c.head_dim);
-    let s = &m.s;
+    let h = c.hidden;
     let x = f32s(s.x, n * h);
 
     // x = embed(tokens)  (bf16 rows -> f32)
@@ -101,13 +180,8 @@ pub fn forward(slot: usize, n: usize, all: bool) -> i32 {
         }
     }
 
-    let group = c.n_heads / c.n_kv;
-    let scale = 1.0 / sqrtf(hd as f32);
     for l in 0..c.n_layers {
         let lay = m.layer(l);
-        // KV cache of this layer: [2, ctx, kv_dim]
-        let kc = m.kv + ((slot * c.n_layers + l) * 2 * c.ctx * kvd) * 4;
-        let vc = kc + c.ctx * kvd * 4;
 
         // attention: xn = rmsnorm(x); q, k, v = BitLinear(xn)
         for t in 0..n {
@@ -116,44 +190,11 @@ pub fn forward(slot: usize, n: usize, all: bool) -> i32 {
         bitlinear(m, lay, Q, s.xn, n, s.q);
         bitlinear(m, lay, K, s.xn, n, s.k);
         bitlinear(m, lay, V, s.xn, n, s.v);
-        // rope(q), rope(k); append k, v to the cache
-        for t in 0..n {
-            let pos = pos0 + t;
-            for hh in 0..c.n_heads {
-                rope(m, f32s(s.q + (t * qd + hh * hd) * 4, hd), pos);
-            }
-            for hh in 0..c.n_kv {
-                rope(m, f32s(s.k + (t * kvd + hh * hd) * 4, hd), pos);
-            }
-            f32s(kc + pos * kvd * 4, kvd).copy_from_slice(f32s(s.k + t * kvd * 4, kvd));
-            f32s(vc + pos * kvd * 4, kvd).copy_from_slice(f32s(s.v + t * kvd * 4, kvd));
-        }
-        // causal grouped-query attention: head hh reads kv head hh / group
-        let sc = f32s(s.scores, c.ctx);
-        for t in 0..n {
-            let len = pos0 + t + 1;
-            for hh in 0..c.n_heads {
-                let q = f32s(s.q + (t * qd + hh * hd) * 4, hd);
-                let koff = (hh / group) * hd;
-                let mut mx = f32::NEG_INFINITY;
-                for j in 0..len {
-                    let d = dot_f32_simd(q, f32s(kc + (j * kvd + koff) * 4, hd)) * scale;
-                    sc[j] = d;
-                    if d > mx {
-                        mx = d;
-                    }
-                }
-                let mut sum = 0.0f32;
-                for j in 0..len {
-                    sc[j] = expf(sc[j] - mx);
-                    sum += sc[j];
-                }
-                let o = f32s(s.att + (t * qd + hh * hd) * 4, hd);
-                o.fill(0.0);
-                for j in 0..len {
-                    axpy_f32_simd(sc[j] / sum, f32s(vc + (j * kvd + koff) * 4, hd), o);
-                }
-            }
+        // rope(q), rope(k); append k, v to each row's session cache; attention
+        if c.kv_f32 {
+            cache_and_attend::<f32>(m, l, rows, rowpos);
+        } else {
+            cache_and_attend::<u16>(m, l, rows, rowpos);
         }
         // x += o_proj(att)
         bitlinear(m, lay, O, s.att, n, s.xn);
@@ -185,6 +226,8 @@ pub fn forward(slot: usize, n: usize, all: bool) -> i32 {
         let out = f32s(s.logits + (t - first) * c.vocab * 4, c.vocab);
         matvec_bf16_simd(u16s(m.lm_head, c.vocab * h), c.vocab, h, xn, out);
     }
-    *m.pos_of(slot) = (pos0 + n) as u32;
+    for t in 0..n {
+        *m.pos_of(rows[t] as usize) += 1;
+    }
     0
 }

@@ -123,3 +123,44 @@ pub fn bf16(x: u16) -> f32 {
 pub fn silu(x: f32) -> f32 {
     x / (1.0 + expf(-x))
 }
+
+/// f32 to IEEE binary16 bits, round to nearest, ties to even (as torch's
+/// `.half()`, numpy's `astype(float16)`): overflow goes to +-inf (at 65520),
+/// values below the smallest subnormal's half to +-0, NaN stays a (quiet) NaN.
+pub fn f32_to_f16(x: f32) -> u16 {
+    let b = x.to_bits();
+    let sign = ((b >> 16) & 0x8000) as u16;
+    let a = b & 0x7fff_ffff;
+    if a >= 0x4780_0000 {
+        // |x| >= 65536 (or inf / NaN): inf, or a quiet NaN
+        return sign | if a > 0x7f80_0000 { 0x7e00 } else { 0x7c00 };
+    }
+    if a < 0x3880_0000 {
+        // |x| < 2^-14: the result is subnormal (or zero). Adding 0.5 puts the
+        // f16 subnormal ulp (2^-24) at the f32 ulp of 0.5, so the f32 adder
+        // rounds half to even for us; the low mantissa bits are the result.
+        let f = f32::from_bits(a) + 0.5;
+        return sign | (f.to_bits() - 0x3f00_0000) as u16;
+    }
+    // normal: rebias the exponent, round the 13 dropped bits half to even
+    // (a carry out of the mantissa bumps the exponent, up to inf at 65520).
+    let odd = (a >> 13) & 1;
+    let r = a.wrapping_sub(112 << 23) + 0xfff + odd;
+    sign | (r >> 13) as u16
+}
+
+/// IEEE binary16 bits to f32 (exact).
+pub fn f16_to_f32(h: u16) -> f32 {
+    let sign = ((h & 0x8000) as u32) << 16;
+    let e = ((h >> 10) & 0x1f) as u32;
+    let m = (h & 0x3ff) as u32;
+    if e == 0 {
+        // zero or subnormal: m * 2^-24, exact in f32
+        let v = m as f32 * (1.0 / 16_777_216.0);
+        return f32::from_bits(v.to_bits() | sign);
+    }
+    if e == 31 {
+        return f32::from_bits(sign | 0x7f80_0000 | (m << 13));
+    }
+    f32::from_bits(sign | ((e + 112) << 23) | (m << 13))
+}

@@ -40,6 +40,7 @@ pub struct Config {
     pub ctx: usize,      // positions per session
     pub sessions: usize, // KV caches
     pub block: usize,    // tokens per forward call
+    pub kv_f32: bool,    // KV cache in f32 instead of IEEE f16
 }
 
 impl Config {
@@ -48,6 +49,10 @@ impl Config {
     }
     pub fn kv_dim(&self) -> usize {
         self.n_kv * self.head_dim
+    }
+    /// Bytes of one KV cache value.
+    pub fn kv_elem(&self) -> usize {
+        if self.kv_f32 { 4 } else { 2 }
     }
     /// (out, in) of projection `p`.
     pub fn proj_shape(&self, p: usize) -> (usize, usize) {
@@ -97,9 +102,11 @@ pub struct Scratch {
     pub xq: usize,     // [block, max_in] i8 quantized activations
     pub xs: usize,     // [block] f32 activation scales
     pub acc: usize,    // [block, max_out] i32 integer dot products
-    pub scores: usize, // [ctx] f32 attention scores of one head
+    pub scores: usize, // [n_heads * ctx + head_dim] f32 attention scratch (kernels::attention)
     pub logits: usize, // [block, vocab] f32
     pub tokens: usize, // [block] i32
+    pub rows: usize,   // [block] u32 session slot of each token row
+    pub rowpos: usize, // [block] u32 position of each row (set by forward_rows)
 }
 
 pub struct Model {
@@ -109,7 +116,7 @@ pub struct Model {
     pub norm: usize,    // [hidden] bf16
     pub lm_head: usize, // [vocab, hidden] bf16
     pub rope: usize,    // [ctx, head_dim/2, 2] f32 (cos, sin)
-    pub kv: usize,      // [sessions, n_layers, 2, ctx, kv_dim] f32
+    pub kv: usize,      // [sessions, n_layers, 2, ctx, kv_dim] f16 (IEEE binary16 bits), or f32 (cfg.kv_f32)
     pub pos: usize,     // [sessions] u32 filled positions
     pub s: Scratch,
     pub bytes_weights: usize,
@@ -184,7 +191,7 @@ impl Model {
         let norm = pl.take(c.hidden * 2, 64);
         let lm_head = pl.take(c.vocab * c.hidden * 2, 64);
         let weights_end = pl.at;
-        let kv = pl.take(c.sessions * c.n_layers * 2 * c.ctx * c.kv_dim() * f, 64);
+        let kv = pl.take(c.sessions * c.n_layers * 2 * c.ctx * c.kv_dim() * c.kv_elem(), 64);
         let kv_end = pl.at;
         let rope = pl.take(c.ctx * c.head_dim * f, 64);
         let pos = pl.take(c.sessions * 4, 16);
@@ -203,9 +210,11 @@ impl Model {
             xq: pl.take(b * max_in, 64),
             xs: pl.take(b * f, 64),
             acc: pl.take(b * max_out * 4, 64),
-            scores: pl.take(c.ctx * f, 64),
+            scores: pl.take((c.n_heads * c.ctx + c.head_dim) * f, 64),
             logits: pl.take(b * c.vocab * f, 64),
             tokens: pl.take(b * 4, 64),
+            rows: pl.take(b * 4, 64),
+            rowpos: pl.take(b * 4, 64),
         };
         let end = pl.at;
         // One growth to the final size; refuse rather than half-allocate.

@@ -6,6 +6,7 @@
 //! with `--cfg relaxed`, one whose ternary kernels use relaxed SIMD
 //! (`wasm/falcon_e_relaxed.wasm`). `t2` names the ternary kernels of this build.
 
+pub mod attention;
 pub mod f32ops;
 pub mod matvec_bf16;
 pub mod matmul_t2_i8;

@@ -1,0 +1,120 @@
+/**
+ * `deno task bench` (with bench/kernels_bench.ts): whole-model speed on a
+ * synthetic Falcon-E-1B-shaped checkpoint (`deno task synth`), one thread.
+ * Prints JSON lines: decode tok/s (8-token prompt, then 64 tokens), prefill
+ * tok/s (128- and 512-token prompts), and the aggregate tok/s of 4 concurrent
+ * streams against 1 (continuous batching), each the median of several runs
+ * after a warm-up, with the machine and runtime.
+ *
+ *   deno run -A bench/model_bench.ts [--model DIR] [--runs 3] [--skip-prefill-512]
+ * @module
+ */
+
+import { generate } from "../src/generate.ts";
+import { loadModel } from "../src/load.ts";
+import type { Model } from "../src/model.ts";
+import { Scheduler } from "../src/scheduler.ts";
+import type { TextModel } from "../src/text_model.ts";
+import { loadTextModel } from "../src/text_model.ts";
+import { synthesize } from "./synth.ts";
+
+const argv = Deno.args;
+const flag = (k: string) => {
+  const i = argv.indexOf(`--${k}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const DIR = flag("model") ?? "/tmp/falcon-e-synth/falcon-e-1b";
+const RUNS = Number(flag("runs") ?? 3);
+
+function machine() {
+  let cpu = "unknown";
+  try {
+    cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpu;
+  } catch { /* no /proc access */ }
+  return { cpu, cores: navigator.hardwareConcurrency, deno: Deno.version.deno, v8: Deno.version.v8 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const emit = (o: Record<string, unknown>) => console.log(JSON.stringify({ ...o, machine: machine() }));
+const ids = (n: number, seed: number) => Array.from({ length: n }, (_, i) => 3 + ((i * 7919 + seed * 104729) % 32000));
+
+async function ensureModel(): Promise<void> {
+  try {
+    await Deno.stat(`${DIR}/tokenizer.json`);
+  } catch {
+    console.error(`synthesizing ${DIR} ...`);
+    await synthesize("falcon-e-1b", DIR, 1);
+  }
+}
+
+function decode(model: Model): number {
+  using s = model.createSession();
+  let logits = s.feed(ids(8, 1));
+  const t0 = performance.now();
+  for (let i = 0; i < 64; i++) {
+    let best = 0;
+    for (let j = 1; j < logits.length; j++) if (logits[j] > logits[best]) best = j;
+    logits = s.feed([best]);
+  }
+  return 64 / ((performance.now() - t0) / 1000);
+}
+
+function prefill(model: Model, n: number, seed: number): number {
+  using s = model.createSession();
+  const t0 = performance.now();
+  s.feed(ids(n, seed));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+/** Aggregate tok/s of `streams` generations of `tokens` tokens running at once through one scheduler. */
+async function concurrent(tm: TextModel, scheduler: Scheduler, streams: number, tokens: number): Promise<number> {
+  const leases = await Promise.all(Array.from({ length: streams }, () => scheduler.acquire()));
+  try {
+    // prompts prefilled first, so the timing is decode only
+    await Promise.all(leases.map((l, i) => l.slot.prefill(ids(8, 10 + i))));
+    const t0 = performance.now();
+    const counts = await Promise.all(leases.map(async (l, i) => {
+      const it = generate(tm, l.slot, [...l.slot.ids, ...ids(1, 20 + i)], { maxTokens: tokens, temperature: 0, stopTokenIds: [] });
+      let r = await it.next();
+      while (!r.done) r = await it.next();
+      return r.value.completionTokens;
+    }));
+    return counts.reduce((a, b) => a + b, 0) / ((performance.now() - t0) / 1000);
+  } finally {
+    for (const l of leases) l.release();
+  }
+}
+
+await ensureModel();
+const t0 = performance.now();
+const model = await loadModel(DIR, { contextLength: 1024 });
+emit({ bench: "load", model: DIR, load_ms: Math.round(performance.now() - t0), kernels: model.kernelPath });
+
+decode(model); // warm-up
+emit({ bench: "decode", prompt: 8, tokens: 64, tok_per_s: +median(Array.from({ length: RUNS }, () => decode(model))).toFixed(2), runs: RUNS, kernels: model.kernelPath });
+prefill(model, 32, 0); // warm-up
+for (const n of argv.includes("--skip-prefill-512") ? [128] : [128, 512]) {
+  const runs = Array.from({ length: RUNS }, (_, i) => prefill(model, n, i + 1));
+  emit({ bench: "prefill", prompt: n, tok_per_s: +median(runs).toFixed(2), runs: RUNS, kernels: model.kernelPath });
+}
+model.dispose();
+
+const tm = await loadTextModel(DIR, { contextLength: 512, maxSessions: 4 });
+const scheduler = new Scheduler(tm.model, 0);
+await concurrent(tm, scheduler, 1, 4); // warm-up
+const single: number[] = [], quad: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  single.push(await concurrent(tm, scheduler, 1, 32));
+  quad.push(await concurrent(tm, scheduler, 4, 32));
+}
+emit({
+  bench: "concurrent",
+  streams: 4,
+  tokens_each: 32,
+  one_stream_tok_per_s: +median(single).toFixed(2),
+  four_streams_aggregate_tok_per_s: +median(quad).toFixed(2),
+  ratio: +(median(quad) / median(single)).toFixed(2),
+  passes: scheduler.batcher.stats.passes,
+  rows: scheduler.batcher.stats.rows,
+  kernels: tm.model.kernelPath,
+});

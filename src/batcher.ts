@@ -1,0 +1,101 @@
+/**
+ * Continuous batching: every generating request hands its next tokens to the
+ * batcher, which runs them together in one pass through the model per tick
+ * (`Model.feedBatch`), so one read of the weights serves every active
+ * sequence. Decode steps go first (one row each); prompts fill the rows left
+ * over in chunks, so a long prompt does not stall the others' decoding.
+ * @module
+ */
+
+import type { Model, Session } from "./model.ts";
+
+interface Pending {
+  session: Session;
+  ids: number[]; // tokens still to feed
+  resolve(logits: Float32Array): void;
+  reject(e: unknown): void;
+}
+
+/** Runs the pending tokens of many sessions together, one model pass per tick. */
+export class Batcher {
+  readonly #model: Model;
+  readonly #queue: Pending[] = [];
+  #scheduled = false;
+  /** Passes run and rows fed, for /health and benchmarks. */
+  readonly stats = { passes: 0, rows: 0 };
+
+  /**
+   * A batcher over one model's sessions.
+   * @param model The model whose sessions are batched.
+   */
+  constructor(model: Model) {
+    this.#model = model;
+  }
+
+  /**
+   * Feeds `ids` to `session` in upcoming passes; resolves with the logits
+   * after the last one.
+   */
+  feed(session: Session, ids: number[]): Promise<Float32Array> {
+    if (ids.length === 0) return Promise.reject(new RangeError("feed needs at least one token id"));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ session, ids: ids.slice(), resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // A macrotask: every request that is ready this turn joins the same pass.
+    setTimeout(() => this.#pass(), 0);
+  }
+
+  #pass(): void {
+    this.#scheduled = false;
+    if (this.#queue.length === 0) return;
+    let budget = this.#model.blockSize;
+    // decode steps (one token) first, then prompt chunks, oldest first
+    const order = [...this.#queue].sort((a, b) => Number(a.ids.length > 1) - Number(b.ids.length > 1));
+    const batch: { p: Pending; take: number }[] = [];
+    for (const p of order) {
+      if (budget === 0) break;
+      const take = Math.min(p.ids.length, budget);
+      batch.push({ p, take });
+      budget -= take;
+    }
+    const entries = batch.map(({ p, take }) => ({ session: p.session, ids: p.ids.slice(0, take) }));
+    try {
+      this.#done(batch, this.#model.feedBatch(entries));
+    } catch {
+      // feedBatch checks before feeding anything: run the entries one by one so
+      // that only a bad one fails.
+      batch.forEach((b, i) => {
+        try {
+          this.#done([b], this.#model.feedBatch([entries[i]]));
+        } catch (e) {
+          this.#fail(b.p, e);
+        }
+      });
+    }
+    if (this.#queue.length > 0) this.#schedule();
+  }
+
+  #done(batch: { p: Pending; take: number }[], logits: Float32Array[]): void {
+    this.stats.passes++;
+    batch.forEach(({ p, take }, i) => {
+      this.stats.rows += take;
+      p.ids.splice(0, take);
+      if (p.ids.length === 0) {
+        this.#queue.splice(this.#queue.indexOf(p), 1);
+        p.resolve(logits[i]);
+      }
+    });
+  }
+
+  #fail(p: Pending, e: unknown): void {
+    const i = this.#queue.indexOf(p);
+    if (i >= 0) this.#queue.splice(i, 1);
+    p.reject(e);
+  }
+}
