@@ -63,6 +63,8 @@ export interface KernelExports {
   k_matmul_t2_i8(w: number, out: number, nIn: number, x: number, nTok: number, y: number, simd: number): void;
   k_prepare_t2(w: number, out: number, nIn: number): void;
   k_unprepare_t2(w: number, out: number, nIn: number): void;
+  /** Batched lm_head kernel: y [n, rows] from x [n, cols] (simd 0: reference). */
+  k_matmul_bf16(w: number, rows: number, cols: number, x: number, n: number, y: number, simd: number): void;
   k_matvec_bf16(w: number, rows: number, cols: number, x: number, y: number, simd: number): void;
   k_dot_f32(a: number, b: number, n: number, simd: number): number;
   k_axpy_f32(a: number, x: number, y: number, n: number, simd: number): void;

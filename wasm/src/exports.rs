@@ -176,6 +176,13 @@ pub unsafe extern "C" fn k_unprepare_t2(w: *mut u8, out: usize, n_in: usize) {
     t2::unprepare_t2(view_mut(w, out / 4 * n_in), out, n_in)
 }
 
+/// Batched lm_head kernel: n token rows of x [n, cols] -> y [n, rows].
+#[no_mangle]
+pub unsafe extern "C" fn k_matmul_bf16(w: *const u16, rows: usize, cols: usize, x: *const f32, n: usize, y: *mut f32, simd: u32) {
+    let (w, x, y) = (view(w, rows * cols), view(x, n * cols), view_mut(y, n * rows));
+    if simd != 0 { matmul_bf16_simd(w, rows, cols, x, n, y) } else { matmul_bf16_ref(w, rows, cols, x, n, y) }
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn k_matvec_bf16(w: *const u16, rows: usize, cols: usize, x: *const f32, y: *mut f32, simd: u32) {
     let (w, x, y) = (view(w, rows * cols), view(x, cols), view_mut(y, rows));

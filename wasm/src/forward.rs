@@ -11,7 +11,7 @@
 use crate::kernels::attention::{attention_simd, Heads, Kv};
 use crate::kernels::f32ops::rmsnorm_simd;
 use crate::kernels::t2::matmul_t2_i8_simd;
-use crate::kernels::matvec_bf16::matvec_bf16_simd;
+use crate::kernels::matvec_bf16::{matmul_bf16_simd, matvec_bf16_simd};
 use crate::kernels::quantize_i8::quantize_i8_simd;
 use crate::math::{bf16, silu};
 use crate::model::*;
@@ -218,13 +218,20 @@ pub fn forward_rows(n: usize, all: bool) -> i32 {
         }
     }
 
-    // logits = lm_head(norm(x)) for the rows asked for
+    // logits = lm_head(norm(x)) for the rows asked for; several rows share
+    // each read of the lm_head (batched decoding), one row takes the matvec
     let first = if all { 0 } else { n - 1 };
+    let nl = n - first;
     for t in first..n {
-        let xn = f32s(s.xn, h);
+        let xn = f32s(s.xn + (t - first) * h * 4, h);
         rmsnorm_simd(&x[t * h..(t + 1) * h], u16s(m.norm, h), c.eps, xn);
-        let out = f32s(s.logits + (t - first) * c.vocab * 4, c.vocab);
-        matvec_bf16_simd(u16s(m.lm_head, c.vocab * h), c.vocab, h, xn, out);
+    }
+    let head = u16s(m.lm_head, c.vocab * h);
+    let out = f32s(s.logits, nl * c.vocab);
+    if nl == 1 {
+        matvec_bf16_simd(head, c.vocab, h, f32s(s.xn, h), out);
+    } else {
+        matmul_bf16_simd(head, c.vocab, h, f32s(s.xn, nl * h), nl, out);
     }
     for t in 0..n {
         *m.pos_of(rows[t] as usize) += 1;

@@ -74,3 +74,65 @@ pub fn matvec_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], y: &mut 
         }
     }
 }
+
+/// Scalar reference for several token rows: `y[t * rows + r] = sum_i bf16(w[r, i]) * x[t * cols + i]`.
+pub fn matmul_bf16_ref(w: &[u16], rows: usize, cols: usize, x: &[f32], n: usize, y: &mut [f32]) {
+    for t in 0..n {
+        matvec_bf16_ref(w, rows, cols, &x[t * cols..(t + 1) * cols], &mut y[t * rows..(t + 1) * rows]);
+    }
+}
+
+/// One weight row against T token rows: the row is loaded (and widened) once
+/// and serves every token. Each token keeps its own accumulators, so its result
+/// does not depend on which other tokens share the call.
+#[inline(always)]
+unsafe fn row_tokens<const T: usize>(w: *const u16, x: [*const f32; T], cols: usize, y: [*mut f32; T]) {
+    let hi = core::ptr::read_volatile(HI16.as_ptr() as *const v128);
+    let z = f32x4_splat(0.0);
+    let (mut ae, mut ao) = ([z; T], [z; T]);
+    let body = cols & !7;
+    let mut i = 0;
+    while i < body {
+        let wv = v128_load(w.add(i) as *const v128);
+        let (we, wo) = (i32x4_shl(wv, 16), v128_and(wv, hi));
+        for t in 0..T {
+            let xa = v128_load(x[t].add(i) as *const v128);
+            let xb = v128_load(x[t].add(i + 4) as *const v128);
+            ae[t] = f32x4_add(ae[t], f32x4_mul(we, i32x4_shuffle::<0, 2, 4, 6>(xa, xb)));
+            ao[t] = f32x4_add(ao[t], f32x4_mul(wo, i32x4_shuffle::<1, 3, 5, 7>(xa, xb)));
+        }
+        i += 8;
+    }
+    for t in 0..T {
+        let mut s = hsum(f32x4_add(ae[t], ao[t]));
+        for j in i..cols {
+            s += bf16(*w.add(j)) * *x[t].add(j);
+        }
+        *y[t] = s;
+    }
+}
+
+/// SIMD128 lm_head over n token rows (batched decoding): each weight row is
+/// read once per group of four tokens instead of once per token.
+pub fn matmul_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], n: usize, y: &mut [f32]) {
+    assert!(w.len() >= rows * cols && x.len() >= n * cols && y.len() >= n * rows);
+    let (wp, xp, yp) = (w.as_ptr(), x.as_ptr(), y.as_mut_ptr());
+    let mut t0 = 0;
+    unsafe {
+        while t0 < n {
+            let nt = if n - t0 >= 4 { 4 } else { n - t0 };
+            for r in 0..rows {
+                let wr = wp.add(r * cols);
+                let xs = |k: usize| xp.add((t0 + k) * cols);
+                let ys = |k: usize| yp.add((t0 + k) * rows + r);
+                match nt {
+                    4 => row_tokens::<4>(wr, [xs(0), xs(1), xs(2), xs(3)], cols, [ys(0), ys(1), ys(2), ys(3)]),
+                    3 => row_tokens::<3>(wr, [xs(0), xs(1), xs(2)], cols, [ys(0), ys(1), ys(2)]),
+                    2 => row_tokens::<2>(wr, [xs(0), xs(1)], cols, [ys(0), ys(1)]),
+                    _ => row_tokens::<1>(wr, [xs(0)], cols, [ys(0)]),
+                }
+            }
+            t0 += nt;
+        }
+    }
+}
