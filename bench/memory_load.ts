@@ -2,7 +2,7 @@
  * Memory and load-speed benchmark, measured from outside the engine.
  *
  *   deno run -A bench/memory_load.ts [--shapes falcon-e-1b,falcon-e-3b] [--sources local,http]
- *        [--prompt-tokens 512] [--max-tokens 128] [--ctx 2048] [--dir /tmp/falcon-e-synth]
+ *        [--prompt-tokens 512] [--max-tokens 128] [--ctx 2048] [--kv f32|f16] [--dir /tmp/falcon-e-synth]
  *        [--time separate|wrap] [--timeout-s 900]
  *
  * For each shape (a synthetic checkpoint of the real size, written by
@@ -326,6 +326,7 @@ async function main(argv: string[]): Promise<void> {
   const nPrompt = intFlag(args, "prompt-tokens", 512, 1)!;
   const maxTokens = intFlag(args, "max-tokens", 128, 1)!;
   const ctx = intFlag(args, "ctx", 2048, 1)!;
+  const kv = args.flags.get("kv") ?? "f32"; // KV cache precision passed to the cli
   const base = args.flags.get("dir") ?? "/tmp/falcon-e-synth";
   const timeMode = args.flags.get("time") ?? "separate";
   if (timeMode !== "separate" && timeMode !== "wrap") throw new UsageError(`--time separate|wrap, got ${timeMode}`);
@@ -359,6 +360,8 @@ async function main(argv: string[]): Promise<void> {
           "0",
           "--ctx",
           String(ctx),
+          "--kv",
+          kv,
         ];
         await warm(`${dir}/model.safetensors`); // keep it in the page cache for every run
         const r = await measure(argv, timeMode === "wrap", timeoutMs);
@@ -380,6 +383,7 @@ async function main(argv: string[]): Promise<void> {
         const t = JSON.parse(r.stdout.trim().split("\n").pop()!).timings;
         const line = {
           shape,
+          kv,
           source,
           file_bytes: fileBytes,
           load_ms: round(t.load_ms),

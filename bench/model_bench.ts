@@ -74,7 +74,11 @@ async function concurrent(tm: TextModel, scheduler: Scheduler, streams: number, 
     await Promise.all(leases.map((l, i) => l.slot.prefill(ids(8, 10 + i))));
     const t0 = performance.now();
     const counts = await Promise.all(leases.map(async (l, i) => {
-      const it = generate(tm, l.slot, [...l.slot.ids, ...ids(1, 20 + i)], { maxTokens: tokens, temperature: 0, stopTokenIds: [] });
+      const it = generate(tm, l.slot, [...l.slot.ids, ...ids(1, 20 + i)], {
+        maxTokens: tokens,
+        temperature: 0,
+        stopTokenIds: [],
+      });
       let r = await it.next();
       while (!r.done) r = await it.next();
       return r.value.completionTokens;
@@ -91,7 +95,14 @@ const model = await loadModel(DIR, { contextLength: 1024 });
 emit({ bench: "load", model: DIR, load_ms: Math.round(performance.now() - t0), kernels: model.kernelPath });
 
 decode(model); // warm-up
-emit({ bench: "decode", prompt: 8, tokens: 64, tok_per_s: +median(Array.from({ length: RUNS }, () => decode(model))).toFixed(2), runs: RUNS, kernels: model.kernelPath });
+emit({
+  bench: "decode",
+  prompt: 8,
+  tokens: 64,
+  tok_per_s: +median(Array.from({ length: RUNS }, () => decode(model))).toFixed(2),
+  runs: RUNS,
+  kernels: model.kernelPath,
+});
 prefill(model, 32, 0); // warm-up
 for (const n of argv.includes("--skip-prefill-512") ? [128] : [128, 512]) {
   const runs = Array.from({ length: RUNS }, (_, i) => prefill(model, n, i + 1));

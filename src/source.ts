@@ -124,6 +124,44 @@ type Opener = (
 /** Attempts without progress before a broken stream is given up. */
 const RETRIES = 3;
 
+/** Chunks of a body: a BYOB reader refilling one buffer where the stream allows it (no garbage per chunk). */
+interface Chunks {
+  next(): Promise<Uint8Array | undefined>;
+  cancel(): Promise<void>;
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+function chunksOf(body: ReadableStream<Uint8Array>): Chunks {
+  let byob: ReadableStreamBYOBReader | undefined;
+  try {
+    byob = body.getReader({ mode: "byob" });
+  } catch {
+    // not a byte stream: default reader below
+  }
+  if (byob) {
+    const r = byob;
+    let buf = new ArrayBuffer(CHUNK_BYTES);
+    return {
+      async next() {
+        const { value, done } = await r.read(new Uint8Array(buf, 0, CHUNK_BYTES));
+        if (done || !value) return undefined;
+        buf = value.buffer as ArrayBuffer; // the same memory, handed back
+        return value;
+      },
+      cancel: () => r.cancel().catch(() => {}),
+    };
+  }
+  const r = body.getReader();
+  return {
+    async next() {
+      const { value, done } = await r.read();
+      return done ? undefined : value;
+    },
+    cancel: () => r.cancel().catch(() => {}),
+  };
+}
+
 /**
  * A reader over a stream that reopens it at the current position when it
  * breaks (if the opener can range), skipping bytes a non-ranged reopen repeats.
@@ -136,7 +174,7 @@ async function streamReader(
 ): Promise<ByteReader> {
   let pos = offset; // next file byte the caller gets
   let first = await open(offset);
-  let reader = first.body.getReader();
+  let reader = chunksOf(first.body);
   let at = first.ranged ? offset : 0; // file offset of the stream's next byte
   let left: Uint8Array | undefined; // unread part of the last chunk
   let stalled = 0;
@@ -147,9 +185,9 @@ async function streamReader(
         `${where}: the download failed at byte ${pos}: ${(why as Error)?.message ?? why}`,
       );
     }
-    await reader.cancel().catch(() => {});
+    await reader.cancel();
     first = await open(pos);
-    reader = first.body.getReader();
+    reader = chunksOf(first.body);
     at = first.ranged ? pos : 0;
     left = undefined;
   };
@@ -159,14 +197,14 @@ async function streamReader(
       let got = 0;
       while (got < dest.length) {
         if (!left || left.length === 0) {
-          let r: ReadableStreamReadResult<Uint8Array>;
+          let chunk: Uint8Array | undefined;
           try {
-            r = await reader.read();
+            chunk = await reader.next();
           } catch (e) {
             await reopen(e);
             continue;
           }
-          if (r.done) {
+          if (chunk === undefined) {
             if (size !== undefined && pos < size) {
               await reopen(
                 new Error(`the stream ended at byte ${pos} of ${size}`),
@@ -175,7 +213,7 @@ async function streamReader(
             }
             break;
           }
-          left = r.value;
+          left = chunk;
           if (at < pos) { // a reopen that could not range repeats earlier bytes
             const skip = Math.min(left.length, pos - at);
             at += skip;
@@ -193,7 +231,7 @@ async function streamReader(
       }
       return got;
     },
-    close: () => reader.cancel().catch(() => {}),
+    close: () => reader.cancel(),
   };
 }
 

@@ -3,6 +3,7 @@
 // HTTP server through MODEL_URL, answering the openai client.
 import assert from "node:assert/strict";
 import OpenAI from "openai";
+import { writeWorkerdConfig } from "../deploy/cloudflare/workerd_config.ts";
 import { freePort } from "./net.ts";
 import { TINY } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
@@ -23,32 +24,6 @@ async function run(cmd: string, args: string[], cwd: string): Promise<void> {
   }
 }
 
-function capnp(port: number, bindings: Record<string, string>): string {
-  const wasm = [...Deno.readDirSync(`${CF}dist`)].filter((e) => e.name.endsWith(".wasm")).map((e) => e.name);
-  return `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "internet", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-${wasm.map((w) => `    (name = "${w}", wasm = embed "${w}"),`).join("\n")}
-  ],
-  compatibilityDate = "2025-09-01",
-  compatibilityFlags = ["nodejs_compat"],
-  bindings = [${
-    Object.entries(bindings).map(([k, v]) => `(name = "${k}", text = "${v}")`)
-      .join(", ")
-  }],
-  globalOutbound = "internet",
-);
-`;
-}
-
 Deno.test({
   name: "the Worker bundle runs in workerd and completes chat requests from the openai client",
   sanitizeResources: false,
@@ -58,16 +33,11 @@ Deno.test({
     await run("node", ["build.mjs"], CF);
     const files = serveDir(TINY);
     const port = freePort();
-    // capnp embeds resolve relative to the config file: write it beside the bundle
-    const config = `${CF}dist/test-config.capnp`;
-    await Deno.writeTextFile(
-      config,
-      capnp(port, {
-        MODEL_URL: files.url + "/",
-        API_KEY: "wk",
-        CONTEXT: "256",
-      }),
-    );
+    const config = await writeWorkerdConfig(`${CF}dist`, port, {
+      MODEL_URL: files.url + "/",
+      API_KEY: "wk",
+      CONTEXT: "256",
+    }, "test.capnp");
     const child = new Deno.Command(`${CF}node_modules/.bin/workerd`, {
       args: ["serve", config],
       stdout: "piped",
