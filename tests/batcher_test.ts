@@ -51,3 +51,21 @@ Deno.test("a long prompt is prefilled in chunks beside decoding streams, with th
   ]);
   assert.deepEqual([a, b, c], solo);
 });
+
+Deno.test("a bad entry in a batched pass fails alone; the others are fed", async () => {
+  const tm = await loadTextModel(TINY, { maxSessions: 2, contextLength: 16 });
+  const scheduler = new Scheduler(tm.model, 0);
+  const [a, b] = [await scheduler.acquire(), await scheduler.acquire()];
+  try {
+    const good = a.slot.prefill([577, 467, 511]);
+    const bad = b.slot.prefill(Array.from({ length: 20 }, (_, i) => i + 5)); // over the 16-position context
+    assert.equal((await good).length, 640);
+    await assert.rejects(bad, /20 tokens do not fit: the session holds 0 of 16 positions/);
+    assert.equal(a.slot.session.position, 3);
+    assert.equal(b.slot.session.position, 0, "the failed slot holds nothing");
+    assert.equal((await b.slot.prefill([1, 2])).length, 640, "and works afterwards");
+  } finally {
+    a.release();
+    b.release();
+  }
+});

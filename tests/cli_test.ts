@@ -84,6 +84,7 @@ Deno.test("cli errors are one clear line and a non-zero exit", async () => {
       /no config.json in \/nonexistent/,
     ],
     [["frobnicate"], /unknown command "frobnicate"/],
+    [["logits", "--model", TINY, "--ids", "1", "--kv", "f8"], /--kv must be f32 or f16, got "f8"/],
   ];
   for (const [args, msg] of cases) {
     const r = await cli(...args);

@@ -147,3 +147,9 @@ Deno.test("memory is reported and the weights are held once", async () => {
   );
   model.dispose();
 });
+
+Deno.test("load options out of range are refused with the option's name", async () => {
+  await assert.rejects(loadModel(TINY, { kvCache: "f8" as "f16" }), /kvCache must be "f16" or "f32", got "f8"/);
+  await assert.rejects(loadModel(TINY, { maxSessions: 0 }), /maxSessions must be an integer in \[1, 256\], got 0/);
+  await assert.rejects(loadModel(TINY, { blockSize: 65 }), /blockSize must be an integer in \[1, 64\], got 65/);
+});

@@ -74,6 +74,17 @@ Deno.test("broken images are refused with clear errors", async () => {
   await assert.rejects(loadModel(await write(badJson)), /image header is not valid JSON/);
 });
 
+Deno.test("an image over the memory limit is refused before its weights are read", async () => {
+  const img = `${dir}/tiny.feimg`;
+  await convert(TINY, img);
+  let progress = 0;
+  await assert.rejects(
+    loadModel(img, { maxMemoryBytes: 4_000_000, onProgress: (n) => (progress = n) }),
+    /tiny.feimg: the model needs \d+\.\d MB of WebAssembly memory .* over the 4\.0 MB limit/,
+  );
+  assert.equal(progress, 0);
+});
+
 Deno.test("deno task convert writes an image with a progress bar", async () => {
   const out = `${dir}/cli.feimg`;
   const p = await new Deno.Command(Deno.execPath(), {
