@@ -34,12 +34,23 @@ export class Batcher {
 
   /**
    * Feeds `ids` to `session` in upcoming passes; resolves with the logits
-   * after the last one.
+   * after the last one. When `signal` aborts, the rest is dropped at once and
+   * the promise rejects with the signal's reason (the session may hold part
+   * of the ids).
    */
-  feed(session: Session, ids: number[]): Promise<Float32Array> {
+  feed(session: Session, ids: number[], signal?: AbortSignal): Promise<Float32Array> {
     if (ids.length === 0) return Promise.reject(new RangeError("feed needs at least one token id"));
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ session, ids: ids.slice(), resolve, reject });
+      const onAbort = () => this.#fail(p, signal!.reason);
+      const p: Pending = {
+        session,
+        ids: ids.slice(),
+        resolve: (l) => (signal?.removeEventListener("abort", onAbort), resolve(l)),
+        reject: (e) => (signal?.removeEventListener("abort", onAbort), reject(e)),
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(p);
       this.#schedule();
     });
   }
@@ -95,7 +106,8 @@ export class Batcher {
 
   #fail(p: Pending, e: unknown): void {
     const i = this.#queue.indexOf(p);
-    if (i >= 0) this.#queue.splice(i, 1);
+    if (i < 0) return; // already done
+    this.#queue.splice(i, 1);
     p.reject(e);
   }
 }

@@ -83,7 +83,13 @@ export async function* generate(
     seed: sampler.seed,
   });
   if (options.signal?.aborted) return summary("abort", 0, 0);
-  let logits = await slot.prefill(prompt);
+  let logits: Float32Array;
+  try {
+    logits = await slot.prefill(prompt, options.signal); // a long prompt stops between chunks
+  } catch (e) {
+    if (options.signal?.aborted) return summary("abort", 0, slot.reused);
+    throw e;
+  }
   const cached = slot.reused;
   let n = 0;
   for (;;) {
@@ -114,6 +120,11 @@ export async function* generate(
       if (text) yield { text };
       return summary(tail.stopped ? "stop" : "length", n, cached);
     }
-    logits = await slot.step(s.id);
+    try {
+      logits = await slot.step(s.id, options.signal);
+    } catch (e) {
+      if (options.signal?.aborted) return summary("abort", n, cached);
+      throw e;
+    }
   }
 }

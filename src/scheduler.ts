@@ -41,7 +41,7 @@ export class Slot {
    * Keeps the longest common prefix with what the cache holds (at least one
    * token is always run, to produce logits).
    */
-  async prefill(prompt: number[]): Promise<Float32Array> {
+  async prefill(prompt: number[], signal?: AbortSignal): Promise<Float32Array> {
     let keep = 0;
     const max = Math.min(this.ids.length, prompt.length - 1);
     while (keep < max && this.ids[keep] === prompt[keep]) keep++;
@@ -50,7 +50,7 @@ export class Slot {
     this.reused = keep;
     const rest = prompt.slice(keep);
     try {
-      const logits = await this.batcher.feed(this.session, rest);
+      const logits = await this.batcher.feed(this.session, rest, signal);
       this.ids.push(...rest);
       return logits;
     } catch (e) {
@@ -60,9 +60,9 @@ export class Slot {
   }
 
   /** Runs one generated token (batched with the other slots'); returns the next logits. */
-  async step(id: number): Promise<Float32Array> {
+  async step(id: number, signal?: AbortSignal): Promise<Float32Array> {
     try {
-      const logits = await this.batcher.feed(this.session, [id]);
+      const logits = await this.batcher.feed(this.session, [id], signal);
       this.ids.push(id);
       return logits;
     } catch (e) {

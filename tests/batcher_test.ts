@@ -69,3 +69,22 @@ Deno.test("a bad entry in a batched pass fails alone; the others are fed", async
     b.release();
   }
 });
+
+Deno.test("an abort during a long prefill stops it between chunks and frees the slot clean", async () => {
+  const tm = await loadTextModel(TINY, { maxSessions: 1, contextLength: 2048, blockSize: 4 });
+  const scheduler = new Scheduler(tm.model, 0);
+  const lease = await scheduler.acquire();
+  const ctrl = new AbortController();
+  const long = Array.from({ length: 1800 }, (_, i) => 5 + ((i * 13) % 600));
+  const it = generate(tm, lease.slot, long, { maxTokens: 4, temperature: 0, signal: ctrl.signal });
+  setTimeout(() => ctrl.abort(), 30);
+  const t0 = performance.now();
+  const r = await it.next();
+  assert.equal(r.done, true);
+  assert.equal(r.value && "finishReason" in r.value ? r.value.finishReason : undefined, "abort");
+  assert.ok(scheduler.batcher.stats.rows < long.length, `stopped early (${scheduler.batcher.stats.rows} rows fed)`);
+  assert.ok(performance.now() - t0 < 2000);
+  assert.deepEqual([lease.slot.ids.length, lease.slot.session.position], [0, 0], "the partial prompt is forgotten");
+  lease.release();
+  assert.equal((await run(tm, scheduler, prompts[0], 3)).length, 3, "the slot serves the next request");
+});
