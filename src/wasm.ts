@@ -68,6 +68,8 @@ export interface KernelExports {
   k_matvec_bf16(w: number, rows: number, cols: number, x: number, y: number, simd: number): void;
   k_dot_f32(a: number, b: number, n: number, simd: number): number;
   k_axpy_f32(a: number, x: number, y: number, n: number, simd: number): void;
+  /** SwiGLU in place: g = silu(g) * u (simd 0: reference). */
+  k_swiglu(g: number, u: number, n: number, simd: number): void;
   k_rmsnorm(x: number, w: number, n: number, eps: number, y: number, simd: number): void;
   /** Attention of one query row over a K/V cache of `len` positions (f16 bits, or f32 with kvF32); scratch: nHeads * len + headDim floats. */
   k_attention(

@@ -180,6 +180,21 @@ Deno.test("matmul_bf16 (batched lm_head): SIMD matches the reference, and a toke
   }
 });
 
+Deno.test("swiglu: SIMD (f32x4 exp) matches the scalar reference, extremes included", () => {
+  for (const n of [1, 3, 4, 7, 64, 913, 9216]) {
+    const g0 = alloc(n * 4), g1 = alloc(n * 4), u = alloc(n * 4);
+    f32(g0, n).forEach((_, i, a) => (a[i] = i % 97 === 0 ? (i % 2 ? 120 : -120) : (rand() - 0.5) * 20));
+    f32(g1, n).set(f32(g0, n));
+    f32(u, n).forEach((_, i, a) => (a[i] = (rand() - 0.5) * 4));
+    k.k_swiglu(g0, u, n, 0);
+    k.k_swiglu(g1, u, n, 1);
+    const [a, b] = [f32(g0, n), f32(g1, n)];
+    for (let i = 0; i < n; i++) {
+      assert.ok(Math.abs(a[i] - b[i]) <= 2e-6 * Math.abs(a[i]) + 1e-30, `n=${n} i=${i}: ${a[i]} vs ${b[i]}`);
+    }
+  }
+});
+
 Deno.test("dot, axpy and rmsnorm: SIMD match their references", () => {
   for (const n of [1, 2, 5, 8, 13, 56, 64, 129, 2048]) {
     const a = alloc(n * 4), b = alloc(n * 4), y0 = alloc(n * 4), y1 = alloc(n * 4), w = alloc(n * 2);

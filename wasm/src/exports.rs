@@ -201,6 +201,13 @@ pub unsafe extern "C" fn k_axpy_f32(a: f32, x: *const f32, y: *mut f32, n: usize
     if simd != 0 { axpy_f32_simd(a, x, y) } else { axpy_f32_ref(a, x, y) }
 }
 
+/// SwiGLU in place: g = silu(g) * u over n values.
+#[no_mangle]
+pub unsafe extern "C" fn k_swiglu(g: *mut f32, u: *const f32, n: usize, simd: u32) {
+    let (g, u) = (view_mut(g, n), view(u, n));
+    if simd != 0 { swiglu_simd(g, u) } else { swiglu_ref(g, u) }
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn k_rmsnorm(x: *const f32, w: *const u16, n: usize, eps: f32, y: *mut f32, simd: u32) {
     let (x, w, y) = (view(x, n), view(w, n), view_mut(y, n));

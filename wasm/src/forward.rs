@@ -9,11 +9,11 @@
 //! where every projection is a BitLinear (int8 activations x ternary weights).
 
 use crate::kernels::attention::{attention_simd, Heads, Kv};
-use crate::kernels::f32ops::rmsnorm_simd;
+use crate::kernels::f32ops::{rmsnorm_simd, swiglu_simd};
 use crate::kernels::t2::matmul_t2_i8_simd;
 use crate::kernels::matvec_bf16::{matmul_bf16_simd, matvec_bf16_simd};
 use crate::kernels::quantize_i8::quantize_i8_simd;
-use crate::math::{bf16, silu};
+use crate::math::bf16;
 use crate::model::*;
 
 /// Errors of `forward` and `forward_rows`.
@@ -209,9 +209,7 @@ pub fn forward_rows(n: usize, all: bool) -> i32 {
         bitlinear(m, lay, GATE, s.xn, n, s.gate);
         bitlinear(m, lay, UP, s.xn, n, s.up);
         let (g, u) = (f32s(s.gate, n * c.inter), f32s(s.up, n * c.inter));
-        for i in 0..n * c.inter {
-            g[i] = silu(g[i]) * u[i];
-        }
+        swiglu_simd(g, u);
         bitlinear(m, lay, DOWN, s.gate, n, s.xn);
         for i in 0..n * h {
             x[i] += f32s(s.xn, n * h)[i];

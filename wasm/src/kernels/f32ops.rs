@@ -106,3 +106,30 @@ pub fn rmsnorm_simd(x: &[f32], w: &[u16], eps: f32, y: &mut [f32]) {
         i += 1;
     }
 }
+
+/// Scalar reference SwiGLU in place: g = silu(g) * u, silu(x) = x / (1 + e^-x).
+pub fn swiglu_ref(g: &mut [f32], u: &[f32]) {
+    for i in 0..g.len() {
+        g[i] = crate::math::silu(g[i]) * u[i];
+    }
+}
+
+/// SIMD128 SwiGLU in place, four lanes at a time with the f32x4 exp.
+pub fn swiglu_simd(g: &mut [f32], u: &[f32]) {
+    use crate::kernels::attention::exp_f32x4;
+    let n = g.len();
+    assert!(u.len() >= n);
+    let body = n & !3;
+    let one = f32x4_splat(1.0);
+    let mut i = 0;
+    unsafe {
+        while i < body {
+            let pg = g.as_mut_ptr().add(i) as *mut v128;
+            let x = v128_load(pg);
+            let s = f32x4_div(x, f32x4_add(one, exp_f32x4(f32x4_neg(x))));
+            v128_store(pg, f32x4_mul(s, v128_load(u.as_ptr().add(i) as *const v128)));
+            i += 4;
+        }
+    }
+    swiglu_ref(&mut g[body..], &u[body..n]);
+}
