@@ -47,3 +47,5 @@ export function greedy(
 /** Fixture paths, relative to this file. */
 export const TINY = new URL("./fixtures/tiny-falcon-e", import.meta.url).pathname;
 export const WIDE = new URL("./fixtures/wide-falcon-e", import.meta.url).pathname;
+/** One layer, explicit head_dim 32: query width 256 differs from hidden 384. */
+export const ODD = new URL("./fixtures/odd-falcon-e", import.meta.url).pathname;

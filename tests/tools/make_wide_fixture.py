@@ -1,4 +1,5 @@
-"""Writes tests/fixtures/wide-falcon-e: a random Falcon-E-shaped checkpoint whose
+"""Writes tests/fixtures/wide-falcon-e (and odd-falcon-e, a 1-layer model whose
+explicit head_dim makes the query width 256 differ from hidden 384): a random Falcon-E-shaped checkpoint whose
 sizes differ from tiny-falcon-e on every axis the engine cares about (dims that are
 multiples of 16 but not of 256, head_dim 56 left implicit, 3 KV heads for 6 query
 heads, rope_theta 500000 in the `rope_parameters` form, eps 1e-6, three layers),
@@ -58,11 +59,20 @@ def pack(t):
     return out
 
 
-def main():
-    rng = np.random.default_rng(20261122)
-    c = CFG
+ODD = {**{k: v for k, v in CFG.items() if k != "rope_parameters"},
+       "hidden_size": 384, "intermediate_size": 1040, "num_attention_heads": 8, "num_key_value_heads": 4,
+       "head_dim": 32, "vocab_size": 272, "num_hidden_layers": 1, "rms_norm_eps": 3e-06, "rope_theta": 25000.0}
+
+# name -> (config, seed)
+FIXTURES = {"wide-falcon-e": (CFG, 20261122), "odd-falcon-e": (ODD, 7)}
+
+
+def main(c=None, out=None, seed=20261122):
+    c = c or CFG
+    out = out or OUT
+    rng = np.random.default_rng(seed)
     h, m, v = c["hidden_size"], c["intermediate_size"], c["vocab_size"]
-    hd = h // c["num_attention_heads"]
+    hd = c.get("head_dim") or h // c["num_attention_heads"]
     q, kv = c["num_attention_heads"] * hd, c["num_key_value_heads"] * hd
     tensors = {"model.embed_tokens.weight": ("BF16", bf16(rng.normal(0, 1.0, (v, h))))}
     shapes = {"q_proj": (q, h), "k_proj": (kv, h), "v_proj": (kv, h), "o_proj": (h, q),
@@ -79,7 +89,7 @@ def main():
     tensors["model.norm.weight"] = ("BF16", bf16(rng.normal(1.0, 0.25, h)))
     tensors["lm_head.weight"] = ("BF16", bf16(rng.normal(0, 0.12, (v, h))))
 
-    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(out, exist_ok=True)
     header, blobs, off = {"__metadata__": {"format": "pt"}}, [], 0
     for name in sorted(tensors):
         dt, arr = tensors[name]
@@ -89,14 +99,14 @@ def main():
         off += len(b)
     hj = json.dumps(header, separators=(",", ":")).encode()
     hj += b" " * ((8 - len(hj) % 8) % 8)
-    with open(os.path.join(OUT, "model.safetensors"), "wb") as f:
+    with open(os.path.join(out, "model.safetensors"), "wb") as f:
         f.write(struct.pack("<Q", len(hj)) + hj + b"".join(blobs))
-    with open(os.path.join(OUT, "config.json"), "w") as f:
+    with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(c, f, indent=2)
-    with open(os.path.join(OUT, "generation_config.json"), "w") as f:
+    with open(os.path.join(out, "generation_config.json"), "w") as f:
         json.dump({"bos_token_id": 1, "eos_token_id": [2, 7]}, f, indent=2)
 
-    sd = np_ref.load_safetensors(os.path.join(OUT, "model.safetensors"))
+    sd = np_ref.load_safetensors(os.path.join(out, "model.safetensors"))
     runs = []
     for n in (1, 7, 33, 70, 129):
         ids = [int(x) for x in rng.integers(0, v, n)]
@@ -107,11 +117,12 @@ def main():
         runs.append({"ids": ids, "last_logits": [float(x) for x in lg[-1]],
                      "all_argmax": [int(x) for x in lg.argmax(-1)], "greedy_24": seq[n:]})
         print(f"T={n} logit range {lg[-1].min():.2f}..{lg[-1].max():.2f}", file=sys.stderr)
-    ref = {"fixture": "wide-falcon-e", "produced_by": "tests/tools/np_ref.py (numpy spec of transformers BitLinear) float32",
+    ref = {"fixture": os.path.basename(out), "produced_by": "tests/tools/np_ref.py (numpy spec of transformers BitLinear) float32",
            "runs": runs}
-    with open(os.path.join(OUT, "reference.json"), "w") as f:
+    with open(os.path.join(out, "reference.json"), "w") as f:
         json.dump(ref, f)
 
 
 if __name__ == "__main__":
-    main()
+    for name, (cfg, seed) in FIXTURES.items():
+        main(cfg, os.path.join(os.path.dirname(__file__), "..", "fixtures", name), seed)
