@@ -157,16 +157,17 @@ export class Model {
       const part = rows.slice(i, i + block);
       const tok = new Int32Array(k.memory.buffer, k.tokens_ptr(), block);
       const slots = new Uint32Array(k.memory.buffer, k.rows_ptr(), block);
+      const want = new Uint8Array(k.memory.buffer, k.want_ptr(), block);
       part.forEach((r, j) => {
         tok[j] = r.id;
         slots[j] = entries[r.entry].session.slot;
+        want[j] = r.last ? 1 : 0; // prompt rows skip the lm_head
       });
-      const rc = k.forward_rows(part.length, 1);
+      const rc = k.forward_rows(part.length, 2);
       if (rc !== 0) throw new EngineError(kernelError("forward", rc));
-      const logits = new Float32Array(k.memory.buffer, k.logits_ptr(), part.length * vocab);
-      part.forEach((r, j) => {
-        if (r.last) out[r.entry].set(logits.subarray(j * vocab, (j + 1) * vocab));
-      });
+      const wanted = part.filter((r) => r.last);
+      const logits = new Float32Array(k.memory.buffer, k.logits_ptr(), wanted.length * vocab);
+      wanted.forEach((r, j) => out[r.entry].set(logits.subarray(j * vocab, (j + 1) * vocab)));
     }
     return out;
   }

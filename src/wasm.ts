@@ -44,15 +44,17 @@ export interface KernelExports {
   /** Runs `n` tokens of the tokens buffer through session `slot` (fills the rows buffer with `slot`, then `forward_rows`). */
   forward(slot: number, n: number, allLogits: number): number;
   /** Session slot of each token row for `forward_rows`: [block] u32. */
+  /** Rows whose logits `forward_rows(n, 2)` computes: [block] u8, nonzero = wanted. */
+  want_ptr(): number;
   rows_ptr(): number;
   /**
    * Continuous batching: row t feeds tokens[t] to session rows[t], at that session's length plus the number of
    * earlier rows of the same session in this call; each session grows by its row count. Every projection runs over
-   * the n rows together; row t attends to its own session's positions [0, its position]. Logits: [n, vocab] row by
-   * row with `allLogits`, else the last row's. Checked before any state changes: E_COUNT (n outside [1, block]),
-   * E_SLOT, E_CONTEXT, E_TOKEN.
+   * the n rows together; row t attends to its own session's positions [0, its position]. Logits, one vocab row per
+   * selected row in row order: `logits` 0 = the last row, 1 = every row, 2 = the rows flagged in `want_ptr()`.
+   * Checked before any state changes: E_COUNT (n outside [1, block]), E_SLOT, E_CONTEXT, E_TOKEN.
    */
-  forward_rows(n: number, allLogits: number): number;
+  forward_rows(n: number, logits: number): number;
   /** Converts the packed projections to the kernels' layout; once, after every tensor is written. */
   prepare_weights(): number;
   /** 0: plain SIMD128 ternary kernels, 1: relaxed SIMD. */

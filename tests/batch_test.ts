@@ -194,3 +194,31 @@ Deno.test("forward_rows: every error code leaves every session's position and ca
   assert.equal(ss[2].position, model.contextLength);
   model.dispose();
 });
+
+Deno.test("forward_rows with wanted rows computes logits only for the flagged rows, equal to all-rows mode", async () => {
+  const { model, k, v, prompts } = await setup();
+  const s = [model.createSession(), model.createSession(), model.createSession()];
+  s.forEach((x, i) => x.feed(prompts[i]));
+  const mk = () => [
+    { session: s[0], id: 5 },
+    { session: s[0], id: 9 },
+    { session: s[1], id: 3 },
+    { session: s[2], id: 7 },
+    { session: s[2], id: 8 },
+    { session: s[2], id: 2 },
+  ];
+  const wantedRows = [1, 2, 5]; // the last row of each session
+  const all = forwardRows(k, v, mk(), true) as Float32Array;
+  s.forEach((x, i) => x.truncate(prompts[i].length)); // rewind, run again with the want mask
+  const rows = mk();
+  const tok = new Int32Array(k.memory.buffer, k.tokens_ptr(), rows.length);
+  const slots = new Uint32Array(k.memory.buffer, k.rows_ptr(), rows.length);
+  const want = new Uint8Array(k.memory.buffer, k.want_ptr(), rows.length);
+  rows.forEach((r, t) => (tok[t] = r.id, slots[t] = slotOf(r.session), want[t] = wantedRows.includes(t) ? 1 : 0));
+  assert.equal(k.forward_rows(rows.length, 2), 0);
+  const got = new Float32Array(k.memory.buffer, k.logits_ptr(), wantedRows.length * v);
+  wantedRows.forEach((t, j) => {
+    assert.ok(maxAbsDiff(got.subarray(j * v, (j + 1) * v), all.subarray(t * v, (t + 1) * v)) < TOL, `row ${t}`);
+  });
+  assert.deepEqual(s.map((x) => x.position), prompts.map((p, i) => p.length + [2, 1, 3][i]));
+});

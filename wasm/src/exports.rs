@@ -62,6 +62,12 @@ pub extern "C" fn tokens_ptr() -> usize {
     model().map_or(0, |m| m.s.tokens)
 }
 
+/// Rows whose logits `forward_rows(n, 2)` computes: [block] u8, nonzero = wanted.
+#[no_mangle]
+pub extern "C" fn want_ptr() -> usize {
+    model().map_or(0, |m| m.s.want)
+}
+
 /// Session slot of each token row, for `forward_rows`: [block] u32.
 #[no_mangle]
 pub extern "C" fn rows_ptr() -> usize {
@@ -138,8 +144,8 @@ pub extern "C" fn forward(slot: u32, n: u32, all_logits: u32) -> i32 {
 /// over all rows together. Logits: [n, vocab] with `all_logits`, else the last
 /// row's. 0, or E_COUNT / E_SLOT / E_CONTEXT / E_TOKEN with nothing changed.
 #[no_mangle]
-pub extern "C" fn forward_rows(n: u32, all_logits: u32) -> i32 {
-    forward::forward_rows(n as usize, all_logits != 0)
+pub extern "C" fn forward_rows(n: u32, logits: u32) -> i32 {
+    forward::forward_rows(n as usize, logits)
 }
 
 // ---- kernels, exported for tests and benchmarks (simd = 0 runs the reference) ----

@@ -131,18 +131,25 @@ pub fn forward(slot: usize, n: usize, all: bool) -> i32 {
         return E_COUNT;
     }
     u32s(m.s.rows, n).fill(slot as u32);
-    forward_rows(n, all)
+    forward_rows(n, if all { LOGITS_ALL } else { LOGITS_LAST })
 }
+
+/// Which rows get logits in `forward_rows`.
+pub const LOGITS_LAST: u32 = 0; // the last row only
+pub const LOGITS_ALL: u32 = 1; // every row
+pub const LOGITS_WANTED: u32 = 2; // rows t with want[t] != 0 (e.g. the last row of each session)
 
 /// Runs token rows through the model: row t feeds tokens[t] to session
 /// rows[t], at that session's current length plus the number of earlier rows
 /// of the same session in this call; each session then grows by its row
 /// count. Keys and values go to each row's session cache; row t attends to
 /// its session's positions [0, its position]. Logits land in the logits
-/// buffer: every row's, in row order, when `all`; else the last row's.
+/// buffer, one vocab row per selected row, in row order: the last row
+/// (LOGITS_LAST), every row (LOGITS_ALL) or the rows flagged in `want`
+/// (LOGITS_WANTED), so prompt rows of a batch do not pay for the lm_head.
 /// Everything is checked before any state changes (E_COUNT, E_SLOT,
 /// E_CONTEXT, E_TOKEN, in that order), so an error leaves every cache as it was.
-pub fn forward_rows(n: usize, all: bool) -> i32 {
+pub fn forward_rows(n: usize, logits: u32) -> i32 {
     let m = match ready() {
         Ok(m) => m,
         Err(e) => return e,
@@ -218,18 +225,24 @@ pub fn forward_rows(n: usize, all: bool) -> i32 {
 
     // logits = lm_head(norm(x)) for the rows asked for; several rows share
     // each read of the lm_head (batched decoding), one row takes the matvec
-    let first = if all { 0 } else { n - 1 };
-    let nl = n - first;
-    for t in first..n {
-        let xn = f32s(s.xn + (t - first) * h * 4, h);
-        rmsnorm_simd(&x[t * h..(t + 1) * h], u16s(m.norm, h), c.eps, xn);
+    let want = unsafe { core::slice::from_raw_parts(s.want as *const u8, n) };
+    let mut nl = 0;
+    for t in 0..n {
+        let wanted = match logits {
+            LOGITS_ALL => true,
+            LOGITS_WANTED => want[t] != 0,
+            _ => t == n - 1,
+        };
+        if wanted {
+            rmsnorm_simd(&x[t * h..(t + 1) * h], u16s(m.norm, h), c.eps, f32s(s.xn + nl * h * 4, h));
+            nl += 1;
+        }
     }
     let head = u16s(m.lm_head, c.vocab * h);
-    let out = f32s(s.logits, nl * c.vocab);
     if nl == 1 {
-        matvec_bf16_simd(head, c.vocab, h, f32s(s.xn, h), out);
-    } else {
-        matmul_bf16_simd(head, c.vocab, h, f32s(s.xn, nl * h), nl, out);
+        matvec_bf16_simd(head, c.vocab, h, f32s(s.xn, h), f32s(s.logits, c.vocab));
+    } else if nl > 1 {
+        matmul_bf16_simd(head, c.vocab, h, f32s(s.xn, nl * h), nl, f32s(s.logits, nl * c.vocab));
     }
     for t in 0..n {
         *m.pos_of(rows[t] as usize) += 1;

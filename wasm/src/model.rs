@@ -107,6 +107,7 @@ pub struct Scratch {
     pub tokens: usize, // [block] i32
     pub rows: usize,   // [block] u32 session slot of each token row
     pub rowpos: usize, // [block] u32 position of each row (set by forward_rows)
+    pub want: usize,   // [block] u8 rows whose logits are wanted (LOGITS_WANTED)
 }
 
 pub struct Model {
@@ -215,6 +216,7 @@ impl Model {
             tokens: pl.take(b * 4, 64),
             rows: pl.take(b * 4, 64),
             rowpos: pl.take(b * 4, 64),
+            want: pl.take(b, 64),
         };
         let end = pl.at;
         // One growth to the final size; refuse rather than half-allocate.
