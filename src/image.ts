@@ -36,7 +36,7 @@ interface ImageHeader {
 function layoutOf(k: KernelExports, configText: string): { fingerprint: string; base: number; bytes: number } {
   const config = parseConfig(configText);
   const h = createHash("sha256");
-  h.update(`kernel:${(k as { kernel_path?: () => number }).kernel_path?.() ?? 0}`);
+  h.update(`kernel:${k.kernel_path()}`);
   let base = Infinity, end = 0;
   for (const t of expectedTensors(config)) {
     const p = k.tensor_ptr(t.kind, t.layer), n = k.tensor_bytes(t.kind, t.layer);

@@ -23,6 +23,8 @@ export interface OpenShard {
   hash?: Hash;
   /** The expected sha256 (lowercase hex). */
   sha256?: string;
+  /** This shard's own buffer for skipped and trailing bytes (never shared: loads may run at once). */
+  scratch: Uint8Array;
 }
 
 /** A sha256 of a checkpoint file that does not match. */
@@ -56,6 +58,7 @@ export async function openShard(
       header,
       reader,
       pos: 8 + n,
+      scratch: new Uint8Array(1 << 16),
       ...(hash ? { hash, sha256: sha256!.toLowerCase() } : {}),
     };
   } catch (e) {
@@ -74,8 +77,6 @@ export interface Region {
   dest: Uint8Array;
 }
 
-const SKIP = new Uint8Array(1 << 16);
-
 async function skipTo(
   s: OpenShard,
   target: number,
@@ -83,7 +84,7 @@ async function skipTo(
   onBytes: (n: number) => void,
 ): Promise<void> {
   while (s.pos < target) {
-    const view = SKIP.subarray(0, Math.min(SKIP.length, target - s.pos));
+    const view = s.scratch.subarray(0, Math.min(s.scratch.length, target - s.pos));
     const n = await s.reader.read(view);
     s.hash?.update(view.subarray(0, n));
     s.pos += n;
@@ -138,12 +139,12 @@ export async function finishShard(
   try {
     if (s.hash) {
       for (;;) {
-        const n = await s.reader.read(SKIP);
+        const n = await s.reader.read(s.scratch);
         if (n === 0) break;
-        s.hash.update(SKIP.subarray(0, n));
+        s.hash.update(s.scratch.subarray(0, n));
         s.pos += n;
         onBytes(n);
-        if (n < SKIP.length) break;
+        if (n < s.scratch.length) break;
       }
       const got = s.hash.digest("hex");
       if (got !== s.sha256) {

@@ -163,3 +163,41 @@ Deno.test("a Response or a one-shot ReadableStream loads; one that ends early is
     /model.safetensors: the download failed at byte 700000: the stream ended at byte 700000 of 956500/,
   );
 });
+
+Deno.test("two loads at once each hash their own bytes (no shared scratch between loads)", async () => {
+  // files with trailing bytes, so the hash runs through the scratch buffer while both loads interleave
+  const withTail = (fill: number) => {
+    const b = new Uint8Array(weights.length + 300_000);
+    b.set(weights);
+    b.fill(fill, weights.length);
+    return b;
+  };
+  const slow = (bytes: Uint8Array) => () =>
+    Promise.resolve(
+      new ReadableStream<Uint8Array>(
+        {
+          offset: 0,
+          async pull(c) {
+            await new Promise((r) => setTimeout(r, 1));
+            const end = Math.min(bytes.length, this.offset + 50_000);
+            c.enqueue(bytes.slice(this.offset, end));
+            this.offset = end;
+            if (end === bytes.length) c.close();
+          },
+        } as UnderlyingDefaultSource<Uint8Array> & { offset: number },
+      ),
+    );
+  const [a, b] = [withTail(0x11), withTail(0x22)];
+  const sha = (x: Uint8Array) => createHash("sha256").update(x).digest("hex");
+  const config = await text("config.json");
+  const [ma, mb] = await Promise.all([
+    loadModelFrom(new FilesSource({ "config.json": config, "model.safetensors": slow(a) }), {
+      sha256: { "model.safetensors": sha(a) },
+    }),
+    loadModelFrom(new FilesSource({ "config.json": config, "model.safetensors": slow(b) }), {
+      sha256: { "model.safetensors": sha(b) },
+    }),
+  ]);
+  assert.deepEqual(logits(ma), expected);
+  assert.deepEqual(logits(mb), expected);
+});
