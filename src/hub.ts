@@ -5,6 +5,7 @@
  * @module
  */
 
+import { envVar } from "./env.ts";
 import { SourceError } from "./source.ts";
 
 /** Default hub. Overridden by `--hub-endpoint` or `HF_ENDPOINT`. */
@@ -14,17 +15,18 @@ export const DEFAULT_ENDPOINT = "https://huggingface.co";
 const REQUIRED = ["config.json", "tokenizer.json", "tokenizer_config.json"];
 const OPTIONAL = ["generation_config.json"];
 
+/** The hub in use: the given one, else `HF_ENDPOINT`, else the default; no trailing slash. */
+function hubEndpoint(endpoint?: string): string {
+  return (endpoint ?? envVar("HF_ENDPOINT") ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
+}
+
 /** The URL base a repo's files are read from: `<endpoint>/<id>/resolve/<revision>/`. */
 export function hubUrlBase(
   id: string,
   endpoint?: string,
   revision = "main",
 ): URL {
-  const e = (endpoint ?? env("HF_ENDPOINT") ?? DEFAULT_ENDPOINT).replace(
-    /\/+$/,
-    "",
-  );
-  return new URL(`${e}/${id}/resolve/${revision}/`);
+  return new URL(`${hubEndpoint(endpoint)}/${id}/resolve/${revision}/`);
 }
 
 /** Whether `s` looks like a hub repo id (`owner/name`) rather than a path or URL. */
@@ -49,18 +51,8 @@ export interface HubOptions {
   fetch?: typeof fetch;
 }
 
-function env(name: string): string | undefined {
-  try {
-    return (globalThis as {
-      Deno?: { env: { get(k: string): string | undefined } };
-    }).Deno?.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
-
 function defaultCache(): string {
-  const base = env("XDG_CACHE_HOME") ?? `${env("HOME") ?? "."}/.cache`;
+  const base = envVar("XDG_CACHE_HOME") ?? `${envVar("HOME") ?? "."}/.cache`;
   return `${base}/falcon-e-edge`;
 }
 
@@ -82,15 +74,15 @@ export async function downloadRepo(
   id: string,
   options: HubOptions = {},
 ): Promise<string> {
-  const endpoint = (options.endpoint ?? env("HF_ENDPOINT") ?? DEFAULT_ENDPOINT)
-    .replace(/\/+$/, "");
+  const endpoint = hubEndpoint(options.endpoint);
   const revision = options.revision ?? "main";
+  const base = hubUrlBase(id, endpoint, revision);
   const dir = `${options.cacheDir ?? defaultCache()}/${id.replace("/", "--")}/${revision}`;
-  const token = options.token ?? env("HF_TOKEN");
+  const token = options.token ?? envVar("HF_TOKEN");
   const f = options.fetch ?? fetch;
   const progress = options.progress === undefined ? stderrProgress : options.progress;
   await Deno.mkdir(dir, { recursive: true });
-  const url = (file: string) => `${endpoint}/${id}/resolve/${revision}/${file}`;
+  const url = (file: string) => new URL(file, base).href;
   const get = async (
     file: string,
     headers: Record<string, string> = {},

@@ -14,6 +14,8 @@
  * @module
  */
 
+import { envVar } from "./env.ts";
+
 /** The raw exports of `falcon_e.wasm`. Addresses are byte offsets into `memory`. */
 export interface KernelExports {
   /** The instance's linear memory: weights, KV caches and scratch. */
@@ -113,41 +115,10 @@ export function wasmUrl(which: KernelPath): URL {
 
 // (module (func (param v128 v128) (result v128)
 //   (i16x8.relaxed_dot_i8x16_i7x16_s (local.get 0) (local.get 1))))
+// deno-fmt-ignore
 const RELAXED_PROBE = new Uint8Array([
-  0x00,
-  0x61,
-  0x73,
-  0x6d,
-  0x01,
-  0x00,
-  0x00,
-  0x00,
-  0x01,
-  0x07,
-  0x01,
-  0x60,
-  0x02,
-  0x7b,
-  0x7b,
-  0x01,
-  0x7b,
-  0x03,
-  0x02,
-  0x01,
-  0x00,
-  0x0a,
-  0x0b,
-  0x01,
-  0x09,
-  0x00,
-  0x20,
-  0x00,
-  0x20,
-  0x01,
-  0xfd,
-  0x92,
-  0x02,
-  0x0b,
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7b, 0x7b, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00, 0x0a, 0x0b, 0x01, 0x09, 0x00, 0x20, 0x00, 0x20, 0x01, 0xfd, 0x92, 0x02, 0x0b,
 ]);
 
 /** Whether this runtime compiles `i16x8.relaxed_dot_i8x16_i7x16_s`. */
@@ -161,14 +132,7 @@ export function relaxedSimdSupported(): boolean {
 
 /** The path `kernelModule()` picks: `FALCON_E_KERNELS` if set, else relaxed where supported. */
 export function defaultKernelPath(): KernelPath {
-  let forced: string | undefined;
-  try {
-    forced = (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno?.env.get(
-      "FALCON_E_KERNELS",
-    );
-  } catch {
-    // no env permission: detect
-  }
+  const forced = envVar("FALCON_E_KERNELS");
   if (forced === "plain" || forced === "relaxed") return forced;
   return relaxedSimdSupported() ? "relaxed" : "plain";
 }
