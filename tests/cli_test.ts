@@ -165,3 +165,27 @@ Deno.test("cli chat answers each line and reuses the cached conversation", async
     "the second turn reuses the first turn's tokens",
   );
 });
+
+Deno.test("convert, serve and the local workerd runner refuse bad arguments with one clear line", async () => {
+  const run = async (file: string, args: string[], env: Record<string, string> = {}) => {
+    const p = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL(file, import.meta.url).pathname, ...args],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return { code: p.code, err: new TextDecoder().decode(p.stderr) };
+  };
+  const cases: [string, string[], RegExp, Record<string, string>?][] = [
+    ["../src/convert.ts", ["--model", TINY], /usage: deno task convert --model DIR\|URL --out FILE\.feimg/],
+    ["../src/convert.ts", ["--model", TINY, "--out", "/tmp/x.bin"], /--out must end in \.feimg/],
+    ["../src/serve.ts", ["--model", "./no/such/dir"], /--model \.\/no\/such\/dir: no such directory, and not a URL or a Hugging Face repo id/],
+    ["../src/serve.ts", ["--model", TINY, "--kv", "f8"], /--kv must be f32 or f16, got "f8"/],
+    ["../deploy/cloudflare/run_local.ts", [], /set MODEL_URL/, { MODEL_URL: "" }],
+  ];
+  for (const [file, args, msg, env] of cases) {
+    const r = await run(file, args, env);
+    assert.equal(r.code, 2, `${file} ${args.join(" ")}: ${r.err}`);
+    assert.match(r.err, msg);
+  }
+});
