@@ -223,30 +223,20 @@ export class Session {
    */
   feed(ids: ArrayLike<number>, options: FeedOptions = {}): Float32Array {
     this.#check();
+    // the last position's logits only: feedBatch runs the lm_head for that row alone
+    if (options.allLogits !== true) return this.model.feedBatch([{ session: this, ids }])[0];
     const n = ids.length;
     const vocab = this.model.config.vocabSize;
     checkIds(ids, vocab, this.position, this.model.contextLength);
-    const all = options.allLogits === true;
-    const out = new Float32Array(all ? n * vocab : vocab);
+    const out = new Float32Array(n * vocab);
     const block = this.model.blockSize;
-    const tok = new Int32Array(
-      this.k.memory.buffer,
-      this.k.tokens_ptr(),
-      block,
-    );
+    const tok = new Int32Array(this.k.memory.buffer, this.k.tokens_ptr(), block);
     for (let i = 0; i < n; i += block) {
       const m = Math.min(block, n - i);
       for (let j = 0; j < m; j++) tok[j] = ids[i + j];
-      const last = i + m === n;
-      const rc = this.k.forward(this.slot, m, all ? 1 : 0);
+      const rc = this.k.forward(this.slot, m, 1);
       if (rc !== 0) throw new EngineError(kernelError("forward", rc));
-      const logits = new Float32Array(
-        this.k.memory.buffer,
-        this.k.logits_ptr(),
-        (all ? m : 1) * vocab,
-      );
-      if (all) out.set(logits, i * vocab);
-      else if (last) out.set(logits);
+      out.set(new Float32Array(this.k.memory.buffer, this.k.logits_ptr(), m * vocab), i * vocab);
     }
     return out;
   }
