@@ -163,6 +163,24 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     });
     summary["lm_head bf16"] = +gbs.toFixed(2);
   }
+  // The ceiling: the kernels' multiply-accumulate primitive on registers only
+  // (no unpacking, no loads). token_gb_s here is the rate of 2-bit weights
+  // (4 per byte) that many multiply-accumulates per second would cover.
+  if (k.k_dot_peak && k.k_dot_peak_macs) {
+    const seed = alloc(96), iters = 1 << 20;
+    fill(new Uint8Array(k.memory.buffer, seed, 96), 5, (b) => b & 63);
+    const t = time(() => k.k_dot_peak!(iters, seed));
+    const gmacs = (iters * k.k_dot_peak_macs()) / (t.med * 1e6);
+    emit({
+      kernel: "dot_peak",
+      path,
+      gmac_s: +gmacs.toFixed(1),
+      token_gb_s: +(gmacs / 4).toFixed(2),
+      // 1.585e9 ternary multiply-accumulates per token in Falcon-E-1B's 24 blocks
+      ceiling_tok_s_1b_ternary: +(gmacs / 1.585).toFixed(1),
+    });
+    summary["peak (registers only)"] = +(gmacs / 4).toFixed(2);
+  }
   return summary;
 }
 

@@ -66,6 +66,10 @@ export interface KernelExports {
   /** simd 0: scalar reference on the checkpoint layout; 1: the kernel, on `k_prepare_t2`'d weights. */
   k_matmul_t2_i8(w: number, out: number, nIn: number, x: number, nTok: number, y: number, simd: number): void;
   k_prepare_t2(w: number, out: number, nIn: number): void;
+  /** Benchmark: `iters` iterations of the build's dot-and-add primitive on registers only (96 seed bytes at `seed`). */
+  k_dot_peak?(iters: number, seed: number): number;
+  /** Multiply-accumulates per `k_dot_peak` iteration. */
+  k_dot_peak_macs?(): number;
   k_unprepare_t2(w: number, out: number, nIn: number): void;
   /** Batched lm_head kernel: y [n, rows] from x [n, cols] (simd 0: reference). */
   k_matmul_bf16(w: number, rows: number, cols: number, x: number, n: number, y: number, simd: number): void;

@@ -292,3 +292,16 @@ pub extern "C" fn m_sin(x: f64) -> f64 {
 pub extern "C" fn m_cos(x: f64) -> f64 {
     math::sincos64(x).1
 }
+
+
+/// Multiply-accumulates per call of `k_dot_peak` iteration (see kernels/peak.rs).
+#[no_mangle]
+pub extern "C" fn k_dot_peak_macs() -> u32 {
+    crate::kernels::peak::MACS_PER_ITER as u32
+}
+
+/// Runs `iters` iterations of the register-only multiply-accumulate loop.
+#[no_mangle]
+pub unsafe extern "C" fn k_dot_peak(iters: usize, seed: *const u8) -> i32 {
+    crate::kernels::peak::dot_peak(iters, view(seed, 96))
+}

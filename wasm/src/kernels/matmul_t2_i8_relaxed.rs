@@ -44,7 +44,7 @@ pub extern "C" fn falcon_e_relaxed_dot_i8x16_i7x16_s(a: v128, b: v128) -> v128 {
 }
 
 #[inline(always)]
-fn dot(x: v128, c: v128) -> v128 {
+pub(crate) fn dot(x: v128, c: v128) -> v128 {
     falcon_e_relaxed_dot_i8x16_i7x16_s(x, c)
 }
 

@@ -12,6 +12,7 @@ pub mod matvec_bf16;
 pub mod matmul_t2_i8;
 #[cfg(relaxed)]
 pub mod matmul_t2_i8_relaxed;
+pub mod peak;
 pub mod quantize_i8;
 
 #[cfg(not(relaxed))]
