@@ -163,6 +163,29 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     });
     summary["lm_head bf16"] = +gbs.toFixed(2);
   }
+  // int8 (q8) lm_head, as `lmHead: "int8"` converts it: 1 byte per weight
+  const q8 = k.k_matmul_q8 as KernelExports["k_matmul_q8"] | undefined; // absent in older builds
+  if (q8) {
+    const rows = 32768, cols = 2048;
+    const w = alloc(rows * cols), sc = alloc(rows * 4), xq = alloc(cols), xs = alloc(4), yf = alloc(rows * 4);
+    fill(new Uint8Array(k.memory.buffer, w, rows * cols), 77, (b) => 1 + (b % 127));
+    new Float32Array(k.memory.buffer, sc, rows).fill(0.01);
+    fill(new Uint8Array(k.memory.buffer, xq, cols), 78);
+    new Float32Array(k.memory.buffer, xs, 1)[0] = 20;
+    const t = time(() => q8(w, sc, rows, cols, xq, xs, 1, yf, 1));
+    const gbs = (rows * cols) / (t.med * 1e6);
+    emit({
+      kernel: "q8_matvec",
+      path,
+      shape: "lm_head 32768x2048",
+      tokens: 1,
+      ms: +t.med.toFixed(4),
+      ms_min: +t.min.toFixed(4),
+      ms_max: +t.max.toFixed(4),
+      weight_gb_s: +gbs.toFixed(2),
+    });
+    summary["lm_head int8 (GB/s of int8)"] = +gbs.toFixed(2);
+  }
   // The ceiling: the kernels' multiply-accumulate primitive on registers only
   // (no unpacking, no loads). token_gb_s here is the rate of 2-bit weights
   // (4 per byte) that many multiply-accumulates per second would cover.

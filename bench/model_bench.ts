@@ -1,7 +1,8 @@
 /**
  * `deno task bench` (with bench/kernels_bench.ts): whole-model speed on a
  * synthetic Falcon-E-1B-shaped checkpoint (`deno task synth`), one thread.
- * Prints JSON lines: decode tok/s (8-token prompt, then 64 tokens), prefill
+ * Prints JSON lines: decode tok/s (8-token prompt, then 64 tokens; with the
+ * BF16 lm_head as shipped and with the int8 one, alternating), prefill
  * tok/s (128- and 512-token prompts), and the aggregate tok/s of 4 concurrent
  * streams against 1 (continuous batching), each the median of several runs
  * after a warm-up, with the machine and runtime.
@@ -94,15 +95,25 @@ const t0 = performance.now();
 const model = await loadModel(DIR, { contextLength: 1024 });
 emit({ bench: "load", model: DIR, load_ms: Math.round(performance.now() - t0), kernels: model.kernelPath });
 
-decode(model); // warm-up
-emit({
-  bench: "decode",
-  prompt: 8,
-  tokens: 64,
-  tok_per_s: +median(Array.from({ length: RUNS }, () => decode(model))).toFixed(2),
-  runs: RUNS,
-  kernels: model.kernelPath,
-});
+// Decode with the lm_head as shipped (BF16) and converted to int8, runs
+// alternating so that both see the same machine state.
+const model8 = await loadModel(DIR, { contextLength: 1024, lmHead: "int8" });
+decode(model), decode(model8); // warm-up
+const dec: Record<"bf16" | "int8", number[]> = { bf16: [], int8: [] };
+for (let r = 0; r < RUNS; r++) dec.bf16.push(decode(model)), dec.int8.push(decode(model8));
+model8.dispose();
+for (const head of ["bf16", "int8"] as const) {
+  emit({
+    bench: "decode",
+    prompt: 8,
+    tokens: 64,
+    lm_head: head,
+    tok_per_s: +median(dec[head]).toFixed(2),
+    runs: RUNS,
+    kernels: model.kernelPath,
+    ...(head === "int8" ? { vs_bf16: +(median(dec.int8) / median(dec.bf16)).toFixed(3) } : {}),
+  });
+}
 prefill(model, 32, 0); // warm-up
 for (const n of argv.includes("--skip-prefill-512") ? [128] : [128, 512]) {
   const runs = Array.from({ length: RUNS }, (_, i) => prefill(model, n, i + 1));

@@ -93,6 +93,13 @@ export function idsFlag(args: Args, name = "ids"): number[] {
   });
 }
 
+/** `--lm-head bf16|int8`: lm_head weights (default bf16, as shipped). */
+export function lmHeadFlag(args: Args): "bf16" | "int8" {
+  const v = args.flags.get("lm-head") ?? "bf16";
+  if (v !== "bf16" && v !== "int8") throw new UsageError(`--lm-head must be bf16 or int8, got "${v}"`);
+  return v;
+}
+
 /** `--kv f32|f16`: KV cache precision (default f32). */
 export function kvFlag(args: Args): "f16" | "f32" {
   const v = args.flags.get("kv") ?? "f32";

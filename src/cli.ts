@@ -12,7 +12,7 @@
  * @module
  */
 
-import { type Args, idsFlag, intFlag, kvFlag, numberFlag, parseArgs, UsageError } from "./args.ts";
+import { type Args, idsFlag, intFlag, kvFlag, lmHeadFlag, numberFlag, parseArgs, UsageError } from "./args.ts";
 import { loadModel } from "./load.ts";
 import type { Model } from "./model.ts";
 import { argmax } from "./argmax.ts";
@@ -24,7 +24,8 @@ const USAGE = `usage:
   deno task cli generate --model DIR|URL --prompt "text" [--chat] [--system S] [--json] [sampling flags]
   deno task cli chat     --model DIR|URL [--system S] [sampling flags]
 sampling flags: --max-tokens N --temperature T --top-p P --top-k K --min-p P --seed S --ctx N
-every command: --kv f32|f16 (KV cache precision, default f32 = transformers' numbers)`;
+every command: --kv f32|f16 (KV cache precision, default f32 = transformers' numbers)
+              --lm-head bf16|int8 (lm_head weights, default bf16 as shipped; int8: faster, logits approximate)`;
 
 async function load(args: Args): Promise<{ model: Model; loadMs: number }> {
   const dir = args.flags.get("model");
@@ -37,7 +38,7 @@ async function load(args: Args): Promise<{ model: Model; loadMs: number }> {
   const ctx = intFlag(args, "ctx", undefined, 1);
   const model = await loadModel(
     dir,
-    { ...(ctx === undefined ? {} : { contextLength: ctx }), kvCache: kvFlag(args) },
+    { ...(ctx === undefined ? {} : { contextLength: ctx }), kvCache: kvFlag(args), lmHead: lmHeadFlag(args) },
   );
   return { model, loadMs: performance.now() - t0 };
 }

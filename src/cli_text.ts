@@ -3,7 +3,7 @@
  * @module
  */
 
-import { type Args, intFlag, kvFlag, numberFlag, UsageError } from "./args.ts";
+import { type Args, intFlag, kvFlag, lmHeadFlag, numberFlag, UsageError } from "./args.ts";
 import { generate, type GenerateOptions } from "./generate.ts";
 import { Scheduler, type Slot } from "./scheduler.ts";
 import { loadTextModel, type TextModel } from "./text_model.ts";
@@ -21,7 +21,7 @@ async function load(args: Args): Promise<TextModel> {
   const ctx = intFlag(args, "ctx", undefined, 1);
   return await loadTextModel(
     dir,
-    { ...(ctx === undefined ? {} : { contextLength: ctx }), kvCache: kvFlag(args) },
+    { ...(ctx === undefined ? {} : { contextLength: ctx }), kvCache: kvFlag(args), lmHead: lmHeadFlag(args) },
   );
 }
 

@@ -34,6 +34,9 @@ export async function createEngine(config: ModelConfig, options: LoadOptions, wh
   if (options.kvCache !== undefined && options.kvCache !== "f16" && options.kvCache !== "f32") {
     throw new RangeError(`kvCache must be "f16" or "f32", got ${JSON.stringify(options.kvCache)}`);
   }
+  if (options.lmHead !== undefined && options.lmHead !== "bf16" && options.lmHead !== "int8") {
+    throw new RangeError(`lmHead must be "bf16" or "int8", got ${JSON.stringify(options.lmHead)}`);
+  }
   const k = await instantiateKernels(options.kernels);
   const c = config;
   const rc = k.model_create(
@@ -64,4 +67,12 @@ export async function createEngine(config: ModelConfig, options: LoadOptions, wh
     );
   }
   return { k, ctx, sessions, block };
+}
+
+/** After every weight is in place: converts the lm_head if `options.lmHead` asks for int8. */
+export function finishWeights(k: KernelExports, options: LoadOptions): void {
+  if (options.lmHead === "int8") {
+    const rc = k.lm_head_q8();
+    if (rc < 0) throw new Error(`internal: lm_head_q8 failed with ${rc}`);
+  }
 }

@@ -17,7 +17,7 @@ import { CheckpointError, expectedTensors } from "./checkpoint.ts";
 import type { LoadOptions } from "./load_options.ts";
 import { kernelsOf, Model } from "./model.ts";
 import { type ModelSource, readExactly, SourceError } from "./source.ts";
-import { createEngine } from "./engine.ts";
+import { createEngine, finishWeights } from "./engine.ts";
 import type { KernelExports } from "./wasm.ts";
 
 const MAGIC = new TextEncoder().encode("FALCONE\x01");
@@ -64,6 +64,9 @@ export async function writeImage(
 ): Promise<number> {
   const k = kernelsOf.get(model);
   if (!k || !files["config.json"]) throw new Error("writeImage needs a loaded model and its config.json");
+  if (k.lm_head_mode() !== 0) {
+    throw new Error('writeImage needs the BF16 lm_head as shipped (load without lmHead: "int8")');
+  }
   const layout = layoutOf(k, files["config.json"]);
   const header: ImageHeader = { version: 1, files, layout };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -153,6 +156,7 @@ export async function loadImageFrom(
       done += view.length;
       options.onProgress?.(done, total);
     }
+    finishWeights(k, options);
     return { model: new Model(k, config, ctx, sessions, block, `${src.location}/${file}`), files: header.files };
   } finally {
     await r.close();

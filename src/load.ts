@@ -14,7 +14,7 @@ import { Model } from "./model.ts";
 import type { TensorEntry } from "./safetensors.ts";
 import { fillRegions, finishShard, type OpenShard, openShard, type Region } from "./shard.ts";
 import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source.ts";
-import { createEngine } from "./engine.ts";
+import { createEngine, finishWeights } from "./engine.ts";
 
 export { CheckpointError } from "./checkpoint.ts";
 export type { LoadOptions } from "./load_options.ts";
@@ -101,6 +101,7 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
     }
     k.prepare_weights(); // packed projections -> the kernels' layout, in place
     checkScales(k.memory.buffer, shards.flatMap((s) => s.entries), (s) => k.tensor_ptr(s.kind, s.layer));
+    finishWeights(k, options);
     return new Model(k, config, ctx, sessions, block, src.location);
   } finally {
     for (const s of shards) await s.shard.reader.close();

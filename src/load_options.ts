@@ -17,6 +17,16 @@ export interface LoadOptions {
    * deploy entries use it.
    */
   kvCache?: "f16" | "f32";
+  /**
+   * lm_head weights. `"bf16"` (the default) computes logits from the weights as
+   * shipped, exactly as transformers does. `"int8"` converts them at load, in
+   * place, to 8-bit bytes with one scale per row (7-bit levels, see
+   * `wasm/src/kernels/matmul_q8.rs`) and the normed hidden state to int8: half
+   * the lm_head bytes per token and faster decoding, with logits moved slightly
+   * (`bench/lm_head_agreement.ts` measures top-1 agreement with BF16). Memory
+   * stays the same (the freed half of the BF16 region is not returned).
+   */
+  lmHead?: "bf16" | "int8";
   /** Tokens per forward call while prefilling (default 32, at most 64). */
   blockSize?: number;
   /** `fetch` to use for URL sources. */

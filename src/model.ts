@@ -99,6 +99,11 @@ export class Model {
     };
   }
 
+  /** lm_head weights in use: `"bf16"` as shipped, or `"int8"` (the `lmHead` load option). */
+  get lmHead(): "bf16" | "int8" {
+    return this.#k.lm_head_mode() === 1 ? "int8" : "bf16";
+  }
+
   /** Which ternary kernels run: `"relaxed"` (relaxed SIMD) or `"plain"` (SIMD128). */
   get kernelPath(): "relaxed" | "plain" {
     return this.#k.kernel_path() === 1 ? "relaxed" : "plain";

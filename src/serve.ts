@@ -3,11 +3,11 @@
  *
  *   deno task serve [--model DIR|URL|owner/name] [--port 8000] [--host 127.0.0.1]
  *                   [--api-key KEY] [--ctx 2048] [--hub-endpoint URL] [--cors *|origin,...]
- *                   [--max-queue 16] [--slots 1] [--kv f32|f16]
+ *                   [--max-queue 16] [--slots 1] [--kv f32|f16] [--lm-head bf16|int8]
  * @module
  */
 
-import { intFlag, kvFlag, parseArgs, UsageError } from "./args.ts";
+import { intFlag, kvFlag, lmHeadFlag, parseArgs, UsageError } from "./args.ts";
 import { createHandler } from "./handler.ts";
 import { downloadRepo, isRepoId } from "./hub.ts";
 import { loadTextModel } from "./text_model.ts";
@@ -45,6 +45,7 @@ async function main(argv: string[]): Promise<void> {
     id,
     maxSessions: slots,
     kvCache: kvFlag(args),
+    lmHead: lmHeadFlag(args),
     ...(ctx ? { contextLength: ctx } : {}),
   });
   const mem = tm.model.memory();

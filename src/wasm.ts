@@ -59,6 +59,10 @@ export interface KernelExports {
   forward_rows(n: number, logits: number): number;
   /** Converts the packed projections to the kernels' layout; once, after every tensor is written. */
   prepare_weights(): number;
+  /** Converts the lm_head to q8 in place (0; 1 if it already was; E_NO_MODEL). */
+  lm_head_q8(): number;
+  /** 0: BF16 lm_head, 1: q8, -1: no model. */
+  lm_head_mode(): number;
   /** 0: plain SIMD128 ternary kernels, 1: relaxed SIMD. */
   kernel_path(): number;
   alloc(bytes: number, align: number): number;
@@ -71,6 +75,20 @@ export interface KernelExports {
   /** Multiply-accumulates per `k_dot_peak` iteration. */
   k_dot_peak_macs?(): number;
   k_unprepare_t2(w: number, out: number, nIn: number): void;
+  /** q8 lm_head product: y [n, rows] = ((w - 64) . x) * scale[row] / xs[token] (simd 0: reference). */
+  k_matmul_q8(
+    w: number,
+    scale: number,
+    rows: number,
+    cols: number,
+    x: number,
+    xs: number,
+    n: number,
+    y: number,
+    simd: number,
+  ): void;
+  /** f32 row -> q8 bytes at `out`; returns the row scale. */
+  k_quantize_row_q8(w: number, n: number, out: number): number;
   /** Batched lm_head kernel: y [n, rows] from x [n, cols] (simd 0: reference). */
   k_matmul_bf16(w: number, rows: number, cols: number, x: number, n: number, y: number, simd: number): void;
   k_matvec_bf16(w: number, rows: number, cols: number, x: number, y: number, simd: number): void;

@@ -179,8 +179,13 @@ Deno.test("convert, serve and the local workerd runner refuse bad arguments with
   const cases: [string, string[], RegExp, Record<string, string>?][] = [
     ["../src/convert.ts", ["--model", TINY], /usage: deno task convert --model DIR\|URL --out FILE\.feimg/],
     ["../src/convert.ts", ["--model", TINY, "--out", "/tmp/x.bin"], /--out must end in \.feimg/],
-    ["../src/serve.ts", ["--model", "./no/such/dir"], /--model \.\/no\/such\/dir: no such directory, and not a URL or a Hugging Face repo id/],
+    [
+      "../src/serve.ts",
+      ["--model", "./no/such/dir"],
+      /--model \.\/no\/such\/dir: no such directory, and not a URL or a Hugging Face repo id/,
+    ],
     ["../src/serve.ts", ["--model", TINY, "--kv", "f8"], /--kv must be f32 or f16, got "f8"/],
+    ["../src/serve.ts", ["--model", TINY, "--lm-head", "q4"], /--lm-head must be bf16 or int8, got "q4"/],
     ["../deploy/cloudflare/run_local.ts", [], /set MODEL_URL/, { MODEL_URL: "" }],
   ];
   for (const [file, args, msg, env] of cases) {

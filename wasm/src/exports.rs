@@ -5,7 +5,7 @@
 use crate::arena;
 use crate::forward;
 use crate::kernels::attention::{attention_ref, attention_simd, exp_f32_simd, f16_to_f32_simd, Heads, Kv};
-use crate::kernels::{f32ops::*, matvec_bf16::*, quantize_i8::*, t2, PATH};
+use crate::kernels::{f32ops::*, matmul_q8::{matmul_q8_ref, matmul_q8_simd}, matvec_bf16::*, quantize_i8::*, t2, PATH};
 use crate::math;
 use crate::model::{Config, Model, MODEL};
 use core::slice::{from_raw_parts as view, from_raw_parts_mut as view_mut};
@@ -126,6 +126,22 @@ pub extern "C" fn prepare_weights() -> i32 {
     }
 }
 
+/// Converts the lm_head to int8 (q8, `kernels::matmul_q8`), in place; after
+/// the weights are written. 0, or 1 if it already is, or E_NO_MODEL.
+#[no_mangle]
+pub extern "C" fn lm_head_q8() -> i32 {
+    match model() {
+        Some(m) => !m.lm_head_to_q8() as i32,
+        None => forward::E_NO_MODEL,
+    }
+}
+
+/// 0: BF16 lm_head (as shipped), 1: q8; -1 without a model.
+#[no_mangle]
+pub extern "C" fn lm_head_mode() -> i32 {
+    model().map_or(-1, |m| m.lm_q8.get() as i32)
+}
+
 /// Which ternary kernels this module runs: 0 plain SIMD128, 1 relaxed SIMD.
 #[no_mangle]
 pub extern "C" fn kernel_path() -> u32 {
@@ -180,6 +196,21 @@ pub unsafe extern "C" fn k_prepare_t2(w: *mut u8, out: usize, n_in: usize) {
 #[no_mangle]
 pub unsafe extern "C" fn k_unprepare_t2(w: *mut u8, out: usize, n_in: usize) {
     t2::unprepare_t2(view_mut(w, out / 4 * n_in), out, n_in)
+}
+
+/// q8 lm_head product (simd = 0: reference): y [n, rows] from int8 x [n, cols] with scales xs [n].
+#[no_mangle]
+pub unsafe extern "C" fn k_matmul_q8(
+    w: *const u8, scale: *const f32, rows: usize, cols: usize, x: *const i8, xs: *const f32, n: usize, y: *mut f32, simd: u32,
+) {
+    let (w, scale, x, xs, y) = (view(w, rows * cols), view(scale, rows), view(x, n * cols), view(xs, n), view_mut(y, n * rows));
+    if simd != 0 { matmul_q8_simd(w, scale, rows, cols, x, xs, n, y) } else { matmul_q8_ref(w, scale, rows, cols, x, xs, n, y) }
+}
+
+/// One f32 row -> q8 bytes; returns the row scale.
+#[no_mangle]
+pub unsafe extern "C" fn k_quantize_row_q8(w: *const f32, n: usize, out: *mut u8) -> f32 {
+    crate::kernels::matmul_q8::quantize_row(view(w, n), view_mut(out, n))
 }
 
 /// Batched lm_head kernel: n token rows of x [n, cols] -> y [n, rows].

@@ -10,6 +10,7 @@
 
 use crate::kernels::attention::{attention_simd, Heads, Kv};
 use crate::kernels::f32ops::{rmsnorm_simd, swiglu_simd};
+use crate::kernels::matmul_q8::matmul_q8_simd;
 use crate::kernels::t2::matmul_t2_i8_simd;
 use crate::kernels::matvec_bf16::{matmul_bf16_simd, matvec_bf16_simd};
 use crate::kernels::quantize_i8::quantize_i8_simd;
@@ -238,14 +239,32 @@ pub fn forward_rows(n: usize, logits: u32) -> i32 {
             nl += 1;
         }
     }
-    let head = u16s(m.lm_head, c.vocab * h);
-    if nl == 1 {
+    if m.lm_q8.get() {
+        // int8 lm_head: the normed rows quantized as BitLinear inputs are
+        lm_head_q8(m, nl);
+    } else if nl == 1 {
+        let head = u16s(m.lm_head, c.vocab * h);
         matvec_bf16_simd(head, c.vocab, h, f32s(s.xn, h), f32s(s.logits, c.vocab));
     } else if nl > 1 {
+        let head = u16s(m.lm_head, c.vocab * h);
         matmul_bf16_simd(head, c.vocab, h, f32s(s.xn, nl * h), nl, f32s(s.logits, nl * c.vocab));
     }
     for t in 0..n {
         *m.pos_of(rows[t] as usize) += 1;
     }
     0
+}
+
+/// logits [nl, vocab] = q8 lm_head x int8(normed rows in `xn`).
+fn lm_head_q8(m: &Model, nl: usize) {
+    let (c, s) = (&m.cfg, &m.s);
+    let h = c.hidden;
+    let xq = unsafe { core::slice::from_raw_parts_mut(s.xq as *mut i8, nl * h) };
+    let xs = f32s(s.xs, nl);
+    for t in 0..nl {
+        xs[t] = quantize_i8_simd(&f32s(s.xn, nl * h)[t * h..(t + 1) * h], &mut xq[t * h..(t + 1) * h]);
+    }
+    let w = unsafe { core::slice::from_raw_parts(m.lm_head as *const u8, c.vocab * h) };
+    let scale = f32s(m.lm_scale, c.vocab);
+    matmul_q8_simd(w, scale, c.vocab, h, xq, xs, nl, f32s(s.logits, nl * c.vocab));
 }

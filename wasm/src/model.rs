@@ -3,9 +3,9 @@
 //! grows memory a single time to its final size; the forward pass allocates nothing.
 
 use crate::arena;
-use crate::kernels::t2;
+use crate::kernels::{matmul_q8, t2};
 use crate::kernels::matmul_t2_i8::{MAX_IN, MAX_TOKENS};
-use crate::math::{pow64, sincos64};
+use crate::math::{bf16, pow64, sincos64};
 
 /// The seven BitLinear projections of a block, in checkpoint naming order.
 pub const N_PROJ: usize = 7;
@@ -115,7 +115,10 @@ pub struct Model {
     pub embed: usize,   // [vocab, hidden] bf16
     pub layers: usize,  // [n_layers] Layer
     pub norm: usize,    // [hidden] bf16
-    pub lm_head: usize, // [vocab, hidden] bf16
+    pub lm_head: usize, // [vocab, hidden] bf16, or q8 bytes once `lm_head_to_q8` ran
+    pub lm_scale: usize, // [vocab] f32 row scales of the q8 lm_head
+    /// Whether the lm_head was converted to q8 (`kernels::matmul_q8`).
+    pub lm_q8: core::cell::Cell<bool>,
     pub rope: usize,    // [ctx, head_dim/2, 2] f32 (cos, sin)
     pub kv: usize,      // [sessions, n_layers, 2, ctx, kv_dim] f16 (IEEE binary16 bits), or f32 (cfg.kv_f32)
     pub pos: usize,     // [sessions] u32 filled positions
@@ -195,6 +198,7 @@ impl Model {
         let kv = pl.take(c.sessions * c.n_layers * 2 * c.ctx * c.kv_dim() * c.kv_elem(), 64);
         let kv_end = pl.at;
         let rope = pl.take(c.ctx * c.head_dim * f, 64);
+        let lm_scale = pl.take(c.vocab * f, 64);
         let pos = pl.take(c.sessions * 4, 16);
         let b = c.block;
         let max_in = c.hidden.max(c.inter).max(c.q_dim());
@@ -238,6 +242,8 @@ impl Model {
             layers,
             norm,
             lm_head,
+            lm_scale,
+            lm_q8: core::cell::Cell::new(false),
             rope,
             kv,
             pos,
@@ -315,6 +321,30 @@ impl Model {
             }
         }
         unsafe { *(self.mark as *mut u32) = PREPARED };
+        true
+    }
+
+    /// Converts the BF16 lm_head, in place, to q8 (`kernels::matmul_q8`): the
+    /// bytes of row r land at r * hidden, before the BF16 row r still to be
+    /// read (row r is copied out first), and the scales in their own region.
+    /// The second half of the BF16 region is then unused. Returns false if
+    /// it already ran.
+    pub fn lm_head_to_q8(&self) -> bool {
+        if self.lm_q8.get() {
+            return false;
+        }
+        let (v, h) = (self.cfg.vocab, self.cfg.hidden);
+        let row = unsafe { core::slice::from_raw_parts_mut(self.s.xn as *mut f32, h) };
+        let scales = unsafe { core::slice::from_raw_parts_mut(self.lm_scale as *mut f32, v) };
+        for r in 0..v {
+            let src = unsafe { core::slice::from_raw_parts((self.lm_head + 2 * r * h) as *const u16, h) };
+            for i in 0..h {
+                row[i] = bf16(src[i]);
+            }
+            let dst = unsafe { core::slice::from_raw_parts_mut((self.lm_head + r * h) as *mut u8, h) };
+            scales[r] = matmul_q8::quantize_row(row, dst);
+        }
+        self.lm_q8.set(true);
         true
     }
 

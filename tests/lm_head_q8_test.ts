@@ -1,0 +1,102 @@
+// The int8 (q8) lm_head: kernel against its reference in both builds, the row
+// conversion, and the model-level option (agreement with BF16 on the fixtures).
+import assert from "node:assert/strict";
+import { argmax } from "../src/argmax.ts";
+import { loadModel } from "../mod.ts";
+import { writeImage } from "../src/image.ts";
+import { instantiateKernels, kernelModule, type KernelPath, relaxedSimdSupported } from "../src/wasm.ts";
+import { readReference, TINY, WIDE } from "./reference.ts";
+import { rng } from "./rng.ts";
+
+const PATHS: KernelPath[] = relaxedSimdSupported() ? ["plain", "relaxed"] : ["plain"];
+const rand = rng(31);
+
+for (const path of PATHS) {
+  Deno.test(`matmul_q8 (${path}): SIMD equals the scalar reference to the bit`, async () => {
+    const k = await instantiateKernels(await kernelModule(path));
+    const alloc = (n: number) => {
+      const p = k.alloc(Math.max(n, 1), 16);
+      assert.ok(p > 0);
+      return p;
+    };
+    for (const [rows, cols] of [[1, 1], [3, 15], [4, 16], [5, 17], [7, 33], [33, 2048 + 5], [64, 336]]) {
+      for (const n of [1, 2, 3, 5]) {
+        const w = alloc(rows * cols), sc = alloc(rows * 4), x = alloc(n * cols), xs = alloc(n * 4);
+        const y0 = alloc(n * rows * 4), y1 = alloc(n * rows * 4);
+        const wb = new Uint8Array(k.memory.buffer, w, rows * cols);
+        // stored bytes are 64 + q, q in -63..63; the extremes included
+        wb.forEach((_, i) => (wb[i] = i % 11 === 0 ? (i % 2 ? 1 : 127) : 1 + Math.floor(rand() * 127)));
+        new Float32Array(k.memory.buffer, sc, rows).forEach((_, i, a) => (a[i] = 0.001 + rand() * 0.05));
+        const xb = new Int8Array(k.memory.buffer, x, n * cols);
+        xb.forEach((_, i) => (xb[i] = i % 7 === 0 ? (i % 2 ? -128 : 127) : Math.floor(rand() * 256) - 128));
+        new Float32Array(k.memory.buffer, xs, n).forEach((_, i, a) => (a[i] = 1 + rand() * 100));
+        k.k_matmul_q8(w, sc, rows, cols, x, xs, n, y0, 0);
+        k.k_matmul_q8(w, sc, rows, cols, x, xs, n, y1, 1);
+        const a = new Float32Array(k.memory.buffer, y0, n * rows), b = new Float32Array(k.memory.buffer, y1, n * rows);
+        assert.deepEqual(b, a, `${rows}x${cols}, ${n} tokens`);
+        // and the reference is what the format says
+        const t = n - 1, r = rows - 1;
+        let d = 0;
+        for (let i = 0; i < cols; i++) d += (wb[r * cols + i] - 64) * xb[t * cols + i];
+        const s = new Float32Array(k.memory.buffer, sc, rows)[r], q = new Float32Array(k.memory.buffer, xs, n)[t];
+        assert.equal(a[t * rows + r], Math.fround(Math.fround(d * s) / q));
+      }
+    }
+  });
+}
+
+Deno.test("q8 row conversion: scale max/63, round half to even, offset 64; an all-zero row", async () => {
+  const k = await instantiateKernels(await kernelModule("plain"));
+  const w = k.alloc(5 * 4, 16), out = k.alloc(5, 16);
+  new Float32Array(k.memory.buffer, w, 5).set([31.5, -63, 15.75, 0, 0.5]);
+  const s = k.k_quantize_row_q8(w, 5, out);
+  assert.equal(s, 1); // max |w| / 63
+  // 31.5 -> 32 and 0.5 -> 0 (half to even); 15.75 -> 16
+  assert.deepEqual([...new Uint8Array(k.memory.buffer, out, 5)], [64 + 32, 64 - 63, 64 + 16, 64, 64]);
+  new Float32Array(k.memory.buffer, w, 5).fill(0);
+  assert.equal(k.k_quantize_row_q8(w, 5, out), 0);
+  assert.deepEqual([...new Uint8Array(k.memory.buffer, out, 5)], [64, 64, 64, 64, 64]);
+});
+
+for (const [name, dir] of [["tiny-falcon-e", TINY], ["wide-falcon-e", WIDE]]) {
+  Deno.test(`lmHead "int8" on ${name}: top-1 agrees with BF16 at >= 95% of prompt positions, logits within 0.3`, async () => {
+    const ref = await readReference(dir);
+    const bf = await loadModel(dir, { contextLength: 256 });
+    const q8 = await loadModel(dir, { contextLength: 256, lmHead: "int8" });
+    assert.equal(bf.lmHead, "bf16");
+    assert.equal(q8.lmHead, "int8");
+    const v = bf.config.vocabSize;
+    let positions = 0, agree = 0, identical = 0;
+    for (const run of ref.runs) {
+      using a = bf.createSession();
+      using b = q8.createSession();
+      const la = a.feed(run.ids, { allLogits: true }), lb = b.feed(run.ids, { allLogits: true });
+      for (let t = 0; t < run.ids.length; t++) {
+        positions++;
+        const ra = la.subarray(t * v, (t + 1) * v), rb = lb.subarray(t * v, (t + 1) * v);
+        if (argmax(ra) === argmax(rb)) agree++;
+        let d = 0;
+        for (let i = 0; i < v; i++) d = Math.max(d, Math.abs(ra[i] - rb[i]));
+        assert.ok(d < 0.3, `position ${t}: max |dlogit| ${d}`);
+        if (d === 0) identical++;
+      }
+    }
+    assert.ok(agree / positions >= 0.95, `top-1 agreement ${agree}/${positions}`);
+    assert.ok(identical < positions, "int8 logits identical to BF16: the option did nothing");
+    bf.dispose();
+    q8.dispose();
+  });
+}
+
+Deno.test("lmHead: a bad value is refused by name; an int8 model cannot be written as an image", async () => {
+  await assert.rejects(loadModel(TINY, { lmHead: "q4" as "int8" }), /lmHead must be "bf16" or "int8"/);
+  const q8 = await loadModel(TINY, { contextLength: 64, lmHead: "int8" });
+  const config = await Deno.readTextFile(`${TINY}/config.json`);
+  const out = await Deno.makeTempFile({ suffix: ".feimg" });
+  try {
+    await assert.rejects(writeImage(q8, { "config.json": config }, out), /BF16 lm_head/);
+  } finally {
+    q8.dispose();
+    await Deno.remove(out);
+  }
+});

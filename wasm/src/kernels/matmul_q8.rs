@@ -1,0 +1,174 @@
+//! The int8 lm_head (opt-in, converted at load from BF16): 8-bit weights with a
+//! per-row f32 scale, times int8-quantized activations, exact int32 dots.
+//!
+//! Format `q8`: row r of `rows` x `cols` is `cols` bytes b = q + 64 with
+//! q = round_half_even(w / scale[r]) in -63..=63, scale[r] = max_i |w[r][i]| / 63
+//! (7-bit levels stored offset in a byte, so that every stored byte is in
+//! 0..=127: the range where the relaxed-SIMD dot, whose second operand is
+//! i7, is exact and deterministic on every engine). Activations are the
+//! BitLinear int8 quantization of the normed row: s = 127 / max|x|.
+//!
+//! `y[t * rows + r] = (sum_i (b_ri - 64) x_ti) * scale[r] / s[t]`; the integer
+//! dot is exact in every path, so the reference and both SIMD builds agree to
+//! the bit.
+
+use crate::math::round_half_even;
+use core::arch::wasm32::*;
+
+/// Offset of the stored bytes (q = b - 64).
+pub const OFFSET: i32 = 64;
+/// Largest |q|.
+pub const LEVELS: f32 = 63.0;
+
+/// BF16 row (as f32 values) -> q8 bytes; returns the row's scale (0 for an all-zero row).
+pub fn quantize_row(w: &[f32], out: &mut [u8]) -> f32 {
+    let mut m = 0.0f32;
+    for &v in w {
+        let a = if v < 0.0 { -v } else { v };
+        if a > m {
+            m = a;
+        }
+    }
+    let scale = m / LEVELS;
+    let inv = if m > 0.0 { LEVELS / m } else { 0.0 };
+    for (o, &v) in out.iter_mut().zip(w) {
+        let q = round_half_even(v * inv);
+        let q = if q > LEVELS { LEVELS } else if q < -LEVELS { -LEVELS } else { q };
+        *o = (q as i32 + OFFSET) as u8;
+    }
+    scale
+}
+
+#[inline]
+fn finish(d: i32, scale: f32, s: f32) -> f32 {
+    d as f32 * scale / s
+}
+
+/// Scalar reference.
+pub fn matmul_q8_ref(w: &[u8], scale: &[f32], rows: usize, cols: usize, x: &[i8], xs: &[f32], n: usize, y: &mut [f32]) {
+    for t in 0..n {
+        for r in 0..rows {
+            let mut d = 0i32;
+            for i in 0..cols {
+                d += (w[r * cols + i] as i32 - OFFSET) * x[t * cols + i] as i32;
+            }
+            y[t * rows + r] = finish(d, scale[r], xs[t]);
+        }
+    }
+}
+
+#[inline(always)]
+fn hsum(v: v128) -> i32 {
+    i32x4_extract_lane::<0>(v) + i32x4_extract_lane::<1>(v) + i32x4_extract_lane::<2>(v) + i32x4_extract_lane::<3>(v)
+}
+
+/// acc += the 16-column dot of int8 activations `x` and offset bytes `w`, widened to i32.
+#[cfg(relaxed)]
+#[inline(always)]
+unsafe fn step(acc: v128, x: *const i8, w: *const u8) -> v128 {
+    // |x * b + x * b| <= 2 * 128 * 127 < 2^15: the i16 pairs are exact
+    let p = super::matmul_t2_i8_relaxed::dot(v128_load(x as *const v128), v128_load(w as *const v128));
+    i32x4_add(acc, i32x4_extadd_pairwise_i16x8(p))
+}
+#[cfg(not(relaxed))]
+#[inline(always)]
+unsafe fn step(acc: v128, x: *const i8, w: *const u8) -> v128 {
+    let (xl, xh) = (i16x8_load_extend_i8x8(x), i16x8_load_extend_i8x8(x.add(8)));
+    let (wl, wh) = (u16x8_load_extend_u8x8(w), u16x8_load_extend_u8x8(w.add(8)));
+    i32x4_add(acc, i32x4_add(i32x4_dot_i16x8(xl, wl), i32x4_dot_i16x8(xh, wh)))
+}
+
+/// R rows x N tokens: the exact dots sum_i (b - 64) x.
+#[inline(always)]
+unsafe fn tile<const R: usize, const N: usize>(w: *const u8, x: [*const i8; N], cols: usize, sums: [i32; N]) -> [[i32; N]; R] {
+    let mut acc = [[i32x4_splat(0); N]; R];
+    let body = cols & !15;
+    let mut i = 0;
+    while i < body {
+        for r in 0..R {
+            for t in 0..N {
+                acc[r][t] = step(acc[r][t], x[t].add(i), w.add(r * cols + i));
+            }
+        }
+        i += 16;
+    }
+    let mut d = [[0i32; N]; R];
+    for r in 0..R {
+        for t in 0..N {
+            let mut v = hsum(acc[r][t]);
+            for j in body..cols {
+                v += *w.add(r * cols + j) as i32 * *x[t].add(j) as i32;
+            }
+            d[r][t] = v - OFFSET * sums[t];
+        }
+    }
+    d
+}
+
+#[inline(always)]
+unsafe fn rows_tokens<const R: usize, const N: usize>(
+    w: &[u8], scale: &[f32], rows: usize, cols: usize, x: &[i8], xs: &[f32], sums: &[i32], r0: usize, t0: usize,
+    y: &mut [f32],
+) {
+    let mut xp = [x.as_ptr(); N];
+    let mut sm = [0i32; N];
+    for t in 0..N {
+        xp[t] = x.as_ptr().add((t0 + t) * cols);
+        sm[t] = sums[t0 + t];
+    }
+    let d = tile::<R, N>(w.as_ptr().add(r0 * cols), xp, cols, sm);
+    for r in 0..R {
+        for t in 0..N {
+            *y.get_unchecked_mut((t0 + t) * rows + r0 + r) = finish(d[r][t], scale[r0 + r], xs[t0 + t]);
+        }
+    }
+}
+
+/// Largest token count of one call (the forward pass's block).
+pub const MAX_N: usize = 64;
+
+/// SIMD product: 4 rows share each activation load when decoding one token;
+/// with several tokens, 2 rows x 2 tokens share each weight and activation load.
+pub fn matmul_q8_simd(w: &[u8], scale: &[f32], rows: usize, cols: usize, x: &[i8], xs: &[f32], n: usize, y: &mut [f32]) {
+    assert!(w.len() >= rows * cols && scale.len() >= rows && x.len() >= n * cols && xs.len() >= n);
+    assert!(y.len() >= n * rows && n <= MAX_N);
+    let mut sums = [0i32; MAX_N];
+    for t in 0..n {
+        sums[t] = x[t * cols..(t + 1) * cols].iter().map(|&v| v as i32).sum();
+    }
+    unsafe {
+        if n == 1 {
+            let mut r = 0;
+            while r + 4 <= rows {
+                rows_tokens::<4, 1>(w, scale, rows, cols, x, xs, &sums, r, 0, y);
+                r += 4;
+            }
+            while r < rows {
+                rows_tokens::<1, 1>(w, scale, rows, cols, x, xs, &sums, r, 0, y);
+                r += 1;
+            }
+            return;
+        }
+        let mut r = 0;
+        while r < rows {
+            let two = r + 2 <= rows;
+            let mut t = 0;
+            while t + 2 <= n {
+                if two {
+                    rows_tokens::<2, 2>(w, scale, rows, cols, x, xs, &sums, r, t, y);
+                } else {
+                    rows_tokens::<1, 2>(w, scale, rows, cols, x, xs, &sums, r, t, y);
+                }
+                t += 2;
+            }
+            if t < n {
+                if two {
+                    rows_tokens::<2, 1>(w, scale, rows, cols, x, xs, &sums, r, t, y);
+                } else {
+                    rows_tokens::<1, 1>(w, scale, rows, cols, x, xs, &sums, r, t, y);
+                }
+            }
+            r += if two { 2 } else { 1 };
+        }
+    }
+}
