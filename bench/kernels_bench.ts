@@ -186,6 +186,35 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     });
     summary["lm_head int8 (GB/s of int8)"] = +gbs.toFixed(2);
   }
+  // Attention of one token over a long cache at Falcon-E-1B's heads (16 query,
+  // 2 KV, head_dim 128), f16 and f32 caches; per_token_ms = 24 layers.
+  for (const [len, kvF32] of [[512, 0], [2048, 0], [2048, 1]]) {
+    const nH = 16, nKv = 2, hd = 128, kvd = nKv * hd, el = kvF32 ? 4 : 2;
+    const q = alloc(nH * hd * 4), kc = alloc(len * kvd * el), vc = alloc(len * kvd * el);
+    const scratch = alloc((nH * len + 64 * hd) * 4), o = alloc(nH * hd * 4);
+    new Float32Array(k.memory.buffer, q, nH * hd).forEach((_, i, a) => (a[i] = Math.sin(i) * 0.3));
+    // halfs 0x2c00..0x3bff (0.0625..1, either sign), or those values as f32
+    const h16 = (i: number) => ((i * 2654435761) >>> 0) % 0x1000 + 0x2c00 | (i & 1) << 15;
+    if (kvF32) {
+      const f = (i: number) => (h16(i) & 0x8000 ? -1 : 1) * 2 ** (((h16(i) >> 10) & 31) - 15);
+      new Float32Array(k.memory.buffer, kc, len * kvd).forEach((_, i, a) => (a[i] = f(i)));
+      new Float32Array(k.memory.buffer, vc, len * kvd).forEach((_, i, a) => (a[i] = f(i + 7)));
+    } else {
+      new Uint16Array(k.memory.buffer, kc, len * kvd).forEach((_, i, a) => (a[i] = h16(i)));
+      new Uint16Array(k.memory.buffer, vc, len * kvd).forEach((_, i, a) => (a[i] = h16(i + 7)));
+    }
+    const t = time(() => k.k_attention(q, kc, vc, len, nH, nKv, hd, scratch, o, 1, kvF32));
+    emit({
+      kernel: "attention",
+      path,
+      shape: `16/2 heads x 128, ${len} positions, ${kvF32 ? "f32" : "f16"} KV`,
+      ms: +t.med.toFixed(4),
+      ms_min: +t.min.toFixed(4),
+      ms_max: +t.max.toFixed(4),
+      per_token_ms_24_layers: +(t.med * 24).toFixed(2),
+    });
+    summary[`attention ${len} ${kvF32 ? "f32" : "f16"} (ms/token, 24 layers)`] = +(t.med * 24).toFixed(2);
+  }
   // The ceiling: the kernels' multiply-accumulate primitive on registers only
   // (no unpacking, no loads). token_gb_s here is the rate of 2-bit weights
   // (4 per byte) that many multiply-accumulates per second would cover.

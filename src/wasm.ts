@@ -97,7 +97,7 @@ export interface KernelExports {
   /** SwiGLU in place: g = silu(g) * u (simd 0: reference). */
   k_swiglu(g: number, u: number, n: number, simd: number): void;
   k_rmsnorm(x: number, w: number, n: number, eps: number, y: number, simd: number): void;
-  /** Attention of one query row over a K/V cache of `len` positions (f16 bits, or f32 with kvF32); scratch: nHeads * len + headDim floats. */
+  /** Attention of one query row over a K/V cache of `len` positions (f16 bits, or f32 with kvF32); scratch: nHeads * len + 64 * headDim floats. */
   k_attention(
     q: number,
     k: number,

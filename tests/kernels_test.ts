@@ -332,12 +332,13 @@ Deno.test("exp f32x4 (softmax): within 3e-7 relative of exp on [-87.3, 88], 0 be
 Deno.test("attention (f16 and f32 KV, GQA): SIMD matches the scalar reference within 2e-5", () => {
   // Scores of a realistic spread (|q.k|/sqrt(d) up to ~10), so softmax is neither flat nor one-hot.
   const ATT_TOL = 2e-5;
-  for (const headDim of [56, 64, 128, 6]) {
-    for (const [nHeads, nKv] of [[2, 2], [4, 2], [16, 2], [8, 1], [3, 3]]) {
+  for (const headDim of [56, 64, 128, 6, 12]) {
+    // groups of 1, 2, 3, 6 and 8 heads: the kernel's 4-head tiles and their remainders
+    for (const [nHeads, nKv] of [[2, 2], [4, 2], [16, 2], [8, 1], [3, 3], [6, 2], [12, 2]]) {
       for (const len of [1, 2, 3, 5, 17, 64, 127, 300]) {
         const qd = nHeads * headDim, kvd = nKv * headDim;
         const q = alloc(qd * 4), kc = alloc(len * kvd * 2), vc = alloc(len * kvd * 2);
-        const scratch = alloc((nHeads * len + headDim) * 4), o0 = alloc(qd * 4), o1 = alloc(qd * 4);
+        const scratch = alloc((nHeads * len + 64 * headDim) * 4), o0 = alloc(qd * 4), o1 = alloc(qd * 4);
         const qs = 3 / Math.sqrt(headDim) ** 0.5;
         f32(q, qd).forEach((_, i, a) => (a[i] = (rand() * 2 - 1) * qs * 2));
         const kv = alloc(len * kvd * 4);

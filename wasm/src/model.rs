@@ -3,6 +3,7 @@
 //! grows memory a single time to its final size; the forward pass allocates nothing.
 
 use crate::arena;
+use crate::kernels::attention::Heads;
 use crate::kernels::{matmul_q8, t2};
 use crate::kernels::matmul_t2_i8::{MAX_IN, MAX_TOKENS};
 use crate::math::{bf16, pow64, sincos64};
@@ -102,7 +103,7 @@ pub struct Scratch {
     pub xq: usize,     // [block, max_in] i8 quantized activations
     pub xs: usize,     // [block] f32 activation scales
     pub acc: usize,    // [block, max_out] i32 integer dot products
-    pub scores: usize, // [n_heads * ctx + head_dim] f32 attention scratch (kernels::attention)
+    pub scores: usize, // Heads::scratch(ctx) f32: attention scores and widened rows (kernels::attention)
     pub logits: usize, // [block, vocab] f32
     pub tokens: usize, // [block] i32
     pub rows: usize,   // [block] u32 session slot of each token row
@@ -215,7 +216,7 @@ impl Model {
             xq: pl.take(b * max_in, 64),
             xs: pl.take(b * f, 64),
             acc: pl.take(b * max_out * 4, 64),
-            scores: pl.take((c.n_heads * c.ctx + c.head_dim) * f, 64),
+            scores: pl.take(Heads { n_heads: c.n_heads, n_kv: c.n_kv, head_dim: c.head_dim }.scratch(c.ctx) * f, 64),
             logits: pl.take(b * c.vocab * f, 64),
             tokens: pl.take(b * 4, 64),
             rows: pl.take(b * 4, 64),

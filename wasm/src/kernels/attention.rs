@@ -13,6 +13,8 @@ use core::arch::wasm32::*;
 
 /// An element type of the KV cache.
 pub trait Kv: Copy {
+    /// Whether the cache holds f32 (read in place) rather than f16 (widened first).
+    const IS_F32: bool;
     fn to_f32(self) -> f32;
     fn from_f32(x: f32) -> Self;
     /// The f32 values of `n` elements at `src`: widened into `tmp`, or `src` itself for f32.
@@ -20,6 +22,7 @@ pub trait Kv: Copy {
 }
 
 impl Kv for u16 {
+    const IS_F32: bool = false;
     #[inline(always)]
     fn to_f32(self) -> f32 {
         f16_to_f32(self)
@@ -36,6 +39,7 @@ impl Kv for u16 {
 }
 
 impl Kv for f32 {
+    const IS_F32: bool = true;
     #[inline(always)]
     fn to_f32(self) -> f32 {
         self
@@ -60,9 +64,10 @@ pub struct Heads {
 }
 
 impl Heads {
-    /// f32 scratch an attention call over `len` positions needs.
+    /// f32 scratch an attention call over `len` positions needs: the scores,
+    /// then room for V_CHUNK widened value rows (or 2 key rows).
     pub fn scratch(&self, len: usize) -> usize {
-        self.n_heads * len + self.head_dim
+        self.n_heads * len + self.head_dim * V_CHUNK
     }
     fn check<T>(&self, q: &[f32], k: &[T], v: &[T], len: usize, scratch: &[f32], out: &[f32]) {
         let (qd, kvd) = (self.n_heads * self.head_dim, self.n_kv * self.head_dim);
@@ -108,19 +113,19 @@ pub fn attention_ref<T: Kv>(sh: Heads, q: &[f32], k: &[T], v: &[T], len: usize, 
     }
 }
 
-/// f16 -> f32 of four halfs in the low 16 bits of each u32 lane, with integer
-/// ops: place exponent and mantissa as an f32 with the f16 exponent bias, then
-/// scale by 2^112 (exact, and right for subnormals too); inf / NaN (exponent
-/// 31) get the f32 all-ones exponent instead; the sign goes back on last.
+/// f16 -> f32 of four halfs, sign-extended into the i32 lanes, with integer
+/// ops: `<< 13` puts mantissa and exponent where an f32 has them (and copies
+/// of the sign at bits 28-31, of which the mask keeps bit 31); read as an f32
+/// that has the f16 exponent bias, and multiplying by 2^112 rebiases it
+/// (exact, subnormals included). Exponent 31 (inf / NaN) instead gets the f32
+/// all-ones exponent. 7 ops per 4 values.
 #[inline(always)]
 fn f16x4_to_f32x4(h: v128) -> v128 {
-    let em = v128_and(h, i32x4_splat(0x7fff));
-    let sign = i32x4_shl(v128_and(h, i32x4_splat(0x8000)), 16);
-    let shifted = i32x4_shl(em, 13);
-    let finite = f32x4_mul(shifted, f32x4_splat(5.192_296_858_534_828e33)); // 2^112
-    let special = v128_or(shifted, i32x4_splat(0x7f80_0000));
-    let is_special = i32x4_ge(em, i32x4_splat(0x7c00));
-    v128_or(v128_bitselect(special, finite, is_special), sign)
+    let v = v128_and(i32x4_shl(h, 13), i32x4_splat(0x8fff_e000u32 as i32));
+    let finite = f32x4_mul(v, f32x4_splat(5.192_296_858_534_828e33)); // 2^112
+    let special = v128_or(v, i32x4_splat(0x7f80_0000));
+    let exp = i32x4_splat(0x0f80_0000);
+    v128_bitselect(special, finite, i32x4_eq(v128_and(v, exp), exp))
 }
 
 /// Widens `n` halfs to f32 (SIMD body, scalar tail).
@@ -131,8 +136,8 @@ fn widen(src: *const u16, dst: *mut f32, n: usize) {
     unsafe {
         while i < body {
             let h = v128_load(src.add(i) as *const v128);
-            v128_store(dst.add(i) as *mut v128, f16x4_to_f32x4(u32x4_extend_low_u16x8(h)));
-            v128_store(dst.add(i + 4) as *mut v128, f16x4_to_f32x4(u32x4_extend_high_u16x8(h)));
+            v128_store(dst.add(i) as *mut v128, f16x4_to_f32x4(i32x4_extend_low_i16x8(h)));
+            v128_store(dst.add(i + 4) as *mut v128, f16x4_to_f32x4(i32x4_extend_high_i16x8(h)));
             i += 8;
         }
         while i < n {
@@ -196,46 +201,6 @@ fn hsum(v: v128) -> f32 {
     (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))
 }
 
-/// sum_i a_i b_i over n (two accumulators, scalar tail).
-#[inline(always)]
-fn dot(a: *const f32, b: *const f32, n: usize) -> f32 {
-    let body = n & !7;
-    let (mut s0, mut s1) = (f32x4_splat(0.0), f32x4_splat(0.0));
-    let mut i = 0;
-    unsafe {
-        while i < body {
-            s0 = f32x4_add(s0, f32x4_mul(v128_load(a.add(i) as *const v128), v128_load(b.add(i) as *const v128)));
-            s1 = f32x4_add(s1, f32x4_mul(v128_load(a.add(i + 4) as *const v128), v128_load(b.add(i + 4) as *const v128)));
-            i += 8;
-        }
-        let mut s = hsum(f32x4_add(s0, s1));
-        while i < n {
-            s += *a.add(i) * *b.add(i);
-            i += 1;
-        }
-        s
-    }
-}
-
-/// y += a x over n.
-#[inline(always)]
-fn axpy(a: f32, x: *const f32, y: *mut f32, n: usize) {
-    let av = f32x4_splat(a);
-    let body = n & !3;
-    let mut i = 0;
-    unsafe {
-        while i < body {
-            let py = y.add(i) as *mut v128;
-            v128_store(py, f32x4_add(v128_load(py), f32x4_mul(av, v128_load(x.add(i) as *const v128))));
-            i += 4;
-        }
-        while i < n {
-            *y.add(i) += a * *x.add(i);
-            i += 1;
-        }
-    }
-}
-
 /// In place: s_j <- exp(s_j - max s) / sum.
 fn softmax(s: &mut [f32]) {
     let n = s.len();
@@ -291,35 +256,172 @@ fn softmax(s: &mut [f32]) {
     }
 }
 
-/// SIMD128 attention: per kv head, each cached K row is widened once and
-/// dotted with the group's query heads, then each V row is widened once and
-/// accumulated into the group's outputs. `scratch`: `sh.scratch(len)` floats.
+/// Scores of up to 4 query heads (`H`) against 2 keys (`J`): 8 dot products
+/// sharing every load (each K chunk feeds H heads, each q chunk J keys).
+/// `q[h]`, `k[j]`: rows of `hd` f32. Returns `d[h][j]`.
+#[inline(always)]
+unsafe fn scores_tile<const H: usize, const J: usize>(q: [*const f32; H], k: [*const f32; J], hd: usize) -> [[f32; J]; H] {
+    let mut acc = [[f32x4_splat(0.0); J]; H];
+    let body = hd & !3;
+    let mut i = 0;
+    while i < body {
+        let mut kv = [f32x4_splat(0.0); J];
+        for j in 0..J {
+            kv[j] = v128_load(k[j].add(i) as *const v128);
+        }
+        for h in 0..H {
+            let qv = v128_load(q[h].add(i) as *const v128);
+            for j in 0..J {
+                acc[h][j] = f32x4_add(acc[h][j], f32x4_mul(qv, kv[j]));
+            }
+        }
+        i += 4;
+    }
+    let mut d = [[0.0f32; J]; H];
+    for h in 0..H {
+        for j in 0..J {
+            let mut s = hsum(acc[h][j]);
+            for t in body..hd {
+                s += *q[h].add(t) * *k[j].add(t);
+            }
+            d[h][j] = s;
+        }
+    }
+    d
+}
+
+/// out_h[c..c+8] += sum_j p_hj v_j[c..c+8] over `len` value rows, for up to 4
+/// heads (`H`): the 8-column slice of each head's output stays in registers
+/// for the whole loop. `p[h]`: that head's probabilities for these rows;
+/// value row j at `vrows + j * vstride`.
+#[inline(always)]
+unsafe fn values_slice<const H: usize>(p: [*const f32; H], vrows: *const f32, vstride: usize, len: usize, c: usize, out: [*mut f32; H]) {
+    let mut acc = [[f32x4_splat(0.0); 2]; H];
+    for h in 0..H {
+        acc[h] = [v128_load(out[h].add(c) as *const v128), v128_load(out[h].add(c + 4) as *const v128)];
+    }
+    for j in 0..len {
+        let vr = vrows.add(j * vstride + c);
+        let (v0, v1) = (v128_load(vr as *const v128), v128_load(vr.add(4) as *const v128));
+        for h in 0..H {
+            let pv = v128_load32_splat(p[h].add(j) as *const u32);
+            acc[h][0] = f32x4_add(acc[h][0], f32x4_mul(pv, v0));
+            acc[h][1] = f32x4_add(acc[h][1], f32x4_mul(pv, v1));
+        }
+    }
+    for h in 0..H {
+        v128_store(out[h].add(c) as *mut v128, acc[h][0]);
+        v128_store(out[h].add(c + 4) as *mut v128, acc[h][1]);
+    }
+}
+
+/// Value rows per pass of the output accumulation: small enough that a
+/// pass's rows (64 x head_dim f32) stay in L1 while every head and column
+/// slice runs over them.
+const V_CHUNK: usize = 64;
+
+/// SIMD128 attention, register-blocked. Per kv head g (its `group` query
+/// heads share every K and V row):
+/// * scores: tiles of 4 heads x 2 keys (`scores_tile`), so each loaded K chunk
+///   serves 4 heads and each q chunk 2 keys; f16 keys are widened once per row;
+/// * values: for each 8-column slice, 4 heads' outputs accumulate in registers
+///   over all positions (`values_slice`): no output load/store per position.
+///   An f16 cache is first widened into the scratch, `len` rows of this kv
+///   head at a time (f32 caches are read in place).
+/// `scratch`: `sh.scratch(len)` floats.
 pub fn attention_simd<T: Kv>(sh: Heads, q: &[f32], k: &[T], v: &[T], len: usize, scratch: &mut [f32], out: &mut [f32]) {
     sh.check(q, k, v, len, scratch, out);
     let (hd, kvd, group) = (sh.head_dim, sh.n_kv * sh.head_dim, sh.n_heads / sh.n_kv);
     let scale = 1.0 / sqrtf(hd as f32);
-    let (sc, row) = scratch.split_at_mut(sh.n_heads * len);
-    let row = row.as_mut_ptr();
-    let (qp, op) = (q.as_ptr(), out.as_mut_ptr());
-    for g in 0..sh.n_kv {
-        let h0 = g * group;
-        // scores of the group's heads, key by key
-        for j in 0..len {
-            let kr = T::row(unsafe { k.as_ptr().add(j * kvd + g * hd) }, row, hd);
+    let (sc, rest) = scratch.split_at_mut(sh.n_heads * len);
+    let tmp = rest.as_mut_ptr(); // 2 widened K rows, then (f16) len widened V rows
+    let (qp, op, scp) = (q.as_ptr(), out.as_mut_ptr(), sc.as_mut_ptr());
+    unsafe {
+        for g in 0..sh.n_kv {
+            let h0 = g * group;
+            let krow = |j: usize, slot: usize| T::row(k.as_ptr().add(j * kvd + g * hd), tmp.add(slot * hd), hd);
+            // scores, 2 keys x up to 4 heads at a time
+            let mut j = 0;
+            while j < len {
+                let two = j + 1 < len;
+                let k0 = krow(j, 0);
+                let k1 = if two { krow(j + 1, 1) } else { k0 };
+                let mut h = h0;
+                while h < h0 + group {
+                    if h + 4 <= h0 + group {
+                        let qs = [qp.add(h * hd), qp.add((h + 1) * hd), qp.add((h + 2) * hd), qp.add((h + 3) * hd)];
+                        let d = scores_tile::<4, 2>(qs, [k0, k1], hd);
+                        for (i, dh) in d.iter().enumerate() {
+                            *scp.add((h + i) * len + j) = dh[0] * scale;
+                            if two {
+                                *scp.add((h + i) * len + j + 1) = dh[1] * scale;
+                            }
+                        }
+                        h += 4;
+                    } else {
+                        let d = scores_tile::<1, 2>([qp.add(h * hd)], [k0, k1], hd);
+                        *scp.add(h * len + j) = d[0][0] * scale;
+                        if two {
+                            *scp.add(h * len + j + 1) = d[0][1] * scale;
+                        }
+                        h += 1;
+                    }
+                }
+                j += 2;
+            }
             for h in h0..h0 + group {
-                sc[h * len + j] = dot(unsafe { qp.add(h * hd) }, kr, hd) * scale;
+                softmax(&mut sc[h * len..(h + 1) * len]);
+            }
+            // values, in chunks of V_CHUNK rows (f16 rows widened into the scratch first)
+            for o in &mut out[h0 * hd..(h0 + group) * hd] {
+                *o = 0.0;
+            }
+            let mut j0 = 0;
+            while j0 < len {
+                let jn = if len - j0 > V_CHUNK { V_CHUNK } else { len - j0 };
+                let (vrows, vstride) = if T::IS_F32 {
+                    (v.as_ptr().add(j0 * kvd + g * hd) as *const f32, kvd)
+                } else {
+                    for j in 0..jn {
+                        T::row(v.as_ptr().add((j0 + j) * kvd + g * hd), tmp.add(j * hd), hd);
+                    }
+                    (tmp as *const f32, hd)
+                };
+                values_chunk(scp.add(j0) as *const f32, len, vrows, vstride, jn, h0, group, hd, op);
+                j0 += jn;
             }
         }
-        for h in h0..h0 + group {
-            softmax(&mut sc[h * len..(h + 1) * len]);
+    }
+}
+
+/// Adds the `jn` value rows of one chunk into the outputs of heads h0..h0+group;
+/// `p`: the probabilities of the chunk's first row for head 0 (head h at `p + h * len`).
+#[inline(always)]
+unsafe fn values_chunk(p: *const f32, len: usize, vrows: *const f32, vstride: usize, jn: usize, h0: usize, group: usize, hd: usize, op: *mut f32) {
+    let body = hd & !7;
+    let mut h = h0;
+    while h < h0 + group {
+        let n = if h + 4 <= h0 + group { 4 } else { 1 };
+        let mut c = 0;
+        while c < body {
+            if n == 4 {
+                let ps = [p.add(h * len), p.add((h + 1) * len), p.add((h + 2) * len), p.add((h + 3) * len)];
+                let os = [op.add(h * hd), op.add((h + 1) * hd), op.add((h + 2) * hd), op.add((h + 3) * hd)];
+                values_slice::<4>(ps, vrows, vstride, jn, c, os);
+            } else {
+                values_slice::<1>([p.add(h * len)], vrows, vstride, jn, c, [op.add(h * hd)]);
+            }
+            c += 8;
         }
-        // out_h = sum_j p_hj v_j
-        out[h0 * hd..(h0 + group) * hd].fill(0.0);
-        for j in 0..len {
-            let vr = T::row(unsafe { v.as_ptr().add(j * kvd + g * hd) }, row, hd);
-            for h in h0..h0 + group {
-                axpy(sc[h * len + j], vr, unsafe { op.add(h * hd) }, hd);
+        for hh in h..h + n {
+            for c in body..hd {
+                let mut s = *op.add(hh * hd + c);
+                for j in 0..jn {
+                    s += *p.add(hh * len + j) * *vrows.add(j * vstride + c);
+                }
+                *op.add(hh * hd + c) = s;
             }
         }
+        h += n;
     }
 }
