@@ -7,7 +7,7 @@
  * streams against 1 (continuous batching), each the median of several runs
  * after a warm-up, with the machine and runtime.
  *
- *   deno run -A bench/model_bench.ts [--model DIR] [--runs 3] [--skip-prefill-512]
+ *   deno run -A bench/model_bench.ts [--model DIR] [--runs 3] [--skip-prefill-512] [--only-load]
  * @module
  */
 
@@ -91,6 +91,7 @@ async function concurrent(tm: TextModel, scheduler: Scheduler, streams: number, 
 }
 
 await ensureModel();
+if (argv.includes("--only-load")) Deno.exit(0); // bench/compare.ts: just make sure the checkpoint exists
 const t0 = performance.now();
 const model = await loadModel(DIR, { contextLength: 1024 });
 emit({ bench: "load", model: DIR, load_ms: Math.round(performance.now() - t0), kernels: model.kernelPath });

@@ -1,0 +1,60 @@
+/**
+ * `deno task bench:compare`: our engine and native llama.cpp (TQ2_0, through
+ * node-llama-cpp; see bench/native/README.md) on the same synthetic
+ * Falcon-E-1B checkpoint, one thread each, in one run, one after the other
+ * (never at the same time: the machine has few cores). Prints both benches'
+ * JSON lines, then one line of ratios against the issue's targets.
+ *
+ *   deno run -A bench/compare.ts [--runs 5] [--model DIR]
+ * @module
+ */
+
+const argv = Deno.args;
+const flag = (k: string, d: string) => {
+  const i = argv.indexOf(`--${k}`);
+  return i >= 0 ? argv[i + 1] : d;
+};
+const RUNS = flag("runs", "5");
+const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
+const native = new URL("./native/", import.meta.url).pathname;
+
+type Line = Record<string, unknown>;
+
+async function run(cmd: string, args: string[], cwd?: string): Promise<Line[]> {
+  const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "inherit" }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${out.code}):\n${text}`);
+  const lines = text.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Line);
+  for (const l of lines) console.log(JSON.stringify(l));
+  return lines;
+}
+
+// the checkpoint (made by model_bench if absent), its GGUF, and node-llama-cpp
+await run(Deno.execPath(), ["run", "-A", "bench/model_bench.ts", "--model", DIR, "--runs", "1", "--only-load"]);
+await run("npm", ["install", "--no-audit", "--no-fund", "--silent"], native);
+await run(Deno.execPath(), ["run", "-A", "gguf_tq2.ts", "--model", DIR], native);
+
+const llama = await run(
+  "node",
+  ["llama_bench.mjs", "--threads", "1", "--runs", RUNS, "--model", `${DIR}.tq2_0.gguf`],
+  native,
+);
+const ours = await run(Deno.execPath(), ["run", "-A", "bench/model_bench.ts", "--model", DIR, "--runs", RUNS]);
+
+const pick = (lines: Line[], bench: string, extra: Line = {}) =>
+  lines.find((l) => l.bench === bench && Object.entries(extra).every(([k, v]) => l[k] === v))?.tok_per_s as number;
+const ratio = (a: number, b: number) => +(a / b).toFixed(3);
+const nDecode = pick(llama, "decode"),
+  n128 = pick(llama, "prefill", { prompt: 128 }),
+  n512 = pick(llama, "prefill", { prompt: 512 });
+const conc = ours.find((l) => l.bench === "concurrent");
+console.log(JSON.stringify({
+  bench: "compare",
+  native: "llama.cpp TQ2_0 (node-llama-cpp 3.22.1), 1 thread",
+  decode_bf16_vs_native: ratio(pick(ours, "decode", { lm_head: "bf16" }), nDecode),
+  decode_int8_head_vs_native: ratio(pick(ours, "decode", { lm_head: "int8" }), nDecode),
+  prefill128_vs_native: ratio(pick(ours, "prefill", { prompt: 128 }), n128),
+  prefill512_vs_native: ratio(pick(ours, "prefill", { prompt: 512 }), n512),
+  four_streams_vs_one: conc?.ratio,
+  targets: { decode: ">= 0.6 (aim 1.0)", prefill512: ">= 1.5", four_streams: ">= 3" },
+}));
