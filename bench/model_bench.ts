@@ -13,7 +13,7 @@
 
 import { generate } from "../src/generate.ts";
 import { loadModel } from "../src/load.ts";
-import type { Model } from "../src/model.ts";
+import { kernelsOf, type Model } from "../src/model.ts";
 import { Scheduler } from "../src/scheduler.ts";
 import type { TextModel } from "../src/text_model.ts";
 import { loadTextModel } from "../src/text_model.ts";
@@ -119,6 +119,27 @@ prefill(model, 32, 0); // warm-up
 for (const n of argv.includes("--skip-prefill-512") ? [128] : [128, 512]) {
   const runs = Array.from({ length: RUNS }, (_, i) => prefill(model, n, i + 1));
   emit({ bench: "prefill", prompt: n, tok_per_s: +median(runs).toFixed(2), runs: RUNS, kernels: model.kernelPath });
+}
+
+// The ceiling of this kernel build: its dot-and-add pair on registers only
+// (wasm/src/kernels/peak.rs), as tok/s of Falcon-E-1B's 1.585e9 ternary
+// multiply-accumulates per token with nothing else done.
+{
+  const k = kernelsOf.get(model)!;
+  const seed = k.alloc(96, 16), iters = 1 << 22;
+  new Uint8Array(k.memory.buffer, seed, 96).forEach((_, i, a) => (a[i] = (i * 37) & 63));
+  k.k_dot_peak!(iters >> 4, seed); // warm-up
+  const rates = Array.from({ length: RUNS }, () => {
+    const t = performance.now();
+    k.k_dot_peak!(iters, seed);
+    return (iters * k.k_dot_peak_macs!()) / ((performance.now() - t) * 1e6);
+  });
+  emit({
+    bench: "ceiling",
+    gmac_s: +median(rates).toFixed(1),
+    tok_per_s: +(median(rates) / 1.585).toFixed(2),
+    kernels: model.kernelPath,
+  });
 }
 model.dispose();
 

@@ -143,6 +143,7 @@ export function createHandler(options: HandlerOptions): Handler {
       model: tm.id,
       context_length: tm.model.contextLength,
       kernels: tm.model.kernelPath,
+      lm_head: tm.model.lmHead,
       memory: tm.model.memory(),
       queue: scheduler.stats(),
     });

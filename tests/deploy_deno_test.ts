@@ -18,7 +18,7 @@ Deno.test("deno serve deploy/deno/main.ts loads MODEL_URL over HTTP and answers 
       "127.0.0.1",
       new URL("../deploy/deno/main.ts", import.meta.url).pathname,
     ],
-    env: { MODEL_URL: files.url, API_KEY: "dk", CONTEXT: "256" },
+    env: { MODEL_URL: files.url, API_KEY: "dk", CONTEXT: "256", LM_HEAD: "int8" },
     stdout: "null",
     stderr: "piped",
   }).spawn();
@@ -36,6 +36,7 @@ Deno.test("deno serve deploy/deno/main.ts loads MODEL_URL over HTTP and answers 
     }
     assert.equal(health.state, "ready", JSON.stringify(health));
     assert.equal(health.context_length, 256);
+    assert.equal(health.lm_head, "int8", "LM_HEAD reaches the load options");
     const res = await fetch(`${base}/v1/chat/completions`, {
       method: "POST",
       headers: {

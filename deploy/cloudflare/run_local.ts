@@ -2,7 +2,7 @@
  * `deno task workerd`: runs the built Worker (deno task build:cloudflare) in
  * workerd on http://127.0.0.1:$PORT (default 8787), with the model from
  * MODEL_URL (a URL base, e.g. any static server holding a checkpoint
- * directory, or a Hugging Face repo id) and optional API_KEY, CONTEXT, KV_CACHE.
+ * directory, or a Hugging Face repo id) and optional API_KEY, CONTEXT, KV_CACHE, LM_HEAD.
  * @module
  */
 
@@ -24,7 +24,7 @@ try {
 }
 const port = Number(Deno.env.get("PORT") ?? 8787);
 const vars: Record<string, string> = { MODEL_URL: modelUrl };
-for (const k of ["API_KEY", "CONTEXT", "KV_CACHE", "HF_ENDPOINT"]) {
+for (const k of ["API_KEY", "CONTEXT", "KV_CACHE", "LM_HEAD", "HF_ENDPOINT"]) {
   const v = Deno.env.get(k);
   if (v) vars[k] = v;
 }

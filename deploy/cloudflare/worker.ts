@@ -37,6 +37,8 @@ export interface Env {
   CONTEXT?: string;
   /** KV cache precision: "f16" (default here, half the memory) or "f32". */
   KV_CACHE?: string;
+  /** lm_head weights: "bf16" (default, as shipped) or "int8" (faster decoding, logits approximate). */
+  LM_HEAD?: string;
 }
 
 /** What Workers pass as the third argument of fetch. */
@@ -78,6 +80,7 @@ export default {
           kernels,
           contextLength: Number(env.CONTEXT ?? 2048),
           kvCache: env.KV_CACHE === "f32" ? "f32" : "f16",
+          lmHead: env.LM_HEAD === "int8" ? "int8" : "bf16",
           onProgress: (loaded, total) => Object.assign(progress, { loaded, total }),
         });
       } catch (e) {
