@@ -8,9 +8,11 @@
  * after a warm-up, with the machine and runtime.
  *
  *   deno run -A bench/model_bench.ts [--model DIR] [--runs 3] [--skip-prefill-512] [--only-load]
+ *   deno run -A bench/model_bench.ts --long [--context 2048] [--runs 1]   decode at a long context, f16 and f32 KV
  * @module
  */
 
+import { argmax } from "../src/argmax.ts";
 import { generate } from "../src/generate.ts";
 import { loadModel } from "../src/load.ts";
 import { kernelsOf, type Model } from "../src/model.ts";
@@ -92,6 +94,38 @@ async function concurrent(tm: TextModel, scheduler: Scheduler, streams: number, 
 
 await ensureModel();
 if (argv.includes("--only-load")) Deno.exit(0); // bench/compare.ts: just make sure the checkpoint exists
+if (argv.includes("--long")) {
+  // Decoding at a long context, where attention reads the whole KV cache per
+  // token: 64 tokens after a (CONTEXT - 64)-token prompt, against 64 after an
+  // 8-token prompt, same model and cache precision, alternating (the long
+  // prompt is prefilled once per run, untimed).
+  const ctx = Number(flag("context") ?? 2048);
+  for (const kv of ["f16", "f32"] as const) {
+    const m = await loadModel(DIR, { contextLength: ctx, kvCache: kv });
+    const long = ids(ctx - 64, 7);
+    const at = (prompt: number[]) => {
+      using s = m.createSession();
+      let logits = s.feed(prompt);
+      const t0 = performance.now();
+      for (let i = 0; i < 64; i++) logits = s.feed([argmax(logits)]);
+      return 64 / ((performance.now() - t0) / 1000);
+    };
+    const short: number[] = [], far: number[] = [];
+    for (let r = 0; r < RUNS; r++) short.push(at(ids(8, 1))), far.push(at(long));
+    emit({
+      bench: "decode_long_context",
+      kv_cache: kv,
+      positions: `${ctx - 64}..${ctx - 1}`,
+      tok_per_s: +median(far).toFixed(2),
+      short_context_tok_per_s: +median(short).toFixed(2),
+      attention_ms_per_token: +(1000 / median(far) - 1000 / median(short)).toFixed(1),
+      runs: RUNS,
+      kernels: m.kernelPath,
+    });
+    m.dispose();
+  }
+  Deno.exit(0);
+}
 const t0 = performance.now();
 const model = await loadModel(DIR, { contextLength: 1024 });
 emit({ bench: "load", model: DIR, load_ms: Math.round(performance.now() - t0), kernels: model.kernelPath });
