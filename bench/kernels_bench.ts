@@ -233,6 +233,26 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     });
     summary["peak (registers only)"] = +(gmacs / 4).toFixed(2);
   }
+  // Decode inner step on registers only, 64 multiply-accumulates per fresh
+  // weight vector: the multiply kernel's (unpack + dot + add) against an exact
+  // table-lookup step (T-MAC / TL1 style, see wasm/src/kernels/peak.rs), tables
+  // already in registers (the lookup kernel's best case).
+  const step = k.k_decode_step_peak as KernelExports["k_decode_step_peak"] | undefined; // absent in older builds
+  if (step) {
+    const seed = alloc(96), iters = 1 << 20;
+    fill(new Uint8Array(k.memory.buffer, seed, 96), 6, (b) => b & 15);
+    const rate = (lut: number) => (iters * 64) / (time(() => step(iters, seed, lut)).med * 1e6);
+    const mul = rate(0), lut = rate(1);
+    emit({
+      kernel: "decode_step_peak",
+      path,
+      multiply_gmac_s: +mul.toFixed(1),
+      table_lookup_gmac_s: +lut.toFixed(1),
+      lookup_vs_multiply: +(lut / mul).toFixed(2),
+    });
+    summary["decode step, multiply (registers only)"] = +(mul / 4).toFixed(2);
+    summary["decode step, table lookup (registers only)"] = +(lut / 4).toFixed(2);
+  }
   return summary;
 }
 

@@ -74,6 +74,8 @@ export interface KernelExports {
   k_dot_peak?(iters: number, seed: number): number;
   /** Multiply-accumulates per `k_dot_peak` iteration. */
   k_dot_peak_macs?(): number;
+  /** Benchmark: `iters` decode inner steps (64 multiply-accumulates each) on registers; lut 0: multiply, 1: table lookup. */
+  k_decode_step_peak(iters: number, seed: number, lut: number): number;
   k_unprepare_t2(w: number, out: number, nIn: number): void;
   /** q8 lm_head product: y [n, rows] = ((w - 64) . x) * scale[row] / xs[token] (simd 0: reference). */
   k_matmul_q8(

@@ -336,3 +336,10 @@ pub extern "C" fn k_dot_peak_macs() -> u32 {
 pub unsafe extern "C" fn k_dot_peak(iters: usize, seed: *const u8) -> i32 {
     crate::kernels::peak::dot_peak(iters, view(seed, 96))
 }
+
+/// Benchmark: `iters` decode inner steps of 64 multiply-accumulates on
+/// registers; lut = 0: the multiply kernel's, 1: an exact table-lookup one.
+#[no_mangle]
+pub unsafe extern "C" fn k_decode_step_peak(iters: usize, seed: *const u8, lut: u32) -> i32 {
+    crate::kernels::peak::decode_step_peak(iters, view(seed, 96), lut != 0)
+}

@@ -52,3 +52,50 @@ pub fn dot_peak(iters: usize, seed: &[u8]) -> i32 {
     }
     i32x4_extract_lane::<0>(s)
 }
+
+/// The two decode inner steps compared on registers only, each covering 64
+/// ternary multiply-accumulates (16 rows x 4 columns, or 4 rows x 16 columns)
+/// with one fresh weight vector per step: what the multiply kernel does per
+/// 16 packed bytes (unpack 4 fields with shifts and masks, 4 dots, 4 adds),
+/// and what an exact table-lookup kernel (T-MAC / bitnet.cpp TL1 style: 2
+/// weights -> one 4-bit index into a table of the 9 possible signed sums of
+/// 2 activations) would do: 2 nibble extractions, 4 `i8x16.swizzle` lookups
+/// (a 9-bit sum needs a low and a high byte table), the high bytes summed as
+/// i8 and the low bytes widened to u16 before adding. Returns a lane of the
+/// sums so nothing can be dropped. The multiply step is the relaxed kernel's
+/// (`matmul_t2_i8_relaxed.rs`); in the plain build it runs the same unpack
+/// with that build's primitive, which is not the plain kernel's own step
+/// (that one works on the `t2p` layout with widening loads).
+pub fn decode_step_peak(iters: usize, seed: &[u8], lut: bool) -> i32 {
+    assert!(seed.len() >= 96);
+    let ld = |i: usize| unsafe { v128_load(seed.as_ptr().add(16 * i) as *const v128) };
+    let one = i8x16_splat(1);
+    let mut w = ld(0);
+    let mut a = [i32x4_splat(0); 4];
+    if lut {
+        let (tl0, th0, tl1, th1) = (ld(1), ld(2), ld(3), ld(4));
+        let m15 = i8x16_splat(15);
+        for _ in 0..iters {
+            w = i8x16_add(w, one);
+            let lo = v128_and(w, m15);
+            let hi = v128_and(u16x8_shr(w, 4), m15);
+            let (l0, h0) = (i8x16_swizzle(tl0, lo), i8x16_swizzle(th0, lo));
+            let (l1, h1) = (i8x16_swizzle(tl1, hi), i8x16_swizzle(th1, hi));
+            a[0] = i8x16_add(a[0], i8x16_add(h0, h1));
+            a[1] = i16x8_add(a[1], i16x8_add(u16x8_extend_low_u8x16(l0), u16x8_extend_low_u8x16(l1)));
+            a[2] = i16x8_add(a[2], i16x8_add(u16x8_extend_high_u8x16(l0), u16x8_extend_high_u8x16(l1)));
+        }
+    } else {
+        let x = ld(1);
+        let m3 = i8x16_splat(3);
+        for _ in 0..iters {
+            w = i8x16_add(w, one);
+            let c = [v128_and(w, m3), v128_and(u16x8_shr(w, 2), m3), v128_and(u16x8_shr(w, 4), m3), v128_and(u16x8_shr(w, 6), m3)];
+            for k in 0..4 {
+                a[k] = mac(a[k], x, c[k]);
+            }
+        }
+    }
+    let s = i32x4_add(i32x4_add(a[0], a[1]), i32x4_add(a[2], a[3]));
+    i32x4_extract_lane::<0>(s)
+}
