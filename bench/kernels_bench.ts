@@ -140,6 +140,22 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
       summary[`${nTok === 1 ? "matvec" : `matmul${nTok}`} ${name}`] = +(gbs * nTok).toFixed(2);
     }
   }
+  /** Times one lm_head matvec of `bytes` weight bytes, prints its line, returns GB/s. */
+  const lmHead = (kernel: string, bytes: number, fn: () => void) => {
+    const t = time(fn);
+    const gbs = bytes / (t.med * 1e6);
+    emit({
+      kernel,
+      path,
+      shape: "lm_head 32768x2048",
+      tokens: 1,
+      ms: +t.med.toFixed(4),
+      ms_min: +t.min.toFixed(4),
+      ms_max: +t.max.toFixed(4),
+      weight_gb_s: +gbs.toFixed(2),
+    });
+    return +gbs.toFixed(2);
+  };
   // bf16 lm_head: 32768 x 2048
   {
     const rows = 32768, cols = 2048;
@@ -149,19 +165,7 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     fill(new Uint8Array(k.memory.buffer, w, rows * cols * 2), 99);
     wb.forEach((v, i, a) => (a[i] = (v & 0x807f) | ((0x78 + ((v >> 7) & 7)) << 7)));
     new Float32Array(k.memory.buffer, xf, cols).forEach((_, i, a) => (a[i] = Math.sin(i)));
-    const t = time(() => k.k_matvec_bf16(w, rows, cols, xf, yf, 1));
-    const gbs = (rows * cols * 2) / (t.med * 1e6);
-    emit({
-      kernel: "bf16_matvec",
-      path,
-      shape: "lm_head 32768x2048",
-      tokens: 1,
-      ms: +t.med.toFixed(4),
-      ms_min: +t.min.toFixed(4),
-      ms_max: +t.max.toFixed(4),
-      weight_gb_s: +gbs.toFixed(2),
-    });
-    summary["lm_head bf16"] = +gbs.toFixed(2);
+    summary["lm_head bf16"] = lmHead("bf16_matvec", rows * cols * 2, () => k.k_matvec_bf16(w, rows, cols, xf, yf, 1));
   }
   // int8 (q8) lm_head, as `lmHead: "int8"` converts it: 1 byte per weight
   const q8 = k.k_matmul_q8 as KernelExports["k_matmul_q8"] | undefined; // absent in older builds
@@ -172,19 +176,11 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     new Float32Array(k.memory.buffer, sc, rows).fill(0.01);
     fill(new Uint8Array(k.memory.buffer, xq, cols), 78);
     new Float32Array(k.memory.buffer, xs, 1)[0] = 20;
-    const t = time(() => q8(w, sc, rows, cols, xq, xs, 1, yf, 1));
-    const gbs = (rows * cols) / (t.med * 1e6);
-    emit({
-      kernel: "q8_matvec",
-      path,
-      shape: "lm_head 32768x2048",
-      tokens: 1,
-      ms: +t.med.toFixed(4),
-      ms_min: +t.min.toFixed(4),
-      ms_max: +t.max.toFixed(4),
-      weight_gb_s: +gbs.toFixed(2),
-    });
-    summary["lm_head int8 (GB/s of int8)"] = +gbs.toFixed(2);
+    summary["lm_head int8 (GB/s of int8)"] = lmHead(
+      "q8_matvec",
+      rows * cols,
+      () => q8(w, sc, rows, cols, xq, xs, 1, yf, 1),
+    );
   }
   // Attention of one token over a long cache at Falcon-E-1B's heads (16 query,
   // 2 KV, head_dim 128), f16 and f32 caches; per_token_ms = 24 layers.
