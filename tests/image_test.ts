@@ -33,6 +33,17 @@ for (const [name, fixture] of [["tiny", TINY], ["wide", WIDE]]) {
   });
 }
 
+Deno.test('lmHead "int8" from an image gives exactly the int8 logits of the checkpoint', async () => {
+  const img = `${dir}/tiny-int8.feimg`;
+  await convert(TINY, img);
+  const run = (await readReference(TINY)).runs[2];
+  const fromDir = await loadModel(TINY, { lmHead: "int8" }), fromImg = await loadModel(img, { lmHead: "int8" });
+  assert.equal(fromImg.lmHead, "int8");
+  const a = fromDir.createSession().feed(run.ids, { allLogits: true });
+  const b = fromImg.createSession().feed(run.ids, { allLogits: true });
+  assert.deepEqual(b, a);
+});
+
 Deno.test("an image carries its tokenizer and chat template, and loads over HTTP", async () => {
   const img = `${dir}/tiny.feimg`;
   await convert(TINY, img);
