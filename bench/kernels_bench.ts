@@ -173,6 +173,7 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     const rows = 32768, cols = 2048;
     const w = alloc(rows * cols), sc = alloc(rows * 4), xq = alloc(cols), xs = alloc(4), yf = alloc(rows * 4);
     fill(new Uint8Array(k.memory.buffer, w, rows * cols), 77, (b) => 1 + (b % 127));
+    (k.k_prepare_q8 as KernelExports["k_prepare_q8"] | undefined)?.(w, rows, cols); // absent before the q8i layout
     new Float32Array(k.memory.buffer, sc, rows).fill(0.01);
     fill(new Uint8Array(k.memory.buffer, xq, cols), 78);
     new Float32Array(k.memory.buffer, xs, 1)[0] = 20;

@@ -77,7 +77,7 @@ export interface KernelExports {
   /** Benchmark: `iters` decode inner steps (64 multiply-accumulates each) on registers; lut 0: multiply, 1: table lookup. */
   k_decode_step_peak(iters: number, seed: number, lut: number): number;
   k_unprepare_t2(w: number, out: number, nIn: number): void;
-  /** q8 lm_head product: y [n, rows] = ((w - 64) . x) * scale[row] / xs[token] (simd 0: reference). */
+  /** q8 lm_head product: y [n, rows] = ((w - 64) . x) * scale[row] / xs[token]; simd 0: reference on row-major weights, 1: kernel on `k_prepare_q8`'d ones. */
   k_matmul_q8(
     w: number,
     scale: number,
@@ -89,6 +89,8 @@ export interface KernelExports {
     y: number,
     simd: number,
   ): void;
+  /** Row-major q8 rows -> the kernel's layout (`q8i`), in place. */
+  k_prepare_q8(w: number, rows: number, cols: number): void;
   /** f32 row -> q8 bytes at `out`; returns the row scale. */
   k_quantize_row_q8(w: number, n: number, out: number): number;
   /** Batched lm_head kernel: y [n, rows] from x [n, cols] (simd 0: reference). */

@@ -31,7 +31,11 @@ for (const path of PATHS) {
         xb.forEach((_, i) => (xb[i] = i % 7 === 0 ? (i % 2 ? -128 : 127) : Math.floor(rand() * 256) - 128));
         new Float32Array(k.memory.buffer, xs, n).forEach((_, i, a) => (a[i] = 1 + rand() * 100));
         k.k_matmul_q8(w, sc, rows, cols, x, xs, n, y0, 0);
+        const rowMajor = wb.slice();
+        k.k_prepare_q8(w, rows, cols); // -> the kernel's layout (rows interleaved by 4)
+        if (rows >= 4 && cols >= 32) assert.notDeepEqual(wb, rowMajor, "prepare_q8 moved nothing");
         k.k_matmul_q8(w, sc, rows, cols, x, xs, n, y1, 1);
+        wb.set(rowMajor); // the reference below reads row-major
         const a = new Float32Array(k.memory.buffer, y0, n * rows), b = new Float32Array(k.memory.buffer, y1, n * rows);
         assert.deepEqual(b, a, `${rows}x${cols}, ${n} tokens`);
         // and the reference is what the format says

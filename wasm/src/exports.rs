@@ -198,13 +198,20 @@ pub unsafe extern "C" fn k_unprepare_t2(w: *mut u8, out: usize, n_in: usize) {
     t2::unprepare_t2(view_mut(w, out / 4 * n_in), out, n_in)
 }
 
-/// q8 lm_head product (simd = 0: reference): y [n, rows] from int8 x [n, cols] with scales xs [n].
+/// q8 lm_head product: y [n, rows] from int8 x [n, cols] with scales xs [n]. simd = 0: the
+/// reference on row-major weights; 1: the kernel, on weights in layout `q8i` (`k_prepare_q8`).
 #[no_mangle]
 pub unsafe extern "C" fn k_matmul_q8(
     w: *const u8, scale: *const f32, rows: usize, cols: usize, x: *const i8, xs: *const f32, n: usize, y: *mut f32, simd: u32,
 ) {
     let (w, scale, x, xs, y) = (view(w, rows * cols), view(scale, rows), view(x, n * cols), view(xs, n), view_mut(y, n * rows));
     if simd != 0 { matmul_q8_simd(w, scale, rows, cols, x, xs, n, y) } else { matmul_q8_ref(w, scale, rows, cols, x, xs, n, y) }
+}
+
+/// Row-major q8 rows -> the kernel's layout `q8i`, in place.
+#[no_mangle]
+pub unsafe extern "C" fn k_prepare_q8(w: *mut u8, rows: usize, cols: usize) {
+    crate::kernels::matmul_q8::prepare_q8(view_mut(w, rows * cols), rows, cols)
 }
 
 /// One f32 row -> q8 bytes; returns the row scale.

@@ -6,7 +6,7 @@ use crate::arena;
 use crate::kernels::attention::Heads;
 use crate::kernels::{matmul_q8, t2};
 use crate::kernels::matmul_t2_i8::{MAX_IN, MAX_TOKENS};
-use crate::math::{bf16, pow64, sincos64};
+use crate::math::{pow64, sincos64};
 
 /// The seven BitLinear projections of a block, in checkpoint naming order.
 pub const N_PROJ: usize = 7;
@@ -325,9 +325,8 @@ impl Model {
         true
     }
 
-    /// Converts the BF16 lm_head, in place, to q8 (`kernels::matmul_q8`): the
-    /// bytes of row r land at r * hidden, before the BF16 row r still to be
-    /// read (row r is copied out first), and the scales in their own region.
+    /// Converts the BF16 lm_head, in place, to q8 in the kernel's layout
+    /// (`kernels::matmul_q8::bf16_to_q8i`), the scales in their own region.
     /// The second half of the BF16 region is then unused. Returns false if
     /// it already ran.
     pub fn lm_head_to_q8(&self) -> bool {
@@ -337,14 +336,7 @@ impl Model {
         let (v, h) = (self.cfg.vocab, self.cfg.hidden);
         let row = unsafe { core::slice::from_raw_parts_mut(self.s.xn as *mut f32, h) };
         let scales = unsafe { core::slice::from_raw_parts_mut(self.lm_scale as *mut f32, v) };
-        for r in 0..v {
-            let src = unsafe { core::slice::from_raw_parts((self.lm_head + 2 * r * h) as *const u16, h) };
-            for i in 0..h {
-                row[i] = bf16(src[i]);
-            }
-            let dst = unsafe { core::slice::from_raw_parts_mut((self.lm_head + r * h) as *mut u8, h) };
-            scales[r] = matmul_q8::quantize_row(row, dst);
-        }
+        unsafe { matmul_q8::bf16_to_q8i(self.lm_head as *mut u8, v, h, row, scales) };
         self.lm_q8.set(true);
         true
     }

@@ -11,6 +11,14 @@
 //! `y[t * rows + r] = (sum_i (b_ri - 64) x_ti) * scale[r] / s[t]`; the integer
 //! dot is exact in every path, so the reference and both SIMD builds agree to
 //! the bit.
+//!
+//! The SIMD kernel reads layout `q8i` (made by `prepare_q8`, or written so by
+//! the load-time conversion): rows in groups of 4, interleaved in 16-byte
+//! chunks (chunk j of rows 4g..4g+3 one after another), then the 4 rows'
+//! `cols % 16` tail bytes; rows past the last whole group stay as they are.
+//! Decoding thus reads the lm_head as one sequential stream, as the ternary
+//! kernels do (4 separate row streams ran at ~6.5 GB/s here, one stream of
+//! plain loads at ~13).
 
 use crate::math::round_half_even;
 use core::arch::wasm32::*;
@@ -78,26 +86,56 @@ unsafe fn step(acc: v128, x: *const i8, w: *const u8) -> v128 {
     i32x4_add(acc, i32x4_add(i32x4_dot_i16x8(xl, wl), i32x4_dot_i16x8(xh, wh)))
 }
 
+/// Where R rows of a tile live: chunk j (16 bytes) of row k at
+/// `row[k] + j * stride`, its `cols % 16` tail bytes at `tail[k]`.
+#[derive(Clone, Copy)]
+struct Rows<const R: usize> {
+    row: [*const u8; R],
+    stride: usize,
+    tail: [*const u8; R],
+}
+
+/// Rows r0..r0+R (within one group of 4, or past the last group) in layout `q8i`.
+#[inline(always)]
+unsafe fn rows_at<const R: usize>(w: *const u8, rows: usize, cols: usize, r0: usize) -> Rows<R> {
+    let body = cols & !15;
+    let mut rs = Rows { row: [w; R], stride: 16, tail: [w; R] };
+    for k in 0..R {
+        let r = r0 + k;
+        if r < rows / 4 * 4 {
+            let g = w.add(r / 4 * 4 * cols);
+            rs.row[k] = g.add(16 * (r % 4));
+            rs.tail[k] = g.add(4 * body + (r % 4) * (cols - body));
+            rs.stride = 64;
+        } else {
+            rs.row[k] = w.add(r * cols);
+            rs.tail[k] = w.add(r * cols + body);
+        }
+    }
+    rs
+}
+
 /// R rows x N tokens: the exact dots sum_i (b - 64) x.
 #[inline(always)]
-unsafe fn tile<const R: usize, const N: usize>(w: *const u8, x: [*const i8; N], cols: usize, sums: [i32; N]) -> [[i32; N]; R] {
+unsafe fn tile<const R: usize, const N: usize>(w: Rows<R>, x: [*const i8; N], cols: usize, sums: [i32; N]) -> [[i32; N]; R] {
     let mut acc = [[i32x4_splat(0); N]; R];
     let body = cols & !15;
-    let mut i = 0;
+    let (mut i, mut off) = (0, 0);
     while i < body {
         for r in 0..R {
             for t in 0..N {
-                acc[r][t] = step(acc[r][t], x[t].add(i), w.add(r * cols + i));
+                acc[r][t] = step(acc[r][t], x[t].add(i), w.row[r].add(off));
             }
         }
         i += 16;
+        off += w.stride;
     }
     let mut d = [[0i32; N]; R];
     for r in 0..R {
         for t in 0..N {
             let mut v = hsum(acc[r][t]);
             for j in body..cols {
-                v += *w.add(r * cols + j) as i32 * *x[t].add(j) as i32;
+                v += *w.tail[r].add(j - body) as i32 * *x[t].add(j) as i32;
             }
             d[r][t] = v - OFFSET * sums[t];
         }
@@ -116,7 +154,7 @@ unsafe fn rows_tokens<const R: usize, const N: usize>(
         xp[t] = x.as_ptr().add((t0 + t) * cols);
         sm[t] = sums[t0 + t];
     }
-    let d = tile::<R, N>(w.as_ptr().add(r0 * cols), xp, cols, sm);
+    let d = tile::<R, N>(rows_at::<R>(w.as_ptr(), rows, cols, r0), xp, cols, sm);
     for r in 0..R {
         for t in 0..N {
             *y.get_unchecked_mut((t0 + t) * rows + r0 + r) = finish(d[r][t], scale[r0 + r], xs[t0 + t]);
@@ -124,11 +162,73 @@ unsafe fn rows_tokens<const R: usize, const N: usize>(
     }
 }
 
+/// Scratch of the group interleaving: 4 rows.
+static mut GROUP: [u8; 4 * crate::kernels::matmul_t2_i8::MAX_IN] = [0; 4 * crate::kernels::matmul_t2_i8::MAX_IN];
+
+/// Writes 4 rows (`src`, row-major, `cols` each) to `dst` in layout `q8i` (one group).
+pub fn interleave_group(src: &[u8], cols: usize, dst: &mut [u8]) {
+    let body = cols & !15;
+    let tail = cols - body;
+    for j in (0..body).step_by(16) {
+        for k in 0..4 {
+            dst[4 * j + 16 * k..4 * j + 16 * k + 16].copy_from_slice(&src[k * cols + j..k * cols + j + 16]);
+        }
+    }
+    for k in 0..4 {
+        dst[4 * body + k * tail..4 * body + (k + 1) * tail].copy_from_slice(&src[k * cols + body..(k + 1) * cols]);
+    }
+}
+
+/// BF16 rows at `base` ([rows, cols]) -> q8 in layout `q8i`, in place: the
+/// 4 rows of a group are quantized into a scratch first; group g then lands at
+/// byte `4 g cols`, over BF16 rows 2g and 2g+1, which were read by then (they
+/// belong to this group or an earlier one). `row`: `cols` f32
+/// of scratch. Scales go to `scales[r]`.
+///
+/// # Safety
+/// `base` must hold `rows * cols` BF16 values.
+pub unsafe fn bf16_to_q8i(base: *mut u8, rows: usize, cols: usize, row: &mut [f32], scales: &mut [f32]) {
+    assert!(cols <= crate::kernels::matmul_t2_i8::MAX_IN && row.len() >= cols && scales.len() >= rows);
+    let tmp = &mut GROUP[..4 * cols];
+    let widen = |r: usize, row: &mut [f32]| {
+        let src = core::slice::from_raw_parts(base.add(2 * r * cols) as *const u16, cols);
+        for i in 0..cols {
+            row[i] = crate::math::bf16(src[i]);
+        }
+    };
+    let groups = rows / 4;
+    for g in 0..groups {
+        for k in 0..4 {
+            widen(4 * g + k, row);
+            scales[4 * g + k] = quantize_row(&row[..cols], &mut tmp[k * cols..(k + 1) * cols]);
+        }
+        interleave_group(tmp, cols, core::slice::from_raw_parts_mut(base.add(4 * g * cols), 4 * cols));
+    }
+    for r in 4 * groups..rows {
+        // past the last group: row-major at r * cols (over BF16 row r / 2, already read)
+        widen(r, row);
+        scales[r] = quantize_row(&row[..cols], core::slice::from_raw_parts_mut(base.add(r * cols), cols));
+    }
+}
+
+/// Row-major q8 rows -> layout `q8i`, in place (for tests and benchmarks; the
+/// model's conversion writes `q8i` directly).
+pub fn prepare_q8(w: &mut [u8], rows: usize, cols: usize) {
+    assert!(w.len() >= rows * cols && cols <= crate::kernels::matmul_t2_i8::MAX_IN);
+    let tmp = unsafe { &mut GROUP[..4 * cols] };
+    for g in 0..rows / 4 {
+        let at = &mut w[4 * g * cols..4 * (g + 1) * cols];
+        tmp.copy_from_slice(at);
+        interleave_group(tmp, cols, at);
+    }
+}
+
 /// Largest token count of one call (the forward pass's block).
 pub const MAX_N: usize = 64;
 
-/// SIMD product: 4 rows share each activation load when decoding one token;
-/// with several tokens, 2 rows x 2 tokens share each weight and activation load.
+/// SIMD product over layout `q8i`: 4 rows (one group) share each activation
+/// load when decoding one token; with several tokens, 2 rows x 2 tokens share
+/// each weight and activation load.
 pub fn matmul_q8_simd(w: &[u8], scale: &[f32], rows: usize, cols: usize, x: &[i8], xs: &[f32], n: usize, y: &mut [f32]) {
     assert!(w.len() >= rows * cols && scale.len() >= rows && x.len() >= n * cols && xs.len() >= n);
     assert!(y.len() >= n * rows && n <= MAX_N);
