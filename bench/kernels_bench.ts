@@ -165,6 +165,7 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     fill(new Uint8Array(k.memory.buffer, w, rows * cols * 2), 99);
     wb.forEach((v, i, a) => (a[i] = (v & 0x807f) | ((0x78 + ((v >> 7) & 7)) << 7)));
     new Float32Array(k.memory.buffer, xf, cols).forEach((_, i, a) => (a[i] = Math.sin(i)));
+    (k.k_prepare_bf16 as KernelExports["k_prepare_bf16"] | undefined)?.(w, rows, cols); // absent before b16i
     summary["lm_head bf16"] = lmHead("bf16_matvec", rows * cols * 2, () => k.k_matvec_bf16(w, rows, cols, xf, yf, 1));
   }
   // int8 (q8) lm_head, as `lmHead: "int8"` converts it: 1 byte per weight

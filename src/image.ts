@@ -37,6 +37,7 @@ function layoutOf(k: KernelExports, configText: string): { fingerprint: string; 
   const config = parseConfig(configText);
   const h = createHash("sha256");
   h.update(`kernel:${k.kernel_path()}`);
+  h.update(`layout:${k.weights_layout()}`);
   let base = Infinity, end = 0;
   for (const t of expectedTensors(config)) {
     const p = k.tensor_ptr(t.kind, t.layer), n = k.tensor_bytes(t.kind, t.layer);

@@ -63,6 +63,8 @@ export interface KernelExports {
   lm_head_q8(): number;
   /** 0: BF16 lm_head, 1: q8, -1: no model. */
   lm_head_mode(): number;
+  /** The weight layout the kernels read (changes when a prepared layout does). */
+  weights_layout(): number;
   /** 0: plain SIMD128 ternary kernels, 1: relaxed SIMD. */
   kernel_path(): number;
   alloc(bytes: number, align: number): number;
@@ -89,6 +91,8 @@ export interface KernelExports {
     y: number,
     simd: number,
   ): void;
+  /** Row-major BF16 rows -> the lm_head kernels' layout (`b16i`), in place. */
+  k_prepare_bf16(w: number, rows: number, cols: number): void;
   /** Row-major q8 rows -> the kernel's layout (`q8i`), in place. */
   k_prepare_q8(w: number, rows: number, cols: number): void;
   /** f32 row -> q8 bytes at `out`; returns the row scale. */

@@ -149,12 +149,26 @@ Deno.test("matvec_bf16 (lm_head): SIMD matches the reference within f32 summatio
     u16(w, rows * cols).forEach((_, i, a) => (a[i] = bf16((rand() - 0.5) * 0.3)));
     f32(x, cols).forEach((_, i, a) => (a[i] = (rand() - 0.5) * 4));
     k.k_matvec_bf16(w, rows, cols, x, y0, 0);
+    k.k_prepare_bf16(w, rows, cols); // the kernel's layout: rows interleaved by 4
     k.k_matvec_bf16(w, rows, cols, x, y1, 1);
     const a = f32(y0, rows), b = f32(y1, rows);
     for (let r = 0; r < rows; r++) {
       assert.ok(Math.abs(a[r] - b[r]) <= 1e-5 * (1 + Math.abs(a[r])) * Math.sqrt(cols), `${rows}x${cols} row ${r}`);
     }
   }
+});
+
+Deno.test("prepare_bf16: groups of 4 rows interleaved in chunks of 8, then their tails; leftover rows in place", () => {
+  const rows = 6, cols = 19; // one group (rows 0-3) + 2 leftover rows; 2 chunks + 3 tail values per row
+  const w = alloc(rows * cols * 2);
+  const v = u16(w, rows * cols);
+  v.forEach((_, i, a) => (a[i] = i)); // value = row * cols + col
+  k.k_prepare_bf16(w, rows, cols);
+  const want: number[] = [];
+  for (const j of [0, 8]) for (let r = 0; r < 4; r++) for (let e = 0; e < 8; e++) want.push(r * cols + j + e);
+  for (let r = 0; r < 4; r++) for (let c = 16; c < 19; c++) want.push(r * cols + c);
+  for (let i = 4 * cols; i < rows * cols; i++) want.push(i);
+  assert.deepEqual([...v], want);
 });
 
 Deno.test("matmul_bf16 (batched lm_head): SIMD matches the reference, and a token's row does not depend on its batch", () => {
@@ -164,6 +178,7 @@ Deno.test("matmul_bf16 (batched lm_head): SIMD matches the reference, and a toke
       u16(w, rows * cols).forEach((_, i, a) => (a[i] = bf16((rand() - 0.5) * 0.3)));
       f32(x, n * cols).forEach((_, i, a) => (a[i] = (rand() - 0.5) * 4));
       k.k_matmul_bf16(w, rows, cols, x, n, y0, 0);
+      k.k_prepare_bf16(w, rows, cols);
       k.k_matmul_bf16(w, rows, cols, x, n, y1, 1);
       const a = f32(y0, n * rows), b = f32(y1, n * rows);
       for (let i = 0; i < n * rows; i++) {

@@ -142,6 +142,13 @@ pub extern "C" fn lm_head_mode() -> i32 {
     model().map_or(-1, |m| m.lm_q8.get() as i32)
 }
 
+/// The weight layout this build's kernels read (`model::PREPARED`): part of
+/// an image's layout fingerprint, so an image of another layout is refused.
+#[no_mangle]
+pub extern "C" fn weights_layout() -> u32 {
+    crate::model::PREPARED
+}
+
 /// Which ternary kernels this module runs: 0 plain SIMD128, 1 relaxed SIMD.
 #[no_mangle]
 pub extern "C" fn kernel_path() -> u32 {
@@ -206,6 +213,12 @@ pub unsafe extern "C" fn k_matmul_q8(
 ) {
     let (w, scale, x, xs, y) = (view(w, rows * cols), view(scale, rows), view(x, n * cols), view(xs, n), view_mut(y, n * rows));
     if simd != 0 { matmul_q8_simd(w, scale, rows, cols, x, xs, n, y) } else { matmul_q8_ref(w, scale, rows, cols, x, xs, n, y) }
+}
+
+/// Row-major BF16 rows -> the lm_head kernels' layout `b16i`, in place.
+#[no_mangle]
+pub unsafe extern "C" fn k_prepare_bf16(w: *mut u16, rows: usize, cols: usize) {
+    prepare_bf16(view_mut(w, rows * cols), rows, cols)
 }
 
 /// Row-major q8 rows -> the kernel's layout `q8i`, in place.

@@ -4,6 +4,7 @@
 
 use crate::arena;
 use crate::kernels::attention::Heads;
+use crate::kernels::matvec_bf16::prepare_bf16;
 use crate::kernels::{matmul_q8, t2};
 use crate::kernels::matmul_t2_i8::{MAX_IN, MAX_TOKENS};
 use crate::math::{pow64, sincos64};
@@ -136,7 +137,8 @@ pub struct Model {
 
 /// Value of `Model::mark` once `prepare_weights` ran, per kernel build (the
 /// plain and relaxed builds use different layouts).
-pub const PREPARED: u32 = 0x7432_7000 | crate::kernels::PATH;
+/// (0x71..: the lm_head is in layout `b16i` too.)
+pub const PREPARED: u32 = 0x7432_7100 | crate::kernels::PATH;
 
 pub static mut MODEL: Option<Model> = None;
 
@@ -321,6 +323,8 @@ impl Model {
                 t2::prepare_t2(w, o, i);
             }
         }
+        let (v, h) = (self.cfg.vocab, self.cfg.hidden);
+        prepare_bf16(unsafe { core::slice::from_raw_parts_mut(self.lm_head as *mut u16, v * h) }, v, h);
         unsafe { *(self.mark as *mut u32) = PREPARED };
         true
     }

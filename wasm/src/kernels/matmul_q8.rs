@@ -179,10 +179,10 @@ pub fn interleave_group(src: &[u8], cols: usize, dst: &mut [u8]) {
     }
 }
 
-/// BF16 rows at `base` ([rows, cols]) -> q8 in layout `q8i`, in place: the
+/// BF16 rows at `base` ([rows, cols], layout `b16i`, see `matvec_bf16`) -> q8 in layout `q8i`, in place: the
 /// 4 rows of a group are quantized into a scratch first; group g then lands at
-/// byte `4 g cols`, over BF16 rows 2g and 2g+1, which were read by then (they
-/// belong to this group or an earlier one). `row`: `cols` f32
+/// byte `4 g cols`, inside the BF16 bytes of group g / 2, which were read by
+/// then (it is this group or an earlier one). `row`: `cols` f32
 /// of scratch. Scales go to `scales[r]`.
 ///
 /// # Safety
@@ -190,12 +190,10 @@ pub fn interleave_group(src: &[u8], cols: usize, dst: &mut [u8]) {
 pub unsafe fn bf16_to_q8i(base: *mut u8, rows: usize, cols: usize, row: &mut [f32], scales: &mut [f32]) {
     assert!(cols <= crate::kernels::matmul_t2_i8::MAX_IN && row.len() >= cols && scales.len() >= rows);
     let tmp = &mut GROUP[..4 * cols];
-    let widen = |r: usize, row: &mut [f32]| {
-        let src = core::slice::from_raw_parts(base.add(2 * r * cols) as *const u16, cols);
-        for i in 0..cols {
-            row[i] = crate::math::bf16(src[i]);
-        }
-    };
+    // both layouts keep whole groups of 4 rows inside the group's region (and
+    // rows past the last group in place), so reading rows in order stays ahead
+    // of the writes
+    let widen = |r: usize, row: &mut [f32]| crate::kernels::matvec_bf16::read_row(base as *const u16, rows, cols, r, row);
     let groups = rows / 4;
     for g in 0..groups {
         for k in 0..4 {

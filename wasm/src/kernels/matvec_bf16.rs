@@ -1,5 +1,12 @@
 //! BF16 weights x f32 vector (the lm_head), f32 accumulation.
 //! `y[r] = sum_i bf16(w[r * cols + i]) * x[i]` for r < rows.
+//!
+//! The SIMD kernels read layout `b16i` (made in place at load by
+//! `prepare_bf16`): rows in groups of 4, interleaved in 16-byte chunks of 8
+//! values (chunk j of rows 4g..4g+3 one after another), then the 4 rows'
+//! `cols % 8` tail values; rows past the last whole group stay as they are.
+//! The lm_head is then read as one sequential stream: 4 row streams ran at
+//! ~8 GB/s here, against ~13 GB/s for one stream of plain loads.
 
 use crate::math::bf16;
 use core::arch::wasm32::*;
@@ -20,57 +27,115 @@ fn hsum(v: v128) -> f32 {
     (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))
 }
 
-/// R rows, 8 columns per step. A bf16 is the top half of an f32, so of the
-/// 8 bf16s in a 16-byte load, `shl 16` yields the even ones as f32 and
-/// `and 0xffff0000` the odd ones, 1 op each; x is split into even and odd
-/// columns once per step (two shuffles) and shared by the R rows.
 /// 0xffff0000 in every lane, read from memory so that V8 keeps it in a
 /// register instead of rematerializing the constant in every iteration.
 static mut HI16: [u32; 4] = [0xffff0000; 4];
 
+/// Where row r of a `b16i` matrix lives: chunk j (8 values) at `row + j * stride`,
+/// its `cols % 8` tail values at `tail`.
+#[derive(Clone, Copy)]
+struct Row {
+    row: *const u16,
+    stride: usize,
+    tail: *const u16,
+}
+
 #[inline(always)]
-unsafe fn rows_dot<const R: usize>(w: *const u16, x: *const f32, cols: usize, y: *mut f32) {
+unsafe fn row_at(w: *const u16, rows: usize, cols: usize, r: usize) -> Row {
+    let body = cols & !7;
+    if r < rows / 4 * 4 {
+        let g = w.add(r / 4 * 4 * cols);
+        Row { row: g.add(8 * (r % 4)), stride: 32, tail: g.add(4 * body + (r % 4) * (cols - body)) }
+    } else {
+        Row { row: w.add(r * cols), stride: 8, tail: w.add(r * cols + body) }
+    }
+}
+
+/// R rows, 8 columns per step. A bf16 is the top half of an f32, so of the
+/// 8 bf16s in a 16-byte load, `shl 16` yields the even ones as f32 and
+/// `and 0xffff0000` the odd ones, 1 op each; x is split into even and odd
+/// columns once per step (two shuffles) and shared by the R rows.
+#[inline(always)]
+unsafe fn rows_dot<const R: usize>(w: [Row; R], x: *const f32, cols: usize, y: *mut f32) {
     let hi = core::ptr::read_volatile(HI16.as_ptr() as *const v128);
     let z = f32x4_splat(0.0);
     let (mut ae, mut ao) = ([z; R], [z; R]);
     let body = cols & !7;
-    let mut i = 0;
+    let (mut i, mut off) = (0, 0);
     while i < body {
         let xa = v128_load(x.add(i) as *const v128);
         let xb = v128_load(x.add(i + 4) as *const v128);
         let xe = i32x4_shuffle::<0, 2, 4, 6>(xa, xb);
         let xo = i32x4_shuffle::<1, 3, 5, 7>(xa, xb);
         for r in 0..R {
-            let wv = v128_load(w.add(r * cols + i) as *const v128);
+            let wv = v128_load(w[r].row.add(off) as *const v128);
             ae[r] = f32x4_add(ae[r], f32x4_mul(i32x4_shl(wv, 16), xe));
             ao[r] = f32x4_add(ao[r], f32x4_mul(v128_and(wv, hi), xo));
         }
         i += 8;
+        off += w[0].stride;
     }
     for r in 0..R {
         let mut s = hsum(f32x4_add(ae[r], ao[r]));
-        let mut j = i;
-        while j < cols {
-            s += bf16(*w.add(r * cols + j)) * *x.add(j);
-            j += 1;
+        for j in body..cols {
+            s += bf16(*w[r].tail.add(j - body)) * *x.add(j);
         }
         *y.add(r) = s;
     }
 }
 
-/// SIMD128, four rows at a time.
+/// SIMD128 over layout `b16i`, one group of four rows at a time.
 pub fn matvec_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], y: &mut [f32]) {
     assert!(w.len() >= rows * cols && x.len() >= cols && y.len() >= rows);
     let (wp, xp, yp) = (w.as_ptr(), x.as_ptr(), y.as_mut_ptr());
     let mut r = 0;
     unsafe {
+        let at = |r: usize| row_at(wp, rows, cols, r);
         while r + 4 <= rows {
-            rows_dot::<4>(wp.add(r * cols), xp, cols, yp.add(r));
+            rows_dot::<4>([at(r), at(r + 1), at(r + 2), at(r + 3)], xp, cols, yp.add(r));
             r += 4;
         }
         while r < rows {
-            rows_dot::<1>(wp.add(r * cols), xp, cols, yp.add(r));
+            rows_dot::<1>([at(r)], xp, cols, yp.add(r));
             r += 1;
+        }
+    }
+}
+
+/// Scratch of `prepare_bf16`: one group of 4 rows.
+static mut GROUP: [u16; 4 * crate::kernels::matmul_t2_i8::MAX_IN] = [0; 4 * crate::kernels::matmul_t2_i8::MAX_IN];
+
+/// Row-major BF16 rows -> layout `b16i`, in place.
+pub fn prepare_bf16(w: &mut [u16], rows: usize, cols: usize) {
+    assert!(w.len() >= rows * cols && cols <= crate::kernels::matmul_t2_i8::MAX_IN);
+    let tmp = unsafe { &mut GROUP[..4 * cols] };
+    let (body, tail) = (cols & !7, cols & 7);
+    for g in 0..rows / 4 {
+        let at = &mut w[4 * g * cols..4 * (g + 1) * cols];
+        tmp.copy_from_slice(at);
+        for j in (0..body).step_by(8) {
+            for k in 0..4 {
+                at[4 * j + 8 * k..4 * j + 8 * k + 8].copy_from_slice(&tmp[k * cols + j..k * cols + j + 8]);
+            }
+        }
+        for k in 0..4 {
+            at[4 * body + k * tail..4 * body + (k + 1) * tail].copy_from_slice(&tmp[k * cols + body..(k + 1) * cols]);
+        }
+    }
+}
+
+/// Row r of a `b16i` matrix, as f32 (for the int8 lm_head conversion).
+pub fn read_row(w: *const u16, rows: usize, cols: usize, r: usize, out: &mut [f32]) {
+    unsafe {
+        let row = row_at(w, rows, cols, r);
+        let body = cols & !7;
+        for j in (0..body).step_by(8) {
+            for e in 0..8 {
+                out[j + e] = bf16(*row.row.add(j / 8 * row.stride + e));
+            }
+        }
+        for j in body..cols {
+            out[j] = bf16(*row.tail.add(j - body));
         }
     }
 }
@@ -86,14 +151,14 @@ pub fn matmul_bf16_ref(w: &[u16], rows: usize, cols: usize, x: &[f32], n: usize,
 /// and serves every token. Each token keeps its own accumulators, so its result
 /// does not depend on which other tokens share the call.
 #[inline(always)]
-unsafe fn row_tokens<const T: usize>(w: *const u16, x: [*const f32; T], cols: usize, y: [*mut f32; T]) {
+unsafe fn row_tokens<const T: usize>(w: Row, x: [*const f32; T], cols: usize, y: [*mut f32; T]) {
     let hi = core::ptr::read_volatile(HI16.as_ptr() as *const v128);
     let z = f32x4_splat(0.0);
     let (mut ae, mut ao) = ([z; T], [z; T]);
     let body = cols & !7;
-    let mut i = 0;
+    let (mut i, mut off) = (0, 0);
     while i < body {
-        let wv = v128_load(w.add(i) as *const v128);
+        let wv = v128_load(w.row.add(off) as *const v128);
         let (we, wo) = (i32x4_shl(wv, 16), v128_and(wv, hi));
         for t in 0..T {
             let xa = v128_load(x[t].add(i) as *const v128);
@@ -102,18 +167,19 @@ unsafe fn row_tokens<const T: usize>(w: *const u16, x: [*const f32; T], cols: us
             ao[t] = f32x4_add(ao[t], f32x4_mul(wo, i32x4_shuffle::<1, 3, 5, 7>(xa, xb)));
         }
         i += 8;
+        off += w.stride;
     }
     for t in 0..T {
         let mut s = hsum(f32x4_add(ae[t], ao[t]));
-        for j in i..cols {
-            s += bf16(*w.add(j)) * *x[t].add(j);
+        for j in body..cols {
+            s += bf16(*w.tail.add(j - body)) * *x[t].add(j);
         }
         *y[t] = s;
     }
 }
 
-/// SIMD128 lm_head over n token rows (batched decoding): each weight row is
-/// read once per group of four tokens instead of once per token.
+/// SIMD128 lm_head (layout `b16i`) over n token rows (batched decoding): each
+/// weight row is read once per group of four tokens instead of once per token.
 pub fn matmul_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], n: usize, y: &mut [f32]) {
     assert!(w.len() >= rows * cols && x.len() >= n * cols && y.len() >= n * rows);
     let (wp, xp, yp) = (w.as_ptr(), x.as_ptr(), y.as_mut_ptr());
@@ -122,7 +188,7 @@ pub fn matmul_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], n: usize
         while t0 < n {
             let nt = if n - t0 >= 4 { 4 } else { n - t0 };
             for r in 0..rows {
-                let wr = wp.add(r * cols);
+                let wr = row_at(wp, rows, cols, r);
                 let xs = |k: usize| xp.add((t0 + k) * cols);
                 let ys = |k: usize| yp.add((t0 + k) * rows + r);
                 match nt {
