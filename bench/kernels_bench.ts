@@ -231,6 +231,15 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     });
     summary["peak (registers only)"] = +(gmacs / 4).toFixed(2);
   }
+  // The memory side: one sequential read stream over 256 MB (larger than any cache).
+  const stream = k.k_stream_read as KernelExports["k_stream_read"] | undefined; // absent in older builds
+  if (stream) {
+    const n = 256 << 20, p = alloc(n);
+    fill(new Uint8Array(k.memory.buffer, p, n), 8);
+    const gbs = n / (time(() => stream(p, n)).med * 1e6);
+    emit({ kernel: "stream_read", path, bytes: n, gb_s: +gbs.toFixed(2) });
+    summary["one read stream (GB/s)"] = +gbs.toFixed(2);
+  }
   // Decode inner step on registers only, 64 multiply-accumulates per fresh
   // weight vector: the multiply kernel's (unpack + dot + add) against an exact
   // table-lookup step (T-MAC / TL1 style, see wasm/src/kernels/peak.rs), tables

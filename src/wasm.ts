@@ -76,6 +76,8 @@ export interface KernelExports {
   k_dot_peak?(iters: number, seed: number): number;
   /** Multiply-accumulates per `k_dot_peak` iteration. */
   k_dot_peak_macs?(): number;
+  /** Benchmark: one sequential stream of 16-byte loads over `n` bytes at `p`. */
+  k_stream_read(p: number, n: number): number;
   /** Benchmark: `iters` decode inner steps (64 multiply-accumulates each) on registers; lut 0: multiply, 1: table lookup. */
   k_decode_step_peak(iters: number, seed: number, lut: number): number;
   k_unprepare_t2(w: number, out: number, nIn: number): void;

@@ -363,3 +363,9 @@ pub unsafe extern "C" fn k_dot_peak(iters: usize, seed: *const u8) -> i32 {
 pub unsafe extern "C" fn k_decode_step_peak(iters: usize, seed: *const u8, lut: u32) -> i32 {
     crate::kernels::peak::decode_step_peak(iters, view(seed, 96), lut != 0)
 }
+
+/// Benchmark: one sequential read stream over `n` bytes at `p` (see kernels/peak.rs).
+#[no_mangle]
+pub unsafe extern "C" fn k_stream_read(p: *const u8, n: usize) -> i32 {
+    crate::kernels::peak::stream_read(p, n & !63)
+}

@@ -99,3 +99,21 @@ pub fn decode_step_peak(iters: usize, seed: &[u8], lut: bool) -> i32 {
     let s = i32x4_add(i32x4_add(a[0], a[1]), i32x4_add(a[2], a[3]));
     i32x4_extract_lane::<0>(s)
 }
+
+/// The memory side of the ceiling: one sequential stream of 16-byte loads
+/// over `n` bytes at `p` (4 accumulators, nothing else), as the decode kernels'
+/// weight streams read. Returns a lane of the sum so the loads stay.
+///
+/// # Safety
+/// `p` must hold `n` bytes; `n` a multiple of 64.
+pub unsafe fn stream_read(p: *const u8, n: usize) -> i32 {
+    let mut a = [i32x4_splat(0); 4];
+    let mut o = 0;
+    while o + 64 <= n {
+        for k in 0..4 {
+            a[k] = i32x4_add(a[k], v128_load(p.add(o + 16 * k) as *const v128));
+        }
+        o += 64;
+    }
+    i32x4_extract_lane::<0>(i32x4_add(i32x4_add(a[0], a[1]), i32x4_add(a[2], a[3])))
+}
