@@ -20,6 +20,7 @@
 //! kernels do (4 separate row streams ran at ~6.5 GB/s here, one stream of
 //! plain loads at ~13).
 
+use super::interleave::{interleave4, interleave_rows, scratch};
 use crate::math::round_half_even;
 use core::arch::wasm32::*;
 
@@ -162,23 +163,6 @@ unsafe fn rows_tokens<const R: usize, const N: usize>(
     }
 }
 
-/// Scratch of the group interleaving: 4 rows.
-static mut GROUP: [u8; 4 * crate::kernels::matmul_t2_i8::MAX_IN] = [0; 4 * crate::kernels::matmul_t2_i8::MAX_IN];
-
-/// Writes 4 rows (`src`, row-major, `cols` each) to `dst` in layout `q8i` (one group).
-pub fn interleave_group(src: &[u8], cols: usize, dst: &mut [u8]) {
-    let body = cols & !15;
-    let tail = cols - body;
-    for j in (0..body).step_by(16) {
-        for k in 0..4 {
-            dst[4 * j + 16 * k..4 * j + 16 * k + 16].copy_from_slice(&src[k * cols + j..k * cols + j + 16]);
-        }
-    }
-    for k in 0..4 {
-        dst[4 * body + k * tail..4 * body + (k + 1) * tail].copy_from_slice(&src[k * cols + body..(k + 1) * cols]);
-    }
-}
-
 /// BF16 rows at `base` ([rows, cols], layout `b16i`, see `matvec_bf16`) -> q8 in layout `q8i`, in place: the
 /// 4 rows of a group are quantized into a scratch first; group g then lands at
 /// byte `4 g cols`, inside the BF16 bytes of group g / 2, which were read by
@@ -189,7 +173,7 @@ pub fn interleave_group(src: &[u8], cols: usize, dst: &mut [u8]) {
 /// `base` must hold `rows * cols` BF16 values.
 pub unsafe fn bf16_to_q8i(base: *mut u8, rows: usize, cols: usize, row: &mut [f32], scales: &mut [f32]) {
     assert!(cols <= crate::kernels::matmul_t2_i8::MAX_IN && row.len() >= cols && scales.len() >= rows);
-    let tmp = &mut GROUP[..4 * cols];
+    let tmp = scratch(4 * cols);
     // both layouts keep whole groups of 4 rows inside the group's region (and
     // rows past the last group in place), so reading rows in order stays ahead
     // of the writes
@@ -200,7 +184,7 @@ pub unsafe fn bf16_to_q8i(base: *mut u8, rows: usize, cols: usize, row: &mut [f3
             widen(4 * g + k, row);
             scales[4 * g + k] = quantize_row(&row[..cols], &mut tmp[k * cols..(k + 1) * cols]);
         }
-        interleave_group(tmp, cols, core::slice::from_raw_parts_mut(base.add(4 * g * cols), 4 * cols));
+        interleave4(tmp, cols, core::slice::from_raw_parts_mut(base.add(4 * g * cols), 4 * cols));
     }
     for r in 4 * groups..rows {
         // past the last group: row-major at r * cols (over BF16 row r / 2, already read)
@@ -212,13 +196,7 @@ pub unsafe fn bf16_to_q8i(base: *mut u8, rows: usize, cols: usize, row: &mut [f3
 /// Row-major q8 rows -> layout `q8i`, in place (for tests and benchmarks; the
 /// model's conversion writes `q8i` directly).
 pub fn prepare_q8(w: &mut [u8], rows: usize, cols: usize) {
-    assert!(w.len() >= rows * cols && cols <= crate::kernels::matmul_t2_i8::MAX_IN);
-    let tmp = unsafe { &mut GROUP[..4 * cols] };
-    for g in 0..rows / 4 {
-        let at = &mut w[4 * g * cols..4 * (g + 1) * cols];
-        tmp.copy_from_slice(at);
-        interleave_group(tmp, cols, at);
-    }
+    interleave_rows(w, rows, cols);
 }
 
 /// Largest token count of one call (the forward pass's block).

@@ -48,17 +48,14 @@ pub const MAX_IN: usize = 65536;
 /// Largest token block `matmul_t2_i8_simd` is called with.
 pub const MAX_TOKENS: usize = 64;
 
-/// Scratch of `prepare_t2` (one or two packed rows).
-pub(crate) static mut ROW_TMP: [u8; 2 * MAX_IN] = [0; 2 * MAX_IN];
-
-/// Checkpoint layout -> `t2p`, in place (a 64 KiB static scratch, no second copy).
+/// Checkpoint layout -> `t2p`, in place (a static scratch of one row, no second copy).
 /// Interleaving rows A = packed[2q] and B = packed[2q+1]: A goes to the scratch,
 /// then the pair is written front to back; byte 2i+1 is written only after B[i]
 /// was read, and never reaches B[i'] for i' > i, so B needs no copy.
 pub fn prepare_t2(w: &mut [u8], out: usize, n_in: usize) {
     assert!(out % 4 == 0 && n_in <= MAX_IN && w.len() >= out / 4 * n_in);
     let rp = out / 4;
-    let tmp = unsafe { &mut ROW_TMP[..n_in] };
+    let tmp = super::interleave::scratch(n_in);
     for q in 0..rp / 2 {
         let base = q * 2 * n_in;
         tmp.copy_from_slice(&w[base..base + n_in]);
@@ -88,7 +85,7 @@ pub fn prepare_t2(w: &mut [u8], out: usize, n_in: usize) {
 pub fn unprepare_t2(w: &mut [u8], out: usize, n_in: usize) {
     assert!(out % 4 == 0 && n_in <= MAX_IN && w.len() >= out / 4 * n_in);
     let rp = out / 4;
-    let tmp = unsafe { &mut ROW_TMP[..n_in] };
+    let tmp = super::interleave::scratch(n_in);
     for q in 0..rp / 2 {
         let base = q * 2 * n_in;
         for i in 0..n_in {

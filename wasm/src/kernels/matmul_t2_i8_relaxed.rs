@@ -25,7 +25,7 @@
 
 use core::arch::wasm32::*;
 
-use super::matmul_t2_i8::ROW_TMP;
+use super::interleave::scratch;
 pub use super::matmul_t2_i8::{matmul_t2_i8_ref, MAX_IN, MAX_TOKENS};
 
 /// Stand-in for `i16x8.relaxed_dot_i8x16_i7x16_s(a, b)` with b in 0..127:
@@ -52,7 +52,7 @@ pub(crate) fn dot(x: v128, c: v128) -> v128 {
 pub fn prepare_t2(w: &mut [u8], out: usize, n_in: usize) {
     assert!(out % 4 == 0 && n_in <= MAX_IN && w.len() >= out / 4 * n_in);
     let (rp, body, tail) = (out / 4, n_in & !15, n_in & 15);
-    let tmp = unsafe { &mut ROW_TMP[..2 * n_in] };
+    let tmp = scratch(2 * n_in);
     for q in 0..rp / 2 {
         let g = &mut w[q * 2 * n_in..(q + 1) * 2 * n_in];
         tmp.copy_from_slice(g);
@@ -69,7 +69,7 @@ pub fn prepare_t2(w: &mut [u8], out: usize, n_in: usize) {
 pub fn unprepare_t2(w: &mut [u8], out: usize, n_in: usize) {
     assert!(out % 4 == 0 && n_in <= MAX_IN && w.len() >= out / 4 * n_in);
     let (rp, body, tail) = (out / 4, n_in & !15, n_in & 15);
-    let tmp = unsafe { &mut ROW_TMP[..2 * n_in] };
+    let tmp = scratch(2 * n_in);
     for q in 0..rp / 2 {
         let g = &mut w[q * 2 * n_in..(q + 1) * 2 * n_in];
         tmp.copy_from_slice(g);

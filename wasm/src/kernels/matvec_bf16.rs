@@ -102,26 +102,12 @@ pub fn matvec_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], y: &mut 
     }
 }
 
-/// Scratch of `prepare_bf16`: one group of 4 rows.
-static mut GROUP: [u16; 4 * crate::kernels::matmul_t2_i8::MAX_IN] = [0; 4 * crate::kernels::matmul_t2_i8::MAX_IN];
-
-/// Row-major BF16 rows -> layout `b16i`, in place.
+/// Row-major BF16 rows -> layout `b16i`, in place: the 4-row interleaving of
+/// `interleave.rs` on the bytes (a chunk of 8 values is 16 bytes).
 pub fn prepare_bf16(w: &mut [u16], rows: usize, cols: usize) {
-    assert!(w.len() >= rows * cols && cols <= crate::kernels::matmul_t2_i8::MAX_IN);
-    let tmp = unsafe { &mut GROUP[..4 * cols] };
-    let (body, tail) = (cols & !7, cols & 7);
-    for g in 0..rows / 4 {
-        let at = &mut w[4 * g * cols..4 * (g + 1) * cols];
-        tmp.copy_from_slice(at);
-        for j in (0..body).step_by(8) {
-            for k in 0..4 {
-                at[4 * j + 8 * k..4 * j + 8 * k + 8].copy_from_slice(&tmp[k * cols + j..k * cols + j + 8]);
-            }
-        }
-        for k in 0..4 {
-            at[4 * body + k * tail..4 * body + (k + 1) * tail].copy_from_slice(&tmp[k * cols + body..(k + 1) * cols]);
-        }
-    }
+    assert!(w.len() >= rows * cols);
+    let bytes = unsafe { core::slice::from_raw_parts_mut(w.as_mut_ptr() as *mut u8, 2 * rows * cols) };
+    super::interleave::interleave_rows(bytes, rows, 2 * cols);
 }
 
 /// Row r of a `b16i` matrix, as f32 (for the int8 lm_head conversion).

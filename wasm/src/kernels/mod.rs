@@ -8,6 +8,7 @@
 
 pub mod attention;
 pub mod f32ops;
+pub mod interleave;
 pub mod matmul_q8;
 pub mod matvec_bf16;
 pub mod matmul_t2_i8;
