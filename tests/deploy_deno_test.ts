@@ -5,8 +5,8 @@ import { freePort } from "./net.ts";
 import { TINY } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
 
-Deno.test("deno serve deploy/deno/main.ts loads MODEL_URL over HTTP and answers chat", async () => {
-  const files = serveDir(TINY);
+/** `deno serve deploy/deno/main.ts` on a free loopback port with `env`. */
+function serveDeploy(env: Record<string, string>) {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -18,22 +18,33 @@ Deno.test("deno serve deploy/deno/main.ts loads MODEL_URL over HTTP and answers 
       "127.0.0.1",
       new URL("../deploy/deno/main.ts", import.meta.url).pathname,
     ],
-    env: { MODEL_URL: files.url, API_KEY: "dk", CONTEXT: "256", LM_HEAD: "int8" },
+    env,
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  try {
-    const base = `http://127.0.0.1:${port}`;
-    let health: Record<string, any> = {};
-    for (let i = 0; i < 200; i++) {
-      try {
-        health = await (await fetch(`${base}/health`)).json();
-        if (health.state === "ready") break;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+/** Polls /health until the state is no longer "loading" (or ~10 s pass). */
+async function settledHealth(base: string): Promise<Record<string, any>> {
+  let health: Record<string, any> = {};
+  for (let i = 0; i < 200; i++) {
+    try {
+      health = await (await fetch(`${base}/health`)).json();
+      if (health.state !== "loading") break;
+    } catch {
+      // not listening yet
     }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return health;
+}
+
+Deno.test("deno serve deploy/deno/main.ts loads MODEL_URL over HTTP and answers chat", async () => {
+  const files = serveDir(TINY);
+  const { child, base } = serveDeploy({ MODEL_URL: files.url, API_KEY: "dk", CONTEXT: "256", LM_HEAD: "int8" });
+  try {
+    const health = await settledHealth(base);
     assert.equal(health.state, "ready", JSON.stringify(health));
     assert.equal(health.context_length, 256);
     assert.equal(health.lm_head, "int8", "LM_HEAD reaches the load options");
@@ -61,6 +72,29 @@ Deno.test("deno serve deploy/deno/main.ts loads MODEL_URL over HTTP and answers 
     await child.stderr.cancel();
     await files.close();
   }
+});
+
+Deno.test("a misspelled LM_HEAD or KV_CACHE fails the load with the option's name, and /health says so", async () => {
+  const files = serveDir(TINY);
+  for (
+    const [name, value, message] of [
+      ["LM_HEAD", "q4", 'lmHead must be "bf16" or "int8", got "q4"'],
+      ["KV_CACHE", "f8", 'kvCache must be "f16" or "f32", got "f8"'],
+    ]
+  ) {
+    const { child, base } = serveDeploy({ MODEL_URL: files.url, CONTEXT: "64", [name]: value });
+    try {
+      const health = await settledHealth(base);
+      assert.equal(health.state, "error", JSON.stringify(health));
+      assert.equal(health.error, "the model failed to load");
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      const err = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+      assert.ok(err.includes(message), err);
+    }
+  }
+  await files.close();
 });
 
 Deno.test("while loading, /health shows progress and requests wait (bounded) or get 503", async () => {

@@ -79,8 +79,9 @@ export default {
           id,
           kernels,
           contextLength: Number(env.CONTEXT ?? 2048),
-          kvCache: env.KV_CACHE === "f32" ? "f32" : "f16",
-          lmHead: env.LM_HEAD === "int8" ? "int8" : "bf16",
+          // passed as given: a misspelled value fails the load with the option's name, as CONTEXT does
+          kvCache: (env.KV_CACHE ?? "f16") as "f16" | "f32",
+          lmHead: (env.LM_HEAD ?? "bf16") as "bf16" | "int8",
           onProgress: (loaded, total) => Object.assign(progress, { loaded, total }),
         });
       } catch (e) {

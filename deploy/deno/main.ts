@@ -29,8 +29,9 @@ const progress = { loaded: 0, total: undefined as number | undefined };
 const model = loadTextModel(location, {
   id: isRepoId(spec) ? spec : undefined,
   contextLength: Number(Deno.env.get("CONTEXT") ?? 2048),
-  kvCache: Deno.env.get("KV_CACHE") === "f32" ? "f32" : "f16",
-  lmHead: Deno.env.get("LM_HEAD") === "int8" ? "int8" : "bf16",
+  // passed as given: a misspelled value fails the load with the option's name, as CONTEXT does
+  kvCache: (Deno.env.get("KV_CACHE") ?? "f16") as "f16" | "f32",
+  lmHead: (Deno.env.get("LM_HEAD") ?? "bf16") as "bf16" | "int8",
   onProgress: (loaded, total) => Object.assign(progress, { loaded, total }),
 });
 
