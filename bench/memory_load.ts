@@ -3,7 +3,7 @@
  *
  *   deno run -A bench/memory_load.ts [--shapes falcon-e-1b,falcon-e-3b] [--sources local,http]
  *        [--prompt-tokens 512] [--max-tokens 128] [--ctx 2048] [--kv f32|f16] [--dir /tmp/falcon-e-synth]
- *        [--time separate|wrap] [--timeout-s 900]
+ *        [--lm-head bf16|int8] [--time separate|wrap] [--timeout-s 900]
  *
  * For each shape (a synthetic checkpoint of the real size, written by
  * bench/synth.ts into DIR/<shape> when missing) and each source it runs
@@ -327,6 +327,7 @@ async function main(argv: string[]): Promise<void> {
   const maxTokens = intFlag(args, "max-tokens", 128, 1)!;
   const ctx = intFlag(args, "ctx", 2048, 1)!;
   const kv = args.flags.get("kv") ?? "f32"; // KV cache precision passed to the cli
+  const lmHead = args.flags.get("lm-head") ?? "bf16"; // lm_head weights passed to the cli
   const base = args.flags.get("dir") ?? "/tmp/falcon-e-synth";
   const timeMode = args.flags.get("time") ?? "separate";
   if (timeMode !== "separate" && timeMode !== "wrap") throw new UsageError(`--time separate|wrap, got ${timeMode}`);
@@ -362,6 +363,8 @@ async function main(argv: string[]): Promise<void> {
           String(ctx),
           "--kv",
           kv,
+          "--lm-head",
+          lmHead,
         ];
         await warm(`${dir}/model.safetensors`); // keep it in the page cache for every run
         const r = await measure(argv, timeMode === "wrap", timeoutMs);
@@ -384,6 +387,7 @@ async function main(argv: string[]): Promise<void> {
         const line = {
           shape,
           kv,
+          lm_head: lmHead,
           source,
           file_bytes: fileBytes,
           load_ms: round(t.load_ms),

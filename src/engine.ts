@@ -53,6 +53,7 @@ export async function createEngine(config: ModelConfig, options: LoadOptions, wh
     sessions,
     block,
     options.kvCache === "f16" ? 0 : 1,
+    options.lmHead === "int8" ? 1 : 0,
   );
   if (rc !== 0) throw new CheckpointError(`${where}: ${kernelError("model_create", rc)}`);
   const need = k.memory.buffer.byteLength;
@@ -67,12 +68,4 @@ export async function createEngine(config: ModelConfig, options: LoadOptions, wh
     );
   }
   return { k, ctx, sessions, block };
-}
-
-/** After every weight is in place: converts the lm_head if `options.lmHead` asks for int8. */
-export function finishWeights(k: KernelExports, options: LoadOptions): void {
-  if (options.lmHead === "int8") {
-    const rc = k.lm_head_q8();
-    if (rc < 0) throw new Error(`internal: lm_head_q8 failed with ${rc}`);
-  }
 }

@@ -17,8 +17,9 @@ import { CheckpointError, expectedTensors } from "./checkpoint.ts";
 import type { LoadOptions } from "./load_options.ts";
 import { kernelsOf, Model } from "./model.ts";
 import { type ModelSource, readExactly, SourceError } from "./source.ts";
-import { createEngine, finishWeights } from "./engine.ts";
-import type { KernelExports } from "./wasm.ts";
+import { createEngine } from "./engine.ts";
+import { lmHeadSink, readInto } from "./lm_head_sink.ts";
+import { type KernelExports, TensorKind } from "./wasm.ts";
 
 const MAGIC = new TextEncoder().encode("FALCONE\x01");
 /** The extension `deno task convert` writes. */
@@ -147,17 +148,23 @@ export async function loadImageFrom(
         })`,
       );
     }
-    const region = new Uint8Array(k.memory.buffer, layout.base, layout.bytes);
+    // The lm_head is the last tensor of the region: everything before it is
+    // read straight into place, the lm_head through its sink (int8: quantized
+    // as it streams in, see lm_head_sink.ts).
+    const lmAt = k.tensor_ptr(TensorKind.lmHead, 0) - layout.base;
+    if (lmAt + k.tensor_bytes(TensorKind.lmHead, 0) !== layout.bytes) {
+      throw new Error("internal: the lm_head is not the last tensor of the weight region");
+    }
     const CHUNK = 16 << 20;
     let done = MAGIC.length + 4 + len + skip.length;
     const total = done + layout.bytes;
-    for (let o = 0; o < region.length; o += CHUNK) {
-      const view = region.subarray(o, Math.min(region.length, o + CHUNK));
+    const read = async (view: Uint8Array) => {
       await readExactly(r, view, file, "the weight image"); // straight into wasm memory
       done += view.length;
       options.onProgress?.(done, total);
-    }
-    finishWeights(k, options);
+    };
+    await readInto(lmAt, { dest: new Uint8Array(k.memory.buffer, layout.base, lmAt) }, CHUNK, read);
+    await readInto(layout.bytes - lmAt, lmHeadSink(k, config.vocabSize, config.hiddenSize, true), CHUNK, read);
     return { model: new Model(k, config, ctx, sessions, block, `${src.location}/${file}`), files: header.files };
   } finally {
     await r.close();

@@ -8,13 +8,15 @@
 
 import { ConfigError, type ModelConfig, parseConfig, parseJsonFile } from "./config.ts";
 import { CheckpointError, expectedTensors, projectionShape, type TensorSpec } from "./checkpoint.ts";
+import { TensorKind } from "./wasm.ts";
 import { isImagePath, loadImageFrom } from "./image.ts";
 import type { LoadOptions } from "./load_options.ts";
 import { Model } from "./model.ts";
 import type { TensorEntry } from "./safetensors.ts";
 import { fillRegions, finishShard, type OpenShard, openShard, type Region } from "./shard.ts";
 import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source.ts";
-import { createEngine, finishWeights } from "./engine.ts";
+import { createEngine } from "./engine.ts";
+import { lmHeadSink } from "./lm_head_sink.ts";
 
 export { CheckpointError } from "./checkpoint.ts";
 export type { LoadOptions } from "./load_options.ts";
@@ -94,14 +96,16 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
         if (ptr === 0 || bytes !== entry.end - entry.start) {
           throw new Error(`internal: engine layout disagrees with ${spec.name}`);
         }
-        return { name: spec.name, start: entry.start, dest: new Uint8Array(k.memory.buffer, ptr, bytes) };
+        const sink = spec.kind === TensorKind.lmHead
+          ? lmHeadSink(k, config.vocabSize, config.hiddenSize) // int8: quantized as it streams in
+          : { dest: new Uint8Array(k.memory.buffer, ptr, bytes) };
+        return { name: spec.name, start: entry.start, length: bytes, sink };
       });
       await fillRegions(shard, regions, onBytes); // straight into wasm memory
       await finishShard(shard, onBytes);
     }
     k.prepare_weights(); // packed projections -> the kernels' layout, in place
     checkScales(k.memory.buffer, shards.flatMap((s) => s.entries), (s) => k.tensor_ptr(s.kind, s.layer));
-    finishWeights(k, options);
     return new Model(k, config, ctx, sessions, block, src.location);
   } finally {
     for (const s of shards) await s.shard.reader.close();

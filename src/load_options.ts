@@ -19,12 +19,12 @@ export interface LoadOptions {
   kvCache?: "f16" | "f32";
   /**
    * lm_head weights. `"bf16"` (the default) computes logits from the weights as
-   * shipped, exactly as transformers does. `"int8"` converts them at load, in
-   * place, to 8-bit bytes with one scale per row (7-bit levels, see
-   * `wasm/src/kernels/matmul_q8.rs`) and the normed hidden state to int8: half
-   * the lm_head bytes per token and faster decoding, with logits moved slightly
-   * (`bench/lm_head_agreement.ts` measures top-1 agreement with BF16). Memory
-   * stays the same (the freed half of the BF16 region is not returned).
+   * shipped, exactly as transformers does. `"int8"` quantizes them while they
+   * load, a few rows at a time as they stream in, to 8-bit bytes with one
+   * scale per row (7-bit levels, see `wasm/src/kernels/matmul_q8.rs`) and the
+   * normed hidden state to int8: half the lm_head bytes per token, in memory
+   * too (the BF16 matrix is never whole), and faster decoding, with logits
+   * moved slightly (`bench/lm_head_agreement.ts` measures top-1 agreement with BF16).
    */
   lmHead?: "bf16" | "int8";
   /** Tokens per forward call while prefilling (default 32, at most 64). */

@@ -8,6 +8,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { headerLength, parseHeader, type SafetensorsHeader } from "./safetensors.ts";
 import { type ByteReader, type ModelSource, readExactly, SourceError } from "./source.ts";
+import { readInto, type Sink } from "./lm_head_sink.ts";
 
 /** A safetensors file whose header has been read; the reader stands at the data section. */
 export interface OpenShard {
@@ -67,14 +68,16 @@ export async function openShard(
   }
 }
 
-/** A tensor's file range and its destination view. */
+/** A tensor's file range and where its bytes go. */
 export interface Region {
   /** Tensor name, for messages. */
   name: string;
   /** First byte in the file. */
   start: number;
-  /** Where the bytes go; its length is the tensor's size. */
-  dest: Uint8Array;
+  /** The tensor's size in bytes. */
+  length: number;
+  /** Where the bytes go: straight into place, or through a window (see `lm_head_sink.ts`). */
+  sink: Sink;
 }
 
 async function skipTo(
@@ -106,8 +109,7 @@ export async function fillRegions(
   const CHUNK = 4 << 20; // progress and hashing granularity
   for (const r of regions) {
     await skipTo(s, r.start, `tensor "${r.name}"`, onBytes);
-    for (let off = 0; off < r.dest.length; off += CHUNK) {
-      const view = r.dest.subarray(off, Math.min(r.dest.length, off + CHUNK));
+    await readInto(r.length, r.sink, CHUNK, async (view) => {
       let n: number;
       try {
         n = await s.reader.read(view);
@@ -127,7 +129,7 @@ export async function fillRegions(
           `${s.file}: the file ended while reading tensor "${r.name}" (truncated)`,
         );
       }
-    }
+    });
   }
 }
 

@@ -10,7 +10,8 @@
  * `FALCON_E_KERNELS=plain` (or `relaxed`) in the environment to force a path.
  *
  * The KV cache is IEEE f16 unless `model_create` is asked for f32 (the
- * `kvCache` load option).
+ * `kvCache` load option); the lm_head is BF16 unless it is asked for q8 (the
+ * `lmHead` option), whose rows the loader then streams through a window.
  * @module
  */
 
@@ -35,6 +36,8 @@ export interface KernelExports {
     block: number,
     /** 1: f32 KV cache; 0: IEEE f16 (half the bytes). */
     kvF32: number,
+    /** 1: q8 lm_head, quantized while loading through `lm_stage`; 0: BF16 as shipped. */
+    lmQ8: number,
   ): number;
   tensor_ptr(kind: number, layer: number): number;
   tensor_bytes(kind: number, layer: number): number;
@@ -59,8 +62,14 @@ export interface KernelExports {
   forward_rows(n: number, logits: number): number;
   /** Converts the packed projections to the kernels' layout; once, after every tensor is written. */
   prepare_weights(): number;
-  /** Converts the lm_head to q8 in place (0; 1 if it already was; E_NO_MODEL). */
-  lm_head_q8(): number;
+  /** Loading window of a q8 lm_head: address for `lm_stage_rows()` BF16 rows (0 for a BF16 model). */
+  lm_stage(): number;
+  lm_stage_rows(): number;
+  /**
+   * Quantizes the window's `n` rows into lm_head rows [row0, row0 + n), the window holding them row-major
+   * (`b16i` 0, as in a checkpoint) or in the prepared layout (1, as in an image): 0; 1 if refused; E_NO_MODEL.
+   */
+  lm_head_rows_q8(row0: number, n: number, b16i: number): number;
   /** 0: BF16 lm_head, 1: q8, -1: no model. */
   lm_head_mode(): number;
   /** The weight layout the kernels read (changes when a prepared layout does). */
@@ -71,6 +80,18 @@ export interface KernelExports {
   k_quantize_i8(x: number, n: number, q: number, simd: number): number;
   /** simd 0: scalar reference on the checkpoint layout; 1: the kernel, on `k_prepare_t2`'d weights. */
   k_matmul_t2_i8(w: number, out: number, nIn: number, x: number, nTok: number, y: number, simd: number): void;
+  /** BF16 rows [row0, row0 + n) (row-major, or `b16i` 1: prepared layout) -> q8i rows of `dst` and `scales`. */
+  k_bf16_rows_to_q8i(
+    src: number,
+    b16i: number,
+    row0: number,
+    n: number,
+    dst: number,
+    rows: number,
+    cols: number,
+    row: number,
+    scales: number,
+  ): void;
   k_prepare_t2(w: number, out: number, nIn: number): void;
   /** Benchmark: `iters` iterations of the build's dot-and-add primitive on registers only (96 seed bytes at `seed`). */
   k_dot_peak?(iters: number, seed: number): number;
@@ -97,8 +118,8 @@ export interface KernelExports {
   k_prepare_bf16(w: number, rows: number, cols: number): void;
   /** Row-major q8 rows -> the kernel's layout (`q8i`), in place. */
   k_prepare_q8(w: number, rows: number, cols: number): void;
-  /** f32 row -> q8 bytes at `out`; returns the row scale. */
-  k_quantize_row_q8(w: number, n: number, out: number): number;
+  /** f32 row -> q8 bytes at `out`; returns the row scale. simd 0: the scalar reference; 1: the SIMD conversion. */
+  k_quantize_row_q8(w: number, n: number, out: number, simd: number): number;
   /** Batched lm_head kernel: y [n, rows] from x [n, cols] (simd 0: reference). */
   k_matmul_bf16(w: number, rows: number, cols: number, x: number, n: number, y: number, simd: number): void;
   k_matvec_bf16(w: number, rows: number, cols: number, x: number, y: number, simd: number): void;

@@ -49,17 +49,93 @@ for (const path of PATHS) {
   });
 }
 
-Deno.test("q8 row conversion: scale max/63, round half to even, offset 64; an all-zero row", async () => {
+Deno.test("q8 conversion while loading: windows of rows, row-major or b16i, equal the row conversion in layout q8i", async () => {
   const k = await instantiateKernels(await kernelModule("plain"));
-  const w = k.alloc(5 * 4, 16), out = k.alloc(5, 16);
-  new Float32Array(k.memory.buffer, w, 5).set([31.5, -63, 15.75, 0, 0.5]);
-  const s = k.k_quantize_row_q8(w, 5, out);
-  assert.equal(s, 1); // max |w| / 63
-  // 31.5 -> 32 and 0.5 -> 0 (half to even); 15.75 -> 16
-  assert.deepEqual([...new Uint8Array(k.memory.buffer, out, 5)], [64 + 32, 64 - 63, 64 + 16, 64, 64]);
-  new Float32Array(k.memory.buffer, w, 5).fill(0);
-  assert.equal(k.k_quantize_row_q8(w, 5, out), 0);
-  assert.deepEqual([...new Uint8Array(k.memory.buffer, out, 5)], [64, 64, 64, 64, 64]);
+  // 69 rows: 17 groups of 4 and a tail row past the last group; 40 columns: a 16-byte tail
+  const rows = 69, cols = 40, win = 8;
+  const alloc = (n: number) => k.alloc(n, 16);
+  const f = alloc(rows * cols * 4), bf = alloc(rows * cols * 2), b16i = alloc(rows * cols * 2);
+  const want = alloc(rows * cols), wantScales = alloc(rows * 4), row = alloc(cols * 4), stage = alloc(win * cols * 2);
+  const fv = new Float32Array(k.memory.buffer, f, rows * cols), u16 = new Uint16Array(k.memory.buffer, bf, rows * cols);
+  for (let i = 0; i < fv.length; i++) {
+    // BF16 values (top halves of f32), some rows all zero
+    const v = Math.floor(i / cols) % 10 === 3 ? 0 : (rand() - 0.5) * 4;
+    u16[i] = new Uint32Array(new Float32Array([v]).buffer)[0] >>> 16;
+    fv[i] = new Float32Array(new Uint32Array([u16[i] << 16]).buffer)[0];
+  }
+  // expected: each row converted on its own, then interleaved into q8i
+  for (let r = 0; r < rows; r++) {
+    new Float32Array(k.memory.buffer, wantScales, rows)[r] = k.k_quantize_row_q8(
+      f + r * cols * 4,
+      cols,
+      want + r * cols,
+      0,
+    );
+  }
+  k.k_prepare_q8(want, rows, cols);
+  new Uint16Array(k.memory.buffer, b16i, rows * cols).set(u16);
+  k.k_prepare_bf16(b16i, rows, cols);
+  for (const [src, layout] of [[bf, 0], [b16i, 1]]) {
+    const dst = alloc(rows * cols), scales = alloc(rows * 4);
+    for (let r0 = 0; r0 < rows; r0 += win) {
+      const n = Math.min(win, rows - r0);
+      // a window holds rows [r0, r0 + n) as the source lays them out: both layouts keep them in one range
+      new Uint8Array(k.memory.buffer, stage, n * cols * 2).set(
+        new Uint8Array(k.memory.buffer, src + r0 * cols * 2, n * cols * 2),
+      );
+      k.k_bf16_rows_to_q8i(stage, layout, r0, n, dst, rows, cols, row, scales);
+    }
+    const label = layout ? "b16i" : "row-major";
+    assert.deepEqual(
+      new Uint8Array(k.memory.buffer, dst, rows * cols),
+      new Uint8Array(k.memory.buffer, want, rows * cols),
+      label,
+    );
+    assert.deepEqual(
+      new Float32Array(k.memory.buffer, scales, rows),
+      new Float32Array(k.memory.buffer, wantScales, rows),
+      label,
+    );
+  }
+});
+
+for (const simd of [0, 1]) {
+  Deno.test(`q8 row conversion (${simd ? "SIMD" : "reference"}): scale max/63, round half to even, offset 64; an all-zero row`, async () => {
+    const k = await instantiateKernels(await kernelModule("plain"));
+    const w = k.alloc(5 * 4, 16), out = k.alloc(5, 16);
+    new Float32Array(k.memory.buffer, w, 5).set([31.5, -63, 15.75, 0, 0.5]);
+    const s = k.k_quantize_row_q8(w, 5, out, simd);
+    assert.equal(s, 1); // max |w| / 63
+    // 31.5 -> 32 and 0.5 -> 0 (half to even); 15.75 -> 16
+    assert.deepEqual([...new Uint8Array(k.memory.buffer, out, 5)], [64 + 32, 64 - 63, 64 + 16, 64, 64]);
+    new Float32Array(k.memory.buffer, w, 5).fill(0);
+    assert.equal(k.k_quantize_row_q8(w, 5, out, simd), 0);
+    assert.deepEqual([...new Uint8Array(k.memory.buffer, out, 5)], [64, 64, 64, 64, 64]);
+  });
+}
+
+Deno.test("q8 row conversion: SIMD equals the reference to the bit (halves, NaN, infinities, odd lengths)", async () => {
+  const k = await instantiateKernels(await kernelModule("plain"));
+  const n = 2048 + 13, w = k.alloc(n * 4, 16), a = k.alloc(n, 16), b = k.alloc(n, 16);
+  const wv = new Float32Array(k.memory.buffer, w, n);
+  for (const len of [1, 3, 4, 15, 16, 17, 31, 64, 100, 2048, n]) {
+    for (const special of [0, 1, 2, 3]) {
+      for (let i = 0; i < len; i++) {
+        // values on exact halves of the level spacing are common: max 63 puts every x.5 on a tie
+        wv[i] = i === 0 ? 63 : rand() < 0.3 ? (Math.floor(rand() * 253) - 126) / 2 : (rand() - 0.5) * 126;
+      }
+      if (special === 1) wv[len >> 1] = NaN;
+      if (special === 2) wv[len - 1] = -Infinity;
+      if (special === 3) wv.fill(0, 0, len);
+      const sa = k.k_quantize_row_q8(w, len, a, 0), sb = k.k_quantize_row_q8(w, len, b, 1);
+      assert.ok(Object.is(sa, sb), `scale, length ${len}, case ${special}: ${sa} vs ${sb}`);
+      assert.deepEqual(
+        new Uint8Array(k.memory.buffer, b, len),
+        new Uint8Array(k.memory.buffer, a, len),
+        `length ${len}`,
+      );
+    }
+  }
 });
 
 for (const [name, dir] of [["tiny-falcon-e", TINY], ["wide-falcon-e", WIDE]]) {
@@ -70,6 +146,8 @@ for (const [name, dir] of [["tiny-falcon-e", TINY], ["wide-falcon-e", WIDE]]) {
     assert.equal(bf.lmHead, "bf16");
     assert.equal(q8.lmHead, "int8");
     const v = bf.config.vocabSize;
+    // the int8 lm_head takes half the BF16 bytes (it is quantized as it loads)
+    assert.equal(bf.memory().weights - q8.memory().weights, v * bf.config.hiddenSize);
     let positions = 0, agree = 0, identical = 0;
     for (const run of ref.runs) {
       using a = bf.createSession();

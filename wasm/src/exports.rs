@@ -16,12 +16,13 @@ fn model() -> Option<&'static Model> {
 
 /// Lays out the model, KV caches and scratch, growing memory once. The KV
 /// cache holds IEEE f16 values, or f32 with `kv_f32` != 0 (a host that
-/// passes only the first 12 arguments gets f16).
+/// passes only the first 12 arguments gets f16). With `lm_q8` != 0 the
+/// lm_head is held as q8, fed through the loading window (`lm_stage`).
 /// 0, or E_CONFIG (-1), E_MEMORY (-2), E_EXISTS (-3).
 #[no_mangle]
 pub extern "C" fn model_create(
     n_layers: u32, hidden: u32, inter: u32, n_heads: u32, n_kv: u32, head_dim: u32, vocab: u32,
-    eps: f32, theta: f64, ctx: u32, sessions: u32, block: u32, kv_f32: u32,
+    eps: f32, theta: f64, ctx: u32, sessions: u32, block: u32, kv_f32: u32, lm_q8: u32,
 ) -> i32 {
     let cfg = Config {
         n_layers: n_layers as usize,
@@ -37,6 +38,7 @@ pub extern "C" fn model_create(
         sessions: sessions as usize,
         block: block as usize,
         kv_f32: kv_f32 != 0,
+        lm_q8: lm_q8 != 0,
     };
     match Model::create(cfg) {
         Ok(()) => 0,
@@ -126,12 +128,28 @@ pub extern "C" fn prepare_weights() -> i32 {
     }
 }
 
-/// Converts the lm_head to int8 (q8, `kernels::matmul_q8`), in place; after
-/// the weights are written. 0, or 1 if it already is, or E_NO_MODEL.
+/// The lm_head loading window of a q8 model: where the loader writes up to
+/// `lm_stage_rows()` BF16 rows (row-major) before `lm_head_rows_q8`; 0 for a
+/// BF16 model (whose lm_head is written in place like every tensor).
 #[no_mangle]
-pub extern "C" fn lm_head_q8() -> i32 {
+pub extern "C" fn lm_stage() -> usize {
+    model().map_or(0, |m| if m.cfg.lm_q8 { m.s.lm_stage } else { 0 })
+}
+
+/// Rows the window holds (0 for a BF16 model).
+#[no_mangle]
+pub extern "C" fn lm_stage_rows() -> usize {
+    model().map_or(0, |m| m.cfg.stage_rows())
+}
+
+/// Quantizes the window's n rows into lm_head rows [row0, row0 + n) of a q8
+/// model; b16i != 0: the window holds them in layout `b16i` (from an image),
+/// else row-major (from a checkpoint). 0, or 1 if refused (BF16 model; row0 not a multiple of 4; n over
+/// the window or not a multiple of 4 short of the end), or E_NO_MODEL.
+#[no_mangle]
+pub extern "C" fn lm_head_rows_q8(row0: usize, n: usize, b16i: u32) -> i32 {
     match model() {
-        Some(m) => !m.lm_head_to_q8() as i32,
+        Some(m) => !m.lm_head_rows_q8(row0, n, b16i != 0) as i32,
         None => forward::E_NO_MODEL,
     }
 }
@@ -139,7 +157,7 @@ pub extern "C" fn lm_head_q8() -> i32 {
 /// 0: BF16 lm_head (as shipped), 1: q8; -1 without a model.
 #[no_mangle]
 pub extern "C" fn lm_head_mode() -> i32 {
-    model().map_or(-1, |m| m.lm_q8.get() as i32)
+    model().map_or(-1, |m| m.cfg.lm_q8 as i32)
 }
 
 /// The weight layout this build's kernels read (`model::PREPARED`): part of
@@ -227,10 +245,24 @@ pub unsafe extern "C" fn k_prepare_q8(w: *mut u8, rows: usize, cols: usize) {
     crate::kernels::matmul_q8::prepare_q8(view_mut(w, rows * cols), rows, cols)
 }
 
+/// The loading conversion: BF16 rows [row0, row0 + n) at `src` (row-major,
+/// or layout `b16i` with b16i != 0) -> rows of the q8i matrix `dst` ([rows,
+/// cols]) and their `scales`; `row`: cols f32 of scratch.
+#[no_mangle]
+pub unsafe extern "C" fn k_bf16_rows_to_q8i(
+    src: *const u16, b16i: u32, row0: usize, n: usize, dst: *mut u8, rows: usize, cols: usize, row: *mut f32,
+    scales: *mut f32,
+) {
+    let (row, scales) = (view_mut(row, cols), view_mut(scales, rows));
+    crate::kernels::matmul_q8::bf16_rows_to_q8i(src, b16i != 0, row0, n, dst, rows, cols, row, scales)
+}
+
 /// One f32 row -> q8 bytes; returns the row scale.
 #[no_mangle]
-pub unsafe extern "C" fn k_quantize_row_q8(w: *const f32, n: usize, out: *mut u8) -> f32 {
-    crate::kernels::matmul_q8::quantize_row(view(w, n), view_mut(out, n))
+pub unsafe extern "C" fn k_quantize_row_q8(w: *const f32, n: usize, out: *mut u8, simd: u32) -> f32 {
+    use crate::kernels::matmul_q8::{quantize_row, quantize_row_ref};
+    let (w, out) = (view(w, n), view_mut(out, n));
+    if simd != 0 { quantize_row(w, out) } else { quantize_row_ref(w, out) }
 }
 
 /// Batched lm_head kernel: n token rows of x [n, cols] -> y [n, rows].

@@ -239,7 +239,7 @@ pub fn forward_rows(n: usize, logits: u32) -> i32 {
             nl += 1;
         }
     }
-    if m.lm_q8.get() {
+    if c.lm_q8 {
         // int8 lm_head: the normed rows quantized as BitLinear inputs are
         lm_head_q8(m, nl);
     } else if nl == 1 {

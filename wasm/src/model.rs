@@ -43,6 +43,7 @@ pub struct Config {
     pub sessions: usize, // KV caches
     pub block: usize,    // tokens per forward call
     pub kv_f32: bool,    // KV cache in f32 instead of IEEE f16
+    pub lm_q8: bool,     // lm_head held as q8 (converted while loading), not BF16
 }
 
 impl Config {
@@ -55,6 +56,11 @@ impl Config {
     /// Bytes of one KV cache value.
     pub fn kv_elem(&self) -> usize {
         if self.kv_f32 { 4 } else { 2 }
+    }
+    /// Rows of the lm_head's loading window: 64 (a multiple of 4), fewer for
+    /// a smaller vocabulary; none when the lm_head stays BF16.
+    pub fn stage_rows(&self) -> usize {
+        if self.lm_q8 { self.vocab.min(STAGE_ROWS) } else { 0 }
     }
     /// (out, in) of projection `p`.
     pub fn proj_shape(&self, p: usize) -> (usize, usize) {
@@ -110,6 +116,7 @@ pub struct Scratch {
     pub rows: usize,   // [block] u32 session slot of each token row
     pub rowpos: usize, // [block] u32 position of each row (set by forward_rows)
     pub want: usize,   // [block] u8 rows whose logits are wanted (LOGITS_WANTED)
+    pub lm_stage: usize, // [stage_rows, hidden] bf16 loading window of the lm_head (q8 only)
 }
 
 pub struct Model {
@@ -117,10 +124,8 @@ pub struct Model {
     pub embed: usize,   // [vocab, hidden] bf16
     pub layers: usize,  // [n_layers] Layer
     pub norm: usize,    // [hidden] bf16
-    pub lm_head: usize, // [vocab, hidden] bf16, or q8 bytes once `lm_head_to_q8` ran
+    pub lm_head: usize, // [vocab, hidden] bf16 (b16i), or q8 bytes (q8i) with cfg.lm_q8
     pub lm_scale: usize, // [vocab] f32 row scales of the q8 lm_head
-    /// Whether the lm_head was converted to q8 (`kernels::matmul_q8`).
-    pub lm_q8: core::cell::Cell<bool>,
     pub rope: usize,    // [ctx, head_dim/2, 2] f32 (cos, sin)
     pub kv: usize,      // [sessions, n_layers, 2, ctx, kv_dim] f16 (IEEE binary16 bits), or f32 (cfg.kv_f32)
     pub pos: usize,     // [sessions] u32 filled positions
@@ -141,6 +146,9 @@ pub struct Model {
 pub const PREPARED: u32 = 0x7432_7100 | crate::kernels::PATH;
 
 pub static mut MODEL: Option<Model> = None;
+
+/// Most lm_head rows in the loading window of a q8 model.
+pub const STAGE_ROWS: usize = 64;
 
 /// Error codes of `model_create`.
 pub const E_CONFIG: i32 = -1;
@@ -196,7 +204,9 @@ impl Model {
         let stride = arena::aligned(lp.at, 64);
         let l0 = pl.take(stride * c.n_layers, 64);
         let norm = pl.take(c.hidden * 2, 64);
-        let lm_head = pl.take(c.vocab * c.hidden * 2, 64);
+        // q8: one byte per weight; the loader streams the BF16 rows through
+        // `lm_stage` (see `lm_head_rows_q8`), so the BF16 matrix is never whole
+        let lm_head = pl.take(c.vocab * c.hidden * if c.lm_q8 { 1 } else { 2 }, 64);
         let weights_end = pl.at;
         let kv = pl.take(c.sessions * c.n_layers * 2 * c.ctx * c.kv_dim() * c.kv_elem(), 64);
         let kv_end = pl.at;
@@ -224,6 +234,7 @@ impl Model {
             rows: pl.take(b * 4, 64),
             rowpos: pl.take(b * 4, 64),
             want: pl.take(b, 64),
+            lm_stage: pl.take(c.stage_rows() * c.hidden * 2, 64),
         };
         let end = pl.at;
         // One growth to the final size; refuse rather than half-allocate.
@@ -246,7 +257,6 @@ impl Model {
             norm,
             lm_head,
             lm_scale,
-            lm_q8: core::cell::Cell::new(false),
             rope,
             kv,
             pos,
@@ -283,7 +293,11 @@ impl Model {
         unsafe { &*((self.layers + l * core::mem::size_of::<Layer>()) as *const Layer) }
     }
 
-    /// Where tensor `kind` of layer `l` lives, and its byte size.
+    /// Where tensor `kind` of layer `l` lives, and its byte size as the
+    /// checkpoint stores it. The one exception is a q8 lm_head: its region
+    /// is half that size, and the loader feeds the BF16 bytes through the
+    /// `lm_stage` window instead (`lm_head_rows_q8`); the address and size
+    /// stay those of the BF16 layout, so every layout fingerprint is the same.
     pub fn tensor(&self, kind: u32, l: usize) -> Option<(usize, usize)> {
         let c = &self.cfg;
         let per_layer = (T_LN1..=T_SCALE0 + 6).contains(&kind);
@@ -324,24 +338,27 @@ impl Model {
             }
         }
         let (v, h) = (self.cfg.vocab, self.cfg.hidden);
-        prepare_bf16(unsafe { core::slice::from_raw_parts_mut(self.lm_head as *mut u16, v * h) }, v, h);
+        if !self.cfg.lm_q8 {
+            prepare_bf16(unsafe { core::slice::from_raw_parts_mut(self.lm_head as *mut u16, v * h) }, v, h);
+        }
         unsafe { *(self.mark as *mut u32) = PREPARED };
         true
     }
 
-    /// Converts the BF16 lm_head, in place, to q8 in the kernel's layout
-    /// (`kernels::matmul_q8::bf16_to_q8i`), the scales in their own region.
-    /// The second half of the BF16 region is then unused. Returns false if
-    /// it already ran.
-    pub fn lm_head_to_q8(&self) -> bool {
-        if self.lm_q8.get() {
+    /// q8 lm_head, while loading: BF16 rows [row0, row0 + n), which the
+    /// loader put in the `lm_stage` window (n <= `stage_rows()`), row-major
+    /// as a checkpoint holds them or, with `b16i`, as an image does,
+    /// quantized into place (`kernels::matmul_q8::bf16_rows_to_q8i`). row0 a
+    /// multiple of 4, n too unless the rows reach the vocabulary's end.
+    /// False (nothing written) for a BF16 model or rows out of that contract.
+    pub fn lm_head_rows_q8(&self, row0: usize, n: usize, b16i: bool) -> bool {
+        let (c, v, h) = (&self.cfg, self.cfg.vocab, self.cfg.hidden);
+        if !c.lm_q8 || n == 0 || n > c.stage_rows() || row0 % 4 != 0 || row0 + n > v || (n % 4 != 0 && row0 + n != v) {
             return false;
         }
-        let (v, h) = (self.cfg.vocab, self.cfg.hidden);
         let row = unsafe { core::slice::from_raw_parts_mut(self.s.xn as *mut f32, h) };
         let scales = unsafe { core::slice::from_raw_parts_mut(self.lm_scale as *mut f32, v) };
-        unsafe { matmul_q8::bf16_to_q8i(self.lm_head as *mut u8, v, h, row, scales) };
-        self.lm_q8.set(true);
+        unsafe { matmul_q8::bf16_rows_to_q8i(self.s.lm_stage as *const u16, b16i, row0, n, self.lm_head as *mut u8, v, h, row, scales) };
         true
     }
 

@@ -29,8 +29,9 @@ pub const OFFSET: i32 = 64;
 /// Largest |q|.
 pub const LEVELS: f32 = 63.0;
 
-/// BF16 row (as f32 values) -> q8 bytes; returns the row's scale (0 for an all-zero row).
-pub fn quantize_row(w: &[f32], out: &mut [u8]) -> f32 {
+/// BF16 row (as f32 values) -> q8 bytes; returns the row's scale (0 for an
+/// all-zero row). Scalar reference of `quantize_row`.
+pub fn quantize_row_ref(w: &[f32], out: &mut [u8]) -> f32 {
     let mut m = 0.0f32;
     for &v in w {
         let a = if v < 0.0 { -v } else { v };
@@ -41,6 +42,57 @@ pub fn quantize_row(w: &[f32], out: &mut [u8]) -> f32 {
     let scale = m / LEVELS;
     let inv = if m > 0.0 { LEVELS / m } else { 0.0 };
     for (o, &v) in out.iter_mut().zip(w) {
+        let q = round_half_even(v * inv);
+        let q = if q > LEVELS { LEVELS } else if q < -LEVELS { -LEVELS } else { q };
+        *o = (q as i32 + OFFSET) as u8;
+    }
+    scale
+}
+
+/// SIMD `quantize_row_ref`, to the bit: the same max, the same products,
+/// `f32x4.nearest` rounds half to even as the reference does, then clamp,
+/// convert and narrow, 16 values per step.
+pub fn quantize_row(w: &[f32], out: &mut [u8]) -> f32 {
+    let n = w.len().min(out.len());
+    let (body4, body16) = (n & !3, n & !15);
+    let p = w.as_ptr();
+    let mut mv = f32x4_splat(0.0);
+    let mut m = 0.0f32;
+    unsafe {
+        let mut i = 0;
+        while i < body4 {
+            mv = f32x4_pmax(mv, f32x4_abs(v128_load(p.add(i) as *const v128))); // pmax skips NaN as the reference does
+            i += 4;
+        }
+        for l in [f32x4_extract_lane::<0>(mv), f32x4_extract_lane::<1>(mv), f32x4_extract_lane::<2>(mv), f32x4_extract_lane::<3>(mv)] {
+            if l > m {
+                m = l;
+            }
+        }
+    }
+    for &v in &w[body4..n] {
+        let a = if v < 0.0 { -v } else { v };
+        if a > m {
+            m = a;
+        }
+    }
+    let scale = m / LEVELS;
+    let inv = if m > 0.0 { LEVELS / m } else { 0.0 };
+    let (iv, hi, lo, off) = (f32x4_splat(inv), f32x4_splat(LEVELS), f32x4_splat(-LEVELS), i16x8_splat(OFFSET as i16));
+    let q4 = |at: usize| unsafe {
+        let q = f32x4_nearest(f32x4_mul(v128_load(p.add(at) as *const v128), iv));
+        i32x4_trunc_sat_f32x4(f32x4_pmax(f32x4_pmin(q, hi), lo))
+    };
+    let mut i = 0;
+    unsafe {
+        while i < body16 {
+            let a = i16x8_add(i16x8_narrow_i32x4(q4(i), q4(i + 4)), off);
+            let b = i16x8_add(i16x8_narrow_i32x4(q4(i + 8), q4(i + 12)), off);
+            v128_store(out.as_mut_ptr().add(i) as *mut v128, u8x16_narrow_i16x8(a, b));
+            i += 16;
+        }
+    }
+    for (o, &v) in out[body16..n].iter_mut().zip(&w[body16..n]) {
         let q = round_half_even(v * inv);
         let q = if q > LEVELS { LEVELS } else if q < -LEVELS { -LEVELS } else { q };
         *o = (q as i32 + OFFSET) as u8;
@@ -163,33 +215,46 @@ unsafe fn rows_tokens<const R: usize, const N: usize>(
     }
 }
 
-/// BF16 rows at `base` ([rows, cols], layout `b16i`, see `matvec_bf16`) -> q8 in layout `q8i`, in place: the
-/// 4 rows of a group are quantized into a scratch first; group g then lands at
-/// byte `4 g cols`, inside the BF16 bytes of group g / 2, which were read by
-/// then (it is this group or an earlier one). `row`: `cols` f32
-/// of scratch. Scales go to `scales[r]`.
+/// BF16 rows [row0, row0 + n) of a [rows, cols] matrix at `src` (a window
+/// the loader filled), row-major or, with `b16i`, in that layout (as a
+/// pre-laid-out image holds them) -> q8 at their place in layout `q8i`
+/// at `dst`, their scales to `scales[r]`. The 4 rows of a group are quantized
+/// into a scratch, then interleaved into place; rows past the last whole
+/// group are written row-major. `row0` is a multiple of 4, and so is `n`
+/// unless the rows reach the end. `row`: `cols` f32 of scratch.
 ///
 /// # Safety
-/// `base` must hold `rows * cols` BF16 values.
-pub unsafe fn bf16_to_q8i(base: *mut u8, rows: usize, cols: usize, row: &mut [f32], scales: &mut [f32]) {
+/// `src` must hold `n * cols` BF16 values and `dst` `rows * cols` bytes.
+pub unsafe fn bf16_rows_to_q8i(
+    src: *const u16, b16i: bool, row0: usize, n: usize, dst: *mut u8, rows: usize, cols: usize, row: &mut [f32],
+    scales: &mut [f32],
+) {
     assert!(cols <= crate::kernels::matmul_t2_i8::MAX_IN && row.len() >= cols && scales.len() >= rows);
+    assert!(row0 % 4 == 0 && row0 + n <= rows && (n % 4 == 0 || row0 + n == rows));
     let tmp = scratch(4 * cols);
-    // both layouts keep whole groups of 4 rows inside the group's region (and
-    // rows past the last group in place), so reading rows in order stays ahead
-    // of the writes
-    let widen = |r: usize, row: &mut [f32]| crate::kernels::matvec_bf16::read_row(base as *const u16, rows, cols, r, row);
-    let groups = rows / 4;
-    for g in 0..groups {
-        for k in 0..4 {
-            widen(4 * g + k, row);
-            scales[4 * g + k] = quantize_row(&row[..cols], &mut tmp[k * cols..(k + 1) * cols]);
+    let widen = |r: usize, row: &mut [f32]| {
+        if b16i {
+            // the window starts at a group boundary: as a matrix of the rows
+            // from row0 on, its groups and tail rows are where b16i puts them
+            crate::kernels::matvec_bf16::read_row(src, rows - row0, cols, r - row0, row);
+        } else {
+            crate::kernels::f32ops::widen_bf16(core::slice::from_raw_parts(src.add((r - row0) * cols), cols), row);
         }
-        interleave4(tmp, cols, core::slice::from_raw_parts_mut(base.add(4 * g * cols), 4 * cols));
+    };
+    let groups_end = rows / 4 * 4;
+    let mut r = row0;
+    while r + 4 <= (row0 + n).min(groups_end) {
+        for k in 0..4 {
+            widen(r + k, row);
+            scales[r + k] = quantize_row(&row[..cols], &mut tmp[k * cols..(k + 1) * cols]);
+        }
+        interleave4(tmp, cols, core::slice::from_raw_parts_mut(dst.add(r * cols), 4 * cols));
+        r += 4;
     }
-    for r in 4 * groups..rows {
-        // past the last group: row-major at r * cols (over BF16 row r / 2, already read)
+    for r in r..row0 + n {
+        // past the last group: row-major
         widen(r, row);
-        scales[r] = quantize_row(&row[..cols], core::slice::from_raw_parts_mut(base.add(r * cols), cols));
+        scales[r] = quantize_row(&row[..cols], core::slice::from_raw_parts_mut(dst.add(r * cols), cols));
     }
 }
 
