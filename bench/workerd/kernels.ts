@@ -1,0 +1,98 @@
+/**
+ * The ternary kernels in workerd (Cloudflare's runtime) against the same
+ * calls in Deno, one process each, alternating: does the runtime change the
+ * kernels' speed (e.g. by skipping the explicit bounds checks Deno compiles
+ * in)? Needs `npm ci` in deploy/cloudflare (for its workerd). Not a test.
+ *
+ *   deno run -A bench/workerd/kernels.ts [--runs 7]
+ *
+ * Deno times its calls in-process; workerd's are timed over loopback HTTP,
+ * minus an empty request's time. Prints one JSON line per kernel.
+ * @module
+ */
+
+import { setup } from "./kernel_run.js";
+
+const here = new URL(".", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
+const runsAt = Deno.args.indexOf("--runs");
+const RUNS = runsAt >= 0 ? Number(Deno.args[runsAt + 1]) : 7;
+const workerd = `${root}deploy/cloudflare/node_modules/.bin/workerd`;
+try {
+  Deno.statSync(workerd);
+} catch {
+  console.error("needs workerd: run `npm ci` in deploy/cloudflare");
+  Deno.exit(1);
+}
+
+const dir = Deno.makeTempDirSync();
+for (const f of ["kernel_run.js", "kernel_worker.js"]) Deno.copyFileSync(`${here}${f}`, `${dir}/${f}`);
+Deno.copyFileSync(`${root}wasm/falcon_e_relaxed.wasm`, `${dir}/falcon_e_relaxed.wasm`);
+const port = 18000 + Math.floor(Math.random() * 1000);
+Deno.writeTextFileSync(
+  `${dir}/bench.capnp`,
+  `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .worker)],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "kernel_worker.js"),
+    (name = "kernel_run.js", esModule = embed "kernel_run.js"),
+    (name = "falcon_e_relaxed.wasm", wasm = embed "falcon_e_relaxed.wasm"),
+  ],
+  compatibilityDate = "2025-09-01",
+);
+`,
+);
+const child = new Deno.Command(workerd, { args: ["serve", `${dir}/bench.capnp`], stdout: "null", stderr: "piped" })
+  .spawn();
+try {
+  const inWorkerd = async (op: string, reps: number) => {
+    const t0 = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/?op=${op}&reps=${reps}`);
+    if ((await res.text()) !== "ok") throw new Error(`workerd answered ${res.status}`);
+    return performance.now() - t0;
+  };
+  for (let i = 0;; i++) { // wait for workerd to listen
+    try {
+      await inWorkerd("decode", 1);
+      break;
+    } catch (e) {
+      if (i > 100) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const mod = await WebAssembly.compile(await Deno.readFile(`${root}wasm/falcon_e_relaxed.wasm`));
+  const run = setup(await WebAssembly.instantiate(mod, {}));
+  const version = new TextDecoder().decode((await new Deno.Command(workerd, { args: ["--version"] }).output()).stdout)
+    .trim();
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1] ?? "unknown";
+  for (const [op, reps] of [["decode", 400], ["prefill", 40]] as const) {
+    run(op, reps); // warm-up: both runtimes tier up to their optimizing compiler
+    await inWorkerd(op, reps);
+    const deno: number[] = [], wd: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const t0 = performance.now();
+      run(op, reps);
+      deno.push((performance.now() - t0) / reps);
+      const empty = await inWorkerd(op, 0);
+      wd.push((await inWorkerd(op, reps) - empty) / reps);
+    }
+    console.log(JSON.stringify({
+      machine: `${cpu} x${navigator.hardwareConcurrency}`,
+      deno: Deno.version.deno,
+      workerd: version,
+      kernel: `t2 relaxed, 2048x2048, ${op === "decode" ? 1 : 64} token(s)`,
+      deno_ms: +median(deno).toFixed(3),
+      workerd_ms: +median(wd).toFixed(3),
+      workerd_vs_deno: +(median(deno) / median(wd)).toFixed(2),
+    }));
+  }
+} finally {
+  child.kill();
+  await child.status;
+  Deno.removeSync(dir, { recursive: true });
+}
