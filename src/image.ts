@@ -18,7 +18,8 @@ import type { LoadOptions } from "./load_options.ts";
 import { kernelsOf, Model } from "./model.ts";
 import { type ModelSource, readExactly, SourceError } from "./source.ts";
 import { createEngine } from "./engine.ts";
-import { lmHeadSink, readInto } from "./lm_head_sink.ts";
+import { lmHeadSink } from "./lm_head_sink.ts";
+import { readInto } from "./sink.ts";
 import { type KernelExports, TensorKind } from "./wasm.ts";
 
 const MAGIC = new TextEncoder().encode("FALCONE\x01");

@@ -8,17 +8,8 @@
  * @module
  */
 
+import type { Sink } from "./sink.ts";
 import { type KernelExports, TensorKind } from "./wasm.ts";
-
-/** A destination for a tensor's bytes. */
-export interface Sink {
-  /** The tensor's bytes: the whole tensor, or (with `flush`) a window that is refilled. */
-  dest: Uint8Array;
-  /** Called with the number of bytes in the window each time it fills, and at the end. */
-  flush?: (bytes: number) => void;
-  /** Throws unless every byte was flushed (windowed sinks only). */
-  done?: () => void;
-}
 
 /**
  * The lm_head's sink in engine `k`: vocab x hidden BF16, row-major as a
@@ -44,27 +35,4 @@ export function lmHeadSink(k: KernelExports, vocab: number, hidden: number, prep
       if (row0 !== vocab) throw new Error(`internal: ${row0} of ${vocab} lm_head rows converted`);
     },
   };
-}
-
-/**
- * Reads `length` bytes into `sink` in views of at most `chunk` bytes, each
- * filled by `read` (which must fill it or throw), flushing a windowed sink
- * each time its window fills and at the end.
- */
-export async function readInto(
-  length: number,
-  sink: Sink,
-  chunk: number,
-  read: (view: Uint8Array) => Promise<void>,
-): Promise<void> {
-  const window = sink.dest.length;
-  if (!sink.flush && window !== length) throw new Error(`internal: ${window}-byte destination for ${length} bytes`);
-  for (let off = 0; off < length;) {
-    const at = off % window;
-    const n = Math.min(chunk, window - at, length - off);
-    await read(sink.dest.subarray(at, at + n));
-    off += n;
-    if (sink.flush && (at + n === window || off === length)) sink.flush(at + n);
-  }
-  sink.done?.();
 }

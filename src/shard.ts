@@ -8,7 +8,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { headerLength, parseHeader, type SafetensorsHeader } from "./safetensors.ts";
 import { type ByteReader, type ModelSource, readExactly, SourceError } from "./source.ts";
-import { readInto, type Sink } from "./lm_head_sink.ts";
+import { readInto, type Sink } from "./sink.ts";
 
 /** A safetensors file whose header has been read; the reader stands at the data section. */
 export interface OpenShard {
@@ -76,7 +76,7 @@ export interface Region {
   start: number;
   /** The tensor's size in bytes. */
   length: number;
-  /** Where the bytes go: straight into place, or through a window (see `lm_head_sink.ts`). */
+  /** Where the bytes go: straight into place, or through a window (see `sink.ts`). */
   sink: Sink;
 }
 

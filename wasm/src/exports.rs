@@ -129,8 +129,9 @@ pub extern "C" fn prepare_weights() -> i32 {
 }
 
 /// The lm_head loading window of a q8 model: where the loader writes up to
-/// `lm_stage_rows()` BF16 rows (row-major) before `lm_head_rows_q8`; 0 for a
-/// BF16 model (whose lm_head is written in place like every tensor).
+/// `lm_stage_rows()` BF16 rows (as its source lays them out) before
+/// `lm_head_rows_q8`; 0 for a BF16 model (whose lm_head is written in place
+/// like every tensor).
 #[no_mangle]
 pub extern "C" fn lm_stage() -> usize {
     model().map_or(0, |m| if m.cfg.lm_q8 { m.s.lm_stage } else { 0 })
@@ -144,8 +145,9 @@ pub extern "C" fn lm_stage_rows() -> usize {
 
 /// Quantizes the window's n rows into lm_head rows [row0, row0 + n) of a q8
 /// model; b16i != 0: the window holds them in layout `b16i` (from an image),
-/// else row-major (from a checkpoint). 0, or 1 if refused (BF16 model; row0 not a multiple of 4; n over
-/// the window or not a multiple of 4 short of the end), or E_NO_MODEL.
+/// else row-major (from a checkpoint). 0, or 1 if refused (BF16 model; row0
+/// not a multiple of 4; n over the window or not a multiple of 4 short of
+/// the end), or E_NO_MODEL.
 #[no_mangle]
 pub extern "C" fn lm_head_rows_q8(row0: usize, n: usize, b16i: u32) -> i32 {
     match model() {

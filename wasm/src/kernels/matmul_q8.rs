@@ -29,22 +29,36 @@ pub const OFFSET: i32 = 64;
 /// Largest |q|.
 pub const LEVELS: f32 = 63.0;
 
-/// BF16 row (as f32 values) -> q8 bytes; returns the row's scale (0 for an
-/// all-zero row). Scalar reference of `quantize_row`.
-pub fn quantize_row_ref(w: &[f32], out: &mut [u8]) -> f32 {
-    let mut m = 0.0f32;
+/// Largest |v| over `w`, starting from `m`; NaN is skipped.
+fn max_abs(w: &[f32], mut m: f32) -> f32 {
     for &v in w {
         let a = if v < 0.0 { -v } else { v };
         if a > m {
             m = a;
         }
     }
-    let scale = m / LEVELS;
-    let inv = if m > 0.0 { LEVELS / m } else { 0.0 };
+    m
+}
+
+/// The stored byte of one value, `inv` = LEVELS / max |w|.
+#[inline]
+fn level(v: f32, inv: f32) -> u8 {
+    let q = round_half_even(v * inv);
+    let q = if q > LEVELS { LEVELS } else if q < -LEVELS { -LEVELS } else { q };
+    (q as i32 + OFFSET) as u8
+}
+
+/// (scale, inv) of a row whose largest |w| is `m` (0, 0 for an all-zero row).
+fn scales_of(m: f32) -> (f32, f32) {
+    (m / LEVELS, if m > 0.0 { LEVELS / m } else { 0.0 })
+}
+
+/// BF16 row (as f32 values) -> q8 bytes; returns the row's scale (0 for an
+/// all-zero row). Scalar reference of `quantize_row`.
+pub fn quantize_row_ref(w: &[f32], out: &mut [u8]) -> f32 {
+    let (scale, inv) = scales_of(max_abs(w, 0.0));
     for (o, &v) in out.iter_mut().zip(w) {
-        let q = round_half_even(v * inv);
-        let q = if q > LEVELS { LEVELS } else if q < -LEVELS { -LEVELS } else { q };
-        *o = (q as i32 + OFFSET) as u8;
+        *o = level(v, inv);
     }
     scale
 }
@@ -57,27 +71,14 @@ pub fn quantize_row(w: &[f32], out: &mut [u8]) -> f32 {
     let (body4, body16) = (n & !3, n & !15);
     let p = w.as_ptr();
     let mut mv = f32x4_splat(0.0);
-    let mut m = 0.0f32;
-    unsafe {
-        let mut i = 0;
-        while i < body4 {
-            mv = f32x4_pmax(mv, f32x4_abs(v128_load(p.add(i) as *const v128))); // pmax skips NaN as the reference does
-            i += 4;
-        }
-        for l in [f32x4_extract_lane::<0>(mv), f32x4_extract_lane::<1>(mv), f32x4_extract_lane::<2>(mv), f32x4_extract_lane::<3>(mv)] {
-            if l > m {
-                m = l;
-            }
-        }
+    let mut i = 0;
+    while i < body4 {
+        // pmax keeps the accumulator when the value is NaN, as the reference skips it
+        mv = f32x4_pmax(mv, f32x4_abs(unsafe { v128_load(p.add(i) as *const v128) }));
+        i += 4;
     }
-    for &v in &w[body4..n] {
-        let a = if v < 0.0 { -v } else { v };
-        if a > m {
-            m = a;
-        }
-    }
-    let scale = m / LEVELS;
-    let inv = if m > 0.0 { LEVELS / m } else { 0.0 };
+    let lanes = [f32x4_extract_lane::<0>(mv), f32x4_extract_lane::<1>(mv), f32x4_extract_lane::<2>(mv), f32x4_extract_lane::<3>(mv)];
+    let (scale, inv) = scales_of(max_abs(&w[body4..n], max_abs(&lanes, 0.0)));
     let (iv, hi, lo, off) = (f32x4_splat(inv), f32x4_splat(LEVELS), f32x4_splat(-LEVELS), i16x8_splat(OFFSET as i16));
     let q4 = |at: usize| unsafe {
         let q = f32x4_nearest(f32x4_mul(v128_load(p.add(at) as *const v128), iv));
@@ -93,9 +94,7 @@ pub fn quantize_row(w: &[f32], out: &mut [u8]) -> f32 {
         }
     }
     for (o, &v) in out[body16..n].iter_mut().zip(&w[body16..n]) {
-        let q = round_half_even(v * inv);
-        let q = if q > LEVELS { LEVELS } else if q < -LEVELS { -LEVELS } else { q };
-        *o = (q as i32 + OFFSET) as u8;
+        *o = level(v, inv);
     }
     scale
 }
