@@ -82,8 +82,9 @@ for (const [path, kp] of byPath) {
     }
   });
 
-  Deno.test(`matmul_t2_i8 (${path}): worst-case magnitudes stay exact`, () => {
-    // every weight +1 (code 2) or every weight -1 (code 0) against all -128 / all 127
+  Deno.test(`matmul_t2_i8 (${path}): worst-case magnitudes stay exact, decode and prefill tiles`, () => {
+    // every weight +1 (code 2) or every weight -1 (code 0) against all -128 / all 127:
+    // the decode tile's 4x-scaled i16 sums reach exactly -32768 over its 16 steps
     const out = 16, nIn = 9216, bytes = out / 4 * nIn;
     const w = kalloc(bytes),
       wp = kalloc(bytes),
@@ -96,7 +97,11 @@ for (const [path, kp] of byPath) {
       kp.k_prepare_t2(wp, out, nIn);
       kp.k_matmul_t2_i8(w, out, nIn, x, 2, y0, 0);
       kp.k_matmul_t2_i8(wp, out, nIn, x, 2, y1, 1);
-      assert.deepEqual(ki32(y1, 2 * out), ki32(y0, 2 * out), `byte ${byte}`);
+      assert.deepEqual(ki32(y1, 2 * out), ki32(y0, 2 * out), `byte ${byte}, 2 tokens`);
+      for (const t of [0, 1]) {
+        kp.k_matmul_t2_i8(wp, out, nIn, x + t * nIn, 1, y1, 1);
+        assert.deepEqual(ki32(y1, out), ki32(y0 + t * out * 4, out), `byte ${byte}, token ${t} alone`);
+      }
     }
   });
 
