@@ -5,7 +5,13 @@
  * (never at the same time: the machine has few cores). Prints both benches'
  * JSON lines, then one line of ratios against the issue's targets.
  *
- *   deno run -A bench/compare.ts [--runs 5] [--model DIR]
+ * With `--rounds R` the pair runs R times, native first in odd rounds and
+ * ours first in even ones, each round preceded by `machine_state.ts` (how
+ * steady the core's speed was just then): on a shared VM the speed drifts
+ * over minutes, and ratios of interleaved rounds show how far that moves
+ * them. The last line gives each ratio's median and range over the rounds.
+ *
+ *   deno run -A bench/compare.ts [--runs 5] [--rounds 1] [--model DIR]
  * @module
  */
 
@@ -15,6 +21,7 @@ const flag = (k: string, d: string) => {
   return i >= 0 ? argv[i + 1] : d;
 };
 const RUNS = flag("runs", "5");
+const ROUNDS = Number(flag("rounds", "1"));
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
 const native = new URL("./native/", import.meta.url).pathname;
 
@@ -34,30 +41,54 @@ await run(Deno.execPath(), ["run", "-A", "bench/model_bench.ts", "--model", DIR,
 await run("npm", ["install", "--no-audit", "--no-fund", "--silent"], native);
 await run(Deno.execPath(), ["run", "-A", "gguf_tq2.ts", "--model", DIR], native);
 
-const llama = await run(
-  "node",
-  ["llama_bench.mjs", "--threads", "1", "--runs", RUNS, "--model", `${DIR}.tq2_0.gguf`],
-  native,
-);
-const ours = await run(Deno.execPath(), ["run", "-A", "bench/model_bench.ts", "--model", DIR, "--runs", RUNS]);
+const nativeBench = () =>
+  run("node", ["llama_bench.mjs", "--threads", "1", "--runs", RUNS, "--model", `${DIR}.tq2_0.gguf`], native);
+const oursBench = () => run(Deno.execPath(), ["run", "-A", "bench/model_bench.ts", "--model", DIR, "--runs", RUNS]);
 
 const pick = (lines: Line[], bench: string, extra: Line = {}) =>
   lines.find((l) => l.bench === bench && Object.entries(extra).every(([k, v]) => l[k] === v))?.tok_per_s as number;
 const ratio = (a: number, b: number) => +(a / b).toFixed(3);
-const nDecode = pick(llama, "decode"),
-  n128 = pick(llama, "prefill", { prompt: 128 }),
-  n512 = pick(llama, "prefill", { prompt: 512 });
-const conc = ours.find((l) => l.bench === "concurrent");
-console.log(JSON.stringify({
-  bench: "compare",
-  native: "llama.cpp TQ2_0 (node-llama-cpp 3.22.1), 1 thread",
-  decode_bf16_vs_native: ratio(pick(ours, "decode", { lm_head: "bf16" }), nDecode),
-  decode_int8_head_vs_native: ratio(pick(ours, "decode", { lm_head: "int8" }), nDecode),
-  prefill128_vs_native: ratio(pick(ours, "prefill", { prompt: 128 }), n128),
-  prefill512_vs_native: ratio(pick(ours, "prefill", { prompt: 512 }), n512),
-  four_streams_vs_one: conc?.ratio,
-  // what 1.5x native prefill needs, against the register-only ceiling of our kernels
-  prefill512_target_tok_s: +(1.5 * n512).toFixed(2),
-  ceiling_tok_s: pick(ours, "ceiling"),
-  targets: { decode: ">= 0.6 (aim 1.0)", prefill512: ">= 1.5", four_streams: ">= 3" },
-}));
+
+/** The ratios of one round against the issue's targets. */
+function compare(llama: Line[], ours: Line[]): Record<string, number> {
+  const nDecode = pick(llama, "decode"), n512 = pick(llama, "prefill", { prompt: 512 });
+  return {
+    decode_bf16_vs_native: ratio(pick(ours, "decode", { lm_head: "bf16" }), nDecode),
+    decode_int8_head_vs_native: ratio(pick(ours, "decode", { lm_head: "int8" }), nDecode),
+    prefill128_vs_native: ratio(pick(ours, "prefill", { prompt: 128 }), pick(llama, "prefill", { prompt: 128 })),
+    prefill512_vs_native: ratio(pick(ours, "prefill", { prompt: 512 }), n512),
+    four_streams_vs_one: ours.find((l) => l.bench === "concurrent")?.ratio as number,
+    // what 1.5x native prefill needs, against the register-only ceiling of our kernels
+    prefill512_target_tok_s: +(1.5 * n512).toFixed(2),
+    ceiling_tok_s: pick(ours, "ceiling"),
+  };
+}
+
+const targets = { decode: ">= 0.6 (aim 1.0)", prefill512: ">= 1.5", four_streams: ">= 3" };
+const rounds: Record<string, number>[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const [state] = await run(Deno.execPath(), ["run", "-A", "bench/machine_state.ts", "--seconds", "5"]);
+  const nativeFirst = r % 2 === 0;
+  const first = await (nativeFirst ? nativeBench() : oursBench());
+  const second = await (nativeFirst ? oursBench() : nativeBench());
+  const [llama, ours] = nativeFirst ? [first, second] : [second, first];
+  const ratios = compare(llama, ours);
+  rounds.push(ratios);
+  console.log(JSON.stringify({
+    bench: "compare",
+    round: r + 1,
+    order: nativeFirst ? "native, ours" : "ours, native",
+    slow_share_before: state?.slow_share,
+    native: "llama.cpp TQ2_0 (node-llama-cpp 3.22.1), 1 thread",
+    ...ratios,
+    targets,
+  }));
+}
+if (ROUNDS > 1) {
+  const summary: Record<string, { median: number; min: number; max: number }> = {};
+  for (const key of Object.keys(rounds[0])) {
+    const xs = rounds.map((x) => x[key]).sort((a, b) => a - b);
+    summary[key] = { median: xs[Math.floor((xs.length - 1) / 2)], min: xs[0], max: xs[xs.length - 1] };
+  }
+  console.log(JSON.stringify({ bench: "compare_rounds", rounds: ROUNDS, ...summary, targets }));
+}
