@@ -106,67 +106,6 @@ fn mask12() -> v128 {
     unsafe { core::ptr::read_volatile(MASK12.as_ptr() as *const v128) }
 }
 
-/// Steps the decode tile's i16 accumulators take: rows 1 and 3 of each packed
-/// row are summed as 4 * code (see `decode_tile`), so a lane holds at most
-/// 16 * 2 * 8 * 128 = 32768 in magnitude (and +32512 at most): exact in i16.
-const FLUSH_DECODE: usize = 16;
-
-/// Decode (one token) over P packed rows: sum_i c_i * x[i] for their 4 P
-/// output rows. Unpacking takes one shift and four masks per 16 bytes: fields
-/// 1 and 3 stay in place, as 4 * code (0, 4 or 8, still in the i7 range), and
-/// their sums are divided by 4 (exactly: every term is a multiple of 4) when
-/// they are flushed.
-#[inline(always)]
-unsafe fn decode_tile<const P: usize>(r: Rows, x: *const i8, n_in: usize) -> [[i32; 4]; P] {
-    let (m3, m12) = (mask3(), mask12());
-    let zero = i32x4_splat(0);
-    let mut acc = [[zero; 4]; P];
-    let steps = n_in / 16;
-    let mut wp = r.w;
-    let mut s = 0;
-    while s < steps {
-        let end = if steps - s > FLUSH_DECODE { s + FLUSH_DECODE } else { steps };
-        let mut a16 = [[zero; 4]; P];
-        while s < end {
-            let xv = v128_load(x.add(16 * s) as *const v128);
-            for p in 0..P {
-                let wv = v128_load(wp.add(16 * p) as *const v128);
-                let hi = u16x8_shr(wv, 4);
-                a16[p][0] = i16x8_add(a16[p][0], dot(xv, v128_and(wv, m3)));
-                a16[p][1] = i16x8_add(a16[p][1], dot(xv, v128_and(wv, m12)));
-                a16[p][2] = i16x8_add(a16[p][2], dot(xv, v128_and(hi, m3)));
-                a16[p][3] = i16x8_add(a16[p][3], dot(xv, v128_and(hi, m12)));
-            }
-            wp = wp.add(r.stride);
-            s += 1;
-        }
-        for p in 0..P {
-            a16[p][1] = i16x8_shr(a16[p][1], 2);
-            a16[p][3] = i16x8_shr(a16[p][3], 2);
-            for k in 0..4 {
-                acc[p][k] = i32x4_add(acc[p][k], i32x4_extadd_pairwise_i16x8(a16[p][k]));
-            }
-        }
-    }
-    let mut out = [[0i32; 4]; P];
-    for p in 0..P {
-        for k in 0..4 {
-            out[p][k] = hsum(acc[p][k]);
-        }
-    }
-    let (body, tail) = (n_in & !15, n_in & 15);
-    for i in 0..tail {
-        let xv = *x.add(body + i) as i32;
-        for p in 0..P {
-            let b = *r.tail.add(p * tail + i);
-            for k in 0..4 {
-                out[p][k] += ((b >> (2 * k)) & 3) as i32 * xv;
-            }
-        }
-    }
-    out
-}
-
 /// Steps (16 columns each) an i16 accumulator takes before it must be widened.
 const FLUSH: usize = 32;
 
@@ -232,6 +171,15 @@ unsafe fn tile<const P: usize, const N: usize>(r: Rows, x: [*const i8; N], n_in:
             }
         }
     }
+    finish(acc, r, x, n_in)
+}
+
+/// The tiles' end: the i32 accumulators summed across lanes, plus the
+/// `n_in % 16` tail columns done in scalar.
+#[inline(always)]
+unsafe fn finish<const P: usize, const N: usize>(
+    acc: [[[v128; 4]; N]; P], r: Rows, x: [*const i8; N], n_in: usize,
+) -> [[[i32; 4]; N]; P] {
     let mut out = [[[0i32; 4]; N]; P];
     for p in 0..P {
         for t in 0..N {
@@ -255,6 +203,51 @@ unsafe fn tile<const P: usize, const N: usize>(r: Rows, x: [*const i8; N], n_in:
     out
 }
 
+/// Steps the decode tile's i16 accumulators take: rows 1 and 3 of each packed
+/// row are summed as 4 * code (see `decode_tile`), so a lane holds at most
+/// 16 * 2 * 8 * 128 = 32768 in magnitude (and +32512 at most): exact in i16.
+const FLUSH_DECODE: usize = 16;
+
+/// Decode (one token) over P packed rows: sum_i c_i * x[i] for their 4 P
+/// output rows. Unpacking takes one shift and four masks per 16 bytes: fields
+/// 1 and 3 stay in place, as 4 * code (0, 4 or 8, still in the i7 range), and
+/// their sums are divided by 4 (exactly: every term is a multiple of 4) when
+/// they are flushed.
+#[inline(always)]
+unsafe fn decode_tile<const P: usize>(r: Rows, x: *const i8, n_in: usize) -> [[[i32; 4]; 1]; P] {
+    let (m3, m12) = (mask3(), mask12());
+    let zero = i32x4_splat(0);
+    let mut acc = [[[zero; 4]; 1]; P];
+    let steps = n_in / 16;
+    let mut wp = r.w;
+    let mut s = 0;
+    while s < steps {
+        let end = if steps - s > FLUSH_DECODE { s + FLUSH_DECODE } else { steps };
+        let mut a16 = [[zero; 4]; P];
+        while s < end {
+            let xv = v128_load(x.add(16 * s) as *const v128);
+            for p in 0..P {
+                let wv = v128_load(wp.add(16 * p) as *const v128);
+                let hi = u16x8_shr(wv, 4);
+                a16[p][0] = i16x8_add(a16[p][0], dot(xv, v128_and(wv, m3)));
+                a16[p][1] = i16x8_add(a16[p][1], dot(xv, v128_and(wv, m12)));
+                a16[p][2] = i16x8_add(a16[p][2], dot(xv, v128_and(hi, m3)));
+                a16[p][3] = i16x8_add(a16[p][3], dot(xv, v128_and(hi, m12)));
+            }
+            wp = wp.add(r.stride);
+            s += 1;
+        }
+        for p in 0..P {
+            a16[p][1] = i16x8_shr(a16[p][1], 2);
+            a16[p][3] = i16x8_shr(a16[p][3], 2);
+            for k in 0..4 {
+                acc[p][0][k] = i32x4_add(acc[p][0][k], i32x4_extadd_pairwise_i16x8(a16[p][k]));
+            }
+        }
+    }
+    finish(acc, r, [x], n_in)
+}
+
 /// P packed rows at `r` (packed row indices p0..p0+P) against tokens t0..t0+N.
 #[inline(always)]
 unsafe fn rows_tokens<const P: usize, const N: usize>(
@@ -269,7 +262,7 @@ unsafe fn rows_tokens<const P: usize, const N: usize>(
         let o = decode_tile::<P>(r, xs[0], n_in);
         let mut d = [[[0i32; 4]; N]; P];
         for p in 0..P {
-            d[p][0] = o[p];
+            d[p][0] = o[p][0];
         }
         d
     } else {
