@@ -23,6 +23,7 @@ import {
   type KernelPath,
   relaxedSimdSupported,
 } from "../src/wasm.ts";
+import { cpuModel } from "./machine.ts";
 
 const args = new Map<string, string>();
 for (let i = 0; i < Deno.args.length; i += 2) args.set(Deno.args[i].replace(/^--/, ""), Deno.args[i + 1]);
@@ -32,16 +33,7 @@ const PATHS: (KernelPath | URL)[] = (args.get("path") ?? "all") === "all"
   : [args.get("path") as KernelPath];
 if (args.has("module")) PATHS.unshift(new URL(args.get("module")!, `file://${Deno.cwd()}/`));
 
-function machine(): string {
-  try {
-    // Deno wants --allow-all (-A) for /proc files; without it the machine is "unknown"
-    const text = Deno.readTextFileSync("/proc/cpuinfo");
-    const m = text.match(/^model name\s*:\s*(.*)$/m);
-    return `${m?.[1] ?? "unknown"} x${navigator.hardwareConcurrency}`;
-  } catch {
-    return `unknown x${navigator.hardwareConcurrency}`;
-  }
-}
+const machine = () => `${cpuModel()} x${navigator.hardwareConcurrency}`;
 const runtime = `Deno ${Deno.version.deno}, V8 ${Deno.version.v8}`;
 
 /** Seeded xorshift, so every run streams the same bytes. */

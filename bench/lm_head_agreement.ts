@@ -17,6 +17,8 @@
 import { argmax } from "../src/argmax.ts";
 import { loadModel } from "../src/load.ts";
 import type { Model } from "../src/model.ts";
+import { cpuModel } from "./machine.ts";
+import { greedy } from "../tests/reference.ts";
 
 const argv = Deno.args;
 const flag = (k: string) => {
@@ -33,25 +35,12 @@ function maxAbs(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
-const cpu = () => {
-  try {
-    return Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1] ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-};
-const emit = (o: Record<string, unknown>) => console.log(JSON.stringify({ ...o, cpu: cpu(), deno: Deno.version.deno }));
+const emit = (o: Record<string, unknown>) =>
+  console.log(JSON.stringify({ ...o, cpu: cpuModel(), deno: Deno.version.deno }));
 
 function greedyRun(m: Model, prompt: number[], n: number): number[] {
   using s = m.createSession();
-  let logits = s.feed(prompt);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = argmax(logits);
-    out.push(t);
-    if (i + 1 < n) logits = s.feed([t]);
-  }
-  return out;
+  return greedy(s, s.feed(prompt), n);
 }
 
 for (const name of FIXTURES) {

@@ -14,6 +14,7 @@
  * @module
  */
 import { instantiateKernels, kernelModule, relaxedSimdSupported } from "../src/wasm.ts";
+import { cpuModel } from "./machine.ts";
 
 const argv = Deno.args;
 const flag = (k: string, d: number) => {
@@ -60,13 +61,9 @@ for (let i = 1; i <= slow.length; i++) {
   else (slow[i - 1] ? spells.slow : spells.fast).push(run), run = 1;
 }
 const mean = (xs: number[]) => xs.length ? +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1) : 0;
-let machine = "unknown";
-try {
-  machine = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1] ?? machine;
-} catch { /* no /proc: leave unknown */ }
 console.log(JSON.stringify({
   bench: "machine_state",
-  machine: `${machine} x${navigator.hardwareConcurrency}`,
+  machine: `${cpuModel()} x${navigator.hardwareConcurrency}`,
   runtime: `Deno ${Deno.version.deno}, V8 ${Deno.version.v8}`,
   kernels: path,
   windows: rates.length,

@@ -36,6 +36,7 @@
 
 import { intFlag, parseArgs, UsageError } from "../src/args.ts";
 import { safetensorsLayout, SHAPES, synthesize } from "./synth.ts";
+import { cpuModel } from "./machine.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const CLI = new URL("../src/cli.ts", import.meta.url).pathname;
@@ -245,10 +246,9 @@ async function measure(argv: string[], underTime: boolean, timeoutMs: number, po
 // The machine.
 
 function machine(): Record<string, unknown> {
-  const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1]?.trim() ?? "unknown";
   const memTotal = Number(Deno.readTextFileSync("/proc/meminfo").match(/^MemTotal:\s+(\d+) kB/m)?.[1] ?? 0) * 1024;
   return {
-    cpu,
+    cpu: cpuModel(),
     nproc: navigator.hardwareConcurrency,
     mem_total_mb: Math.round(memTotal / MB),
     first_touch_us_per_4k: firstTouch(),

@@ -20,6 +20,7 @@ import { Scheduler } from "../src/scheduler.ts";
 import type { TextModel } from "../src/text_model.ts";
 import { loadTextModel } from "../src/text_model.ts";
 import { synthesize } from "./synth.ts";
+import { cpuModel } from "./machine.ts";
 
 const argv = Deno.args;
 const flag = (k: string) => {
@@ -30,11 +31,7 @@ const DIR = flag("model") ?? "/tmp/falcon-e-synth/falcon-e-1b";
 const RUNS = Number(flag("runs") ?? 3);
 
 function machine() {
-  let cpu = "unknown";
-  try {
-    cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpu;
-  } catch { /* no /proc access */ }
-  return { cpu, cores: navigator.hardwareConcurrency, deno: Deno.version.deno, v8: Deno.version.v8 };
+  return { cpu: cpuModel(), cores: navigator.hardwareConcurrency, deno: Deno.version.deno, v8: Deno.version.v8 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -12,6 +12,7 @@
  */
 
 import { setup } from "./kernel_run.js";
+import { cpuModel } from "../machine.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("../../", import.meta.url).pathname;
@@ -69,7 +70,7 @@ try {
   const version = new TextDecoder().decode((await new Deno.Command(workerd, { args: ["--version"] }).output()).stdout)
     .trim();
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  const cpu = Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1] ?? "unknown";
+  const cpu = cpuModel();
   for (const [op, reps] of [["decode", 400], ["prefill", 40]] as const) {
     run(op, reps); // warm-up: both runtimes tier up to their optimizing compiler
     await inWorkerd(op, reps);
