@@ -151,14 +151,18 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
   // bf16 lm_head: 32768 x 2048
   {
     const rows = 32768, cols = 2048;
-    const w = alloc(rows * cols * 2), xf = alloc(cols * 4), yf = alloc(rows * 4);
+    const w = alloc(rows * cols * 2), xf = alloc(cols * 4), yf = alloc(rows * 4), xs = alloc(cols * 4);
     // normal bf16s of magnitude 2^-7..2^0 and either sign (no subnormals, which x86 multiplies slowly)
     const wb = new Uint16Array(k.memory.buffer, w, rows * cols);
     fill(new Uint8Array(k.memory.buffer, w, rows * cols * 2), 99);
     wb.forEach((v, i, a) => (a[i] = (v & 0x807f) | ((0x78 + ((v >> 7) & 7)) << 7)));
     new Float32Array(k.memory.buffer, xf, cols).forEach((_, i, a) => (a[i] = Math.sin(i)));
     (k.k_prepare_bf16 as KernelExports["k_prepare_bf16"] | undefined)?.(w, rows, cols); // absent before b16i
-    summary["lm_head bf16"] = lmHead("bf16_matvec", rows * cols * 2, () => k.k_matvec_bf16(w, rows, cols, xf, yf, 1));
+    // builds before the split-x scratch argument (--module) take 6 arguments
+    const matvec = k.k_matvec_bf16.length === 6
+      ? () => (k.k_matvec_bf16 as unknown as (...a: number[]) => void)(w, rows, cols, xf, yf, 1)
+      : () => k.k_matvec_bf16(w, rows, cols, xf, yf, xs, 1);
+    summary["lm_head bf16"] = lmHead("bf16_matvec", rows * cols * 2, matvec);
   }
   // int8 (q8) lm_head, as `lmHead: "int8"` converts it: 1 byte per weight
   const q8 = k.k_matmul_q8 as KernelExports["k_matmul_q8"] | undefined; // absent in older builds

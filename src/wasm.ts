@@ -4,7 +4,8 @@
  * so its linear memory holds exactly one model.
  *
  * Two builds of the same crate exist: `falcon_e_relaxed.wasm`, whose ternary
- * kernels use relaxed SIMD (`i16x8.relaxed_dot_i8x16_i7x16_s`), and
+ * and int8 kernels use relaxed SIMD (`i16x8.relaxed_dot_i8x16_i7x16_s`) and
+ * whose BF16 lm_head uses `f32x4.relaxed_madd` (fused where the CPU has FMA), and
  * `falcon_e.wasm`, plain SIMD128. The relaxed one is chosen when the runtime
  * validates relaxed SIMD (Deno, workerd, Chrome, Firefox do by default); set
  * `FALCON_E_KERNELS=plain` (or `relaxed`) in the environment to force a path.
@@ -121,8 +122,8 @@ export interface KernelExports {
   /** f32 row -> q8 bytes at `out`; returns the row scale. simd 0: the scalar reference; 1: the SIMD conversion. */
   k_quantize_row_q8(w: number, n: number, out: number, simd: number): number;
   /** Batched lm_head kernel: y [n, rows] from x [n, cols] (simd 0: reference). */
-  k_matmul_bf16(w: number, rows: number, cols: number, x: number, n: number, y: number, simd: number): void;
-  k_matvec_bf16(w: number, rows: number, cols: number, x: number, y: number, simd: number): void;
+  k_matmul_bf16(w: number, rows: number, cols: number, x: number, n: number, y: number, xs: number, simd: number): void;
+  k_matvec_bf16(w: number, rows: number, cols: number, x: number, y: number, xs: number, simd: number): void;
   k_dot_f32(a: number, b: number, n: number, simd: number): number;
   k_axpy_f32(a: number, x: number, y: number, n: number, simd: number): void;
   /** SwiGLU in place: g = silu(g) * u (simd 0: reference). */
@@ -166,15 +167,18 @@ export function wasmUrl(which: KernelPath): URL {
   return new URL(which === "relaxed" ? "../wasm/falcon_e_relaxed.wasm" : "../wasm/falcon_e.wasm", import.meta.url);
 }
 
-// (module (func (param v128 v128) (result v128)
-//   (i16x8.relaxed_dot_i8x16_i7x16_s (local.get 0) (local.get 1))))
+// The two relaxed instructions the relaxed build uses:
+// (module (func (param v128 v128 v128) (result v128)
+//   (f32x4.relaxed_madd
+//     (i16x8.relaxed_dot_i8x16_i7x16_s (local.get 0) (local.get 1)) (local.get 1) (local.get 2))))
 // deno-fmt-ignore
 const RELAXED_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7b, 0x7b, 0x01, 0x7b,
-  0x03, 0x02, 0x01, 0x00, 0x0a, 0x0b, 0x01, 0x09, 0x00, 0x20, 0x00, 0x20, 0x01, 0xfd, 0x92, 0x02, 0x0b,
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00, 0x0a, 0x12, 0x01, 0x10, 0x00, 0x20, 0x00, 0x20, 0x01, 0xfd, 0x92, 0x02, 0x20, 0x01,
+  0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b,
 ]);
 
-/** Whether this runtime compiles `i16x8.relaxed_dot_i8x16_i7x16_s`. */
+/** Whether this runtime compiles `i16x8.relaxed_dot_i8x16_i7x16_s` and `f32x4.relaxed_madd`. */
 export function relaxedSimdSupported(): boolean {
   try {
     return WebAssembly.validate(RELAXED_PROBE);

@@ -21,9 +21,11 @@ for (const path of PATHS) byPath.set(path, await instantiateKernels(await kernel
 Deno.test("kernel modules: the plain and relaxed builds report their path; this runtime has relaxed SIMD", async () => {
   assert.equal(k.kernel_path(), 0);
   if (byPath.has("relaxed")) assert.equal(byPath.get("relaxed")!.kernel_path(), 1);
-  // build.sh rewrote every call of the relaxed build's plain stand-in into the instruction
+  // build.sh rewrote every call of the relaxed build's plain stand-ins into the instructions
   const names = WebAssembly.Module.exports(await kernelModule("relaxed")).map((e) => e.name);
-  assert.ok(!names.includes("falcon_e_relaxed_dot_i8x16_i7x16_s"), "relaxed module still exports its stand-in");
+  for (const standIn of ["falcon_e_relaxed_dot_i8x16_i7x16_s", "falcon_e_relaxed_madd_f32x4"]) {
+    assert.ok(!names.includes(standIn), `relaxed module still exports its stand-in ${standIn}`);
+  }
   // Deno (V8) ships relaxed SIMD; if this fails the relaxed path is silently untested.
   assert.ok(relaxedSimdSupported(), "relaxed SIMD not supported by this runtime");
 });
@@ -122,6 +124,53 @@ for (const [path, kp] of byPath) {
     kp.k_matmul_t2_i8(w, out, nIn, x, 1, y, 1);
     assert.deepEqual(Array.from(ki32(y, out)), want);
   });
+
+  // The BF16 lm_head: plain multiply-then-add, or f32x4.relaxed_madd (fused on
+  // FMA hardware) in the relaxed build; both within f32 summation error.
+  const kf32 = (p: number, n: number) => new Float32Array(kp.memory.buffer, p, n);
+  const ku16 = (p: number, n: number) => new Uint16Array(kp.memory.buffer, p, n);
+  const close = (a: number, b: number, cols: number) => Math.abs(a - b) <= 1e-5 * (1 + Math.abs(a)) * Math.sqrt(cols);
+
+  Deno.test(`matvec_bf16 (lm_head, ${path}): SIMD matches the reference within f32 summation error`, () => {
+    for (const [rows, cols] of [[1, 1], [3, 7], [5, 8], [17, 23], [640, 256], [33, 2048]]) {
+      const w = kalloc(rows * cols * 2), x = kalloc(cols * 4), y0 = kalloc(rows * 4), y1 = kalloc(rows * 4);
+      const xs = kalloc(cols * 4);
+      ku16(w, rows * cols).forEach((_, i, a) => (a[i] = bf16((rand() - 0.5) * 0.3)));
+      kf32(x, cols).forEach((_, i, a) => (a[i] = (rand() - 0.5) * 4));
+      const x0 = Array.from(kf32(x, cols));
+      kp.k_matvec_bf16(w, rows, cols, x, y0, 0, 0);
+      kp.k_prepare_bf16(w, rows, cols); // the kernel's layout: rows interleaved by 4
+      kp.k_matvec_bf16(w, rows, cols, x, y1, xs, 1);
+      const a = kf32(y0, rows), b = kf32(y1, rows);
+      for (let r = 0; r < rows; r++) assert.ok(close(a[r], b[r], cols), `${rows}x${cols} row ${r}`);
+      assert.deepEqual(Array.from(kf32(x, cols)), x0, "x is left as it was");
+    }
+  });
+
+  Deno.test(`matmul_bf16 (batched lm_head, ${path}): SIMD matches the reference, a token's row does not depend on its batch`, () => {
+    for (const [rows, cols] of [[1, 1], [3, 7], [17, 23], [64, 2048]]) {
+      for (const n of [1, 2, 3, 4, 5, 9]) {
+        const w = kalloc(rows * cols * 2),
+          x = kalloc(n * cols * 4),
+          y0 = kalloc(n * rows * 4),
+          y1 = kalloc(n * rows * 4);
+        const xs = kalloc(n * cols * 4);
+        ku16(w, rows * cols).forEach((_, i, a) => (a[i] = bf16((rand() - 0.5) * 0.3)));
+        kf32(x, n * cols).forEach((_, i, a) => (a[i] = (rand() - 0.5) * 4));
+        kp.k_matmul_bf16(w, rows, cols, x, n, y0, 0, 0);
+        kp.k_prepare_bf16(w, rows, cols);
+        kp.k_matmul_bf16(w, rows, cols, x, n, y1, xs, 1);
+        const a = kf32(y0, n * rows), b = kf32(y1, n * rows);
+        for (let i = 0; i < n * rows; i++) assert.ok(close(a[i], b[i], cols), `${rows}x${cols} n=${n} at ${i}`);
+        // the last token alone gives bit-identical results to its place in the batch, and to the matvec
+        const solo = kalloc(rows * 4), one = kalloc(rows * 4);
+        kp.k_matmul_bf16(w, rows, cols, x + (n - 1) * cols * 4, 1, solo, xs, 1);
+        assert.deepEqual(kf32(solo, rows), kf32(y1 + (n - 1) * rows * 4, rows));
+        kp.k_matvec_bf16(w, rows, cols, x + (n - 1) * cols * 4, one, xs, 1);
+        assert.deepEqual(kf32(one, rows), kf32(solo, rows));
+      }
+    }
+  });
 }
 
 Deno.test("quantize_i8: SIMD equals the reference, rounds half to even and floors the scale at 1e-5", () => {
@@ -148,21 +197,6 @@ Deno.test("quantize_i8: SIMD equals the reference, rounds half to even and floor
   }
 });
 
-Deno.test("matvec_bf16 (lm_head): SIMD matches the reference within f32 summation error", () => {
-  for (const [rows, cols] of [[1, 1], [3, 7], [5, 8], [17, 23], [640, 256], [33, 2048]]) {
-    const w = alloc(rows * cols * 2), x = alloc(cols * 4), y0 = alloc(rows * 4), y1 = alloc(rows * 4);
-    u16(w, rows * cols).forEach((_, i, a) => (a[i] = bf16((rand() - 0.5) * 0.3)));
-    f32(x, cols).forEach((_, i, a) => (a[i] = (rand() - 0.5) * 4));
-    k.k_matvec_bf16(w, rows, cols, x, y0, 0);
-    k.k_prepare_bf16(w, rows, cols); // the kernel's layout: rows interleaved by 4
-    k.k_matvec_bf16(w, rows, cols, x, y1, 1);
-    const a = f32(y0, rows), b = f32(y1, rows);
-    for (let r = 0; r < rows; r++) {
-      assert.ok(Math.abs(a[r] - b[r]) <= 1e-5 * (1 + Math.abs(a[r])) * Math.sqrt(cols), `${rows}x${cols} row ${r}`);
-    }
-  }
-});
-
 Deno.test("prepare_bf16: groups of 4 rows interleaved in chunks of 8, then their tails; leftover rows in place", () => {
   const rows = 6, cols = 19; // one group (rows 0-3) + 2 leftover rows; 2 chunks + 3 tail values per row
   const w = alloc(rows * cols * 2);
@@ -174,30 +208,6 @@ Deno.test("prepare_bf16: groups of 4 rows interleaved in chunks of 8, then their
   for (let r = 0; r < 4; r++) for (let c = 16; c < 19; c++) want.push(r * cols + c);
   for (let i = 4 * cols; i < rows * cols; i++) want.push(i);
   assert.deepEqual([...v], want);
-});
-
-Deno.test("matmul_bf16 (batched lm_head): SIMD matches the reference, and a token's row does not depend on its batch", () => {
-  for (const [rows, cols] of [[1, 1], [3, 7], [17, 23], [64, 2048]]) {
-    for (const n of [1, 2, 3, 4, 5, 9]) {
-      const w = alloc(rows * cols * 2), x = alloc(n * cols * 4), y0 = alloc(n * rows * 4), y1 = alloc(n * rows * 4);
-      u16(w, rows * cols).forEach((_, i, a) => (a[i] = bf16((rand() - 0.5) * 0.3)));
-      f32(x, n * cols).forEach((_, i, a) => (a[i] = (rand() - 0.5) * 4));
-      k.k_matmul_bf16(w, rows, cols, x, n, y0, 0);
-      k.k_prepare_bf16(w, rows, cols);
-      k.k_matmul_bf16(w, rows, cols, x, n, y1, 1);
-      const a = f32(y0, n * rows), b = f32(y1, n * rows);
-      for (let i = 0; i < n * rows; i++) {
-        assert.ok(
-          Math.abs(a[i] - b[i]) <= 1e-5 * (1 + Math.abs(a[i])) * Math.sqrt(cols),
-          `${rows}x${cols} n=${n} at ${i}`,
-        );
-      }
-      // the last token alone gives bit-identical results to its place in the batch
-      const solo = alloc(rows * 4);
-      k.k_matmul_bf16(w, rows, cols, x + (n - 1) * cols * 4, 1, solo, 1);
-      assert.deepEqual(f32(solo, rows), f32(y1 + (n - 1) * rows * 4, rows));
-    }
-  }
 });
 
 Deno.test("swiglu: SIMD (f32x4 exp) matches the scalar reference, extremes included", () => {

@@ -267,17 +267,19 @@ pub unsafe extern "C" fn k_quantize_row_q8(w: *const f32, n: usize, out: *mut u8
     if simd != 0 { quantize_row(w, out) } else { quantize_row_ref(w, out) }
 }
 
-/// Batched lm_head kernel: n token rows of x [n, cols] -> y [n, rows].
+/// Batched lm_head kernel: n token rows of x [n, cols] -> y [n, rows];
+/// `xs` [n, cols] f32 is the SIMD kernel's scratch.
 #[no_mangle]
-pub unsafe extern "C" fn k_matmul_bf16(w: *const u16, rows: usize, cols: usize, x: *const f32, n: usize, y: *mut f32, simd: u32) {
+pub unsafe extern "C" fn k_matmul_bf16(w: *const u16, rows: usize, cols: usize, x: *const f32, n: usize, y: *mut f32, xs: *mut f32, simd: u32) {
     let (w, x, y) = (view(w, rows * cols), view(x, n * cols), view_mut(y, n * rows));
-    if simd != 0 { matmul_bf16_simd(w, rows, cols, x, n, y) } else { matmul_bf16_ref(w, rows, cols, x, n, y) }
+    if simd != 0 { matmul_bf16_simd(w, rows, cols, x, n, y, view_mut(xs, n * cols)) } else { matmul_bf16_ref(w, rows, cols, x, n, y) }
 }
 
+/// lm_head kernel for one token; `xs` [cols] f32 is the SIMD kernel's scratch.
 #[no_mangle]
-pub unsafe extern "C" fn k_matvec_bf16(w: *const u16, rows: usize, cols: usize, x: *const f32, y: *mut f32, simd: u32) {
+pub unsafe extern "C" fn k_matvec_bf16(w: *const u16, rows: usize, cols: usize, x: *const f32, y: *mut f32, xs: *mut f32, simd: u32) {
     let (w, x, y) = (view(w, rows * cols), view(x, cols), view_mut(y, rows));
-    if simd != 0 { matvec_bf16_simd(w, rows, cols, x, y) } else { matvec_bf16_ref(w, rows, cols, x, y) }
+    if simd != 0 { matvec_bf16_simd(w, rows, cols, x, y, view_mut(xs, cols)) } else { matvec_bf16_ref(w, rows, cols, x, y) }
 }
 
 #[no_mangle]

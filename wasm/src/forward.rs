@@ -242,12 +242,14 @@ pub fn forward_rows(n: usize, logits: u32) -> i32 {
     if c.lm_q8 {
         // int8 lm_head: the normed rows quantized as BitLinear inputs are
         lm_head_q8(m, nl);
-    } else if nl == 1 {
-        let head = u16s(m.lm_head, c.vocab * h);
-        matvec_bf16_simd(head, c.vocab, h, f32s(s.xn, h), f32s(s.logits, c.vocab));
-    } else if nl > 1 {
-        let head = u16s(m.lm_head, c.vocab * h);
-        matmul_bf16_simd(head, c.vocab, h, f32s(s.xn, nl * h), nl, f32s(s.logits, nl * c.vocab));
+    } else if nl >= 1 {
+        // the residual stream `x` is no longer needed: it holds the split rows
+        let (head, split) = (u16s(m.lm_head, c.vocab * h), f32s(s.x, nl * h));
+        if nl == 1 {
+            matvec_bf16_simd(head, c.vocab, h, f32s(s.xn, h), f32s(s.logits, c.vocab), split);
+        } else {
+            matmul_bf16_simd(head, c.vocab, h, f32s(s.xn, nl * h), nl, f32s(s.logits, nl * c.vocab), split);
+        }
     }
     for t in 0..n {
         *m.pos_of(rows[t] as usize) += 1;

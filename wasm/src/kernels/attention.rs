@@ -8,6 +8,7 @@
 //! or f32 (`Kv` below). The SIMD kernel widens each K and V head row once and
 //! uses it for every query head of its group.
 
+use super::f32ops::madd;
 use crate::math::{expf, f16_to_f32, sqrtf};
 use core::arch::wasm32::*;
 
@@ -272,7 +273,7 @@ unsafe fn scores_tile<const H: usize, const J: usize>(q: [*const f32; H], k: [*c
         for h in 0..H {
             let qv = v128_load(q[h].add(i) as *const v128);
             for j in 0..J {
-                acc[h][j] = f32x4_add(acc[h][j], f32x4_mul(qv, kv[j]));
+                acc[h][j] = madd(qv, kv[j], acc[h][j]);
             }
         }
         i += 4;
@@ -305,8 +306,8 @@ unsafe fn values_slice<const H: usize>(p: [*const f32; H], vrows: *const f32, vs
         let (v0, v1) = (v128_load(vr as *const v128), v128_load(vr.add(4) as *const v128));
         for h in 0..H {
             let pv = v128_load32_splat(p[h].add(j) as *const u32);
-            acc[h][0] = f32x4_add(acc[h][0], f32x4_mul(pv, v0));
-            acc[h][1] = f32x4_add(acc[h][1], f32x4_mul(pv, v1));
+            acc[h][0] = madd(pv, v0, acc[h][0]);
+            acc[h][1] = madd(pv, v1, acc[h][1]);
         }
     }
     for h in 0..H {

@@ -3,6 +3,16 @@
 use crate::math::{bf16, sqrtf};
 use core::arch::wasm32::*;
 
+/// a * b + c in f32 lanes: `f32x4.relaxed_madd` (one fused multiply-add on
+/// x86 with FMA3) in the relaxed build, a multiply then an add in the plain one.
+#[inline(always)]
+pub(crate) fn madd(a: v128, b: v128, c: v128) -> v128 {
+    #[cfg(relaxed)]
+    return super::relaxed::madd(a, b, c);
+    #[cfg(not(relaxed))]
+    return f32x4_add(c, f32x4_mul(a, b));
+}
+
 #[inline(always)]
 fn hsum(v: v128) -> f32 {
     (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))

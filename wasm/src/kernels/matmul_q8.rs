@@ -127,7 +127,7 @@ fn hsum(v: v128) -> i32 {
 #[inline(always)]
 unsafe fn step(acc: v128, x: *const i8, w: *const u8) -> v128 {
     // |x * b + x * b| <= 2 * 128 * 127 < 2^15: the i16 pairs are exact
-    let p = super::matmul_t2_i8_relaxed::dot(v128_load(x as *const v128), v128_load(w as *const v128));
+    let p = super::relaxed::dot(v128_load(x as *const v128), v128_load(w as *const v128));
     i32x4_add(acc, i32x4_extadd_pairwise_i16x8(p))
 }
 #[cfg(not(relaxed))]

@@ -20,35 +20,14 @@
 //! 16-byte activation load feeds 8 output rows. With R odd, the last packed
 //! row stays as it is.
 //!
-//! rustc 1.63 has no intrinsic for the instruction. The kernel calls
-//! `falcon_e_relaxed_dot_i8x16_i7x16_s`, an exported, never-inlined function
-//! with the same meaning in plain SIMD128; `wasm/build.sh` rewrites every call
-//! to it into the instruction itself and drops the export.
+//! rustc 1.63 has no intrinsic for the instruction: `dot` is the stand-in of
+//! `relaxed.rs`, which `wasm/build.sh` turns into the instruction.
 
 use core::arch::wasm32::*;
 
 use super::interleave::scratch;
+pub(crate) use super::relaxed::dot;
 pub use super::matmul_t2_i8::{matmul_t2_i8_ref, MAX_IN, MAX_TOKENS};
-
-/// Stand-in for `i16x8.relaxed_dot_i8x16_i7x16_s(a, b)` with b in 0..127:
-/// lane i = a[2i] * b[2i] + a[2i+1] * b[2i+1]. Its calls become the
-/// instruction when the relaxed module is built; this body only runs if that
-/// step was skipped (and is then still exact, only slow).
-#[no_mangle]
-#[inline(never)]
-#[allow(improper_ctypes_definitions)]
-pub extern "C" fn falcon_e_relaxed_dot_i8x16_i7x16_s(a: v128, b: v128) -> v128 {
-    let ae = i16x8_shr(i16x8_shl(a, 8), 8);
-    let ao = i16x8_shr(a, 8);
-    let be = i16x8_shr(i16x8_shl(b, 8), 8);
-    let bo = i16x8_shr(b, 8);
-    i16x8_add(i16x8_mul(ae, be), i16x8_mul(ao, bo))
-}
-
-#[inline(always)]
-pub(crate) fn dot(x: v128, c: v128) -> v128 {
-    falcon_e_relaxed_dot_i8x16_i7x16_s(x, c)
-}
 
 /// Checkpoint layout -> `t2r`, in place through a static scratch of two rows.
 pub fn prepare_t2(w: &mut [u8], out: usize, n_in: usize) {

@@ -8,7 +8,7 @@
 //! The lm_head is then read as one sequential stream: 4 row streams ran at
 //! ~8 GB/s here, against ~13 GB/s for one stream of plain loads.
 
-use super::f32ops::widen_bf16;
+use super::f32ops::{madd, widen_bf16};
 use crate::math::bf16;
 use core::arch::wasm32::*;
 
@@ -52,26 +52,42 @@ unsafe fn row_at(w: *const u16, rows: usize, cols: usize, r: usize) -> Row {
     }
 }
 
-/// R rows, 8 columns per step. A bf16 is the top half of an f32, so of the
-/// 8 bf16s in a 16-byte load, `shl 16` yields the even ones as f32 and
-/// `and 0xffff0000` the odd ones, 1 op each; x is split into even and odd
-/// columns once per step (two shuffles) and shared by the R rows.
+/// x [n, cols] -> `xs`, the order the kernels read it in: each 8-column chunk
+/// as its 4 even columns, then its 4 odd ones (a bf16 is the top half of an
+/// f32, so of the 8 bf16s in a 16-byte load `shl 16` yields the even ones as
+/// f32 and `and 0xffff0000` the odd ones, 1 op each); the `cols % 8` tail as is.
+/// Done once per call, so the row loops load x with no shuffles.
+pub fn split_even_odd(x: &[f32], cols: usize, n: usize, xs: &mut [f32]) {
+    assert!(x.len() >= n * cols && xs.len() >= n * cols);
+    let body = cols & !7;
+    for t in 0..n {
+        let (src, dst) = (&x[t * cols..(t + 1) * cols], &mut xs[t * cols..(t + 1) * cols]);
+        for i in (0..body).step_by(8) {
+            for k in 0..4 {
+                dst[i + k] = src[i + 2 * k];
+                dst[i + 4 + k] = src[i + 2 * k + 1];
+            }
+        }
+        dst[body..].copy_from_slice(&src[body..]);
+    }
+}
+
+/// R rows, 8 columns per step, x already split (`split_even_odd`) and shared
+/// by the R rows.
 #[inline(always)]
-unsafe fn rows_dot<const R: usize>(w: [Row; R], x: *const f32, cols: usize, y: *mut f32) {
+unsafe fn rows_dot<const R: usize>(w: [Row; R], xs: *const f32, cols: usize, y: *mut f32) {
     let hi = core::ptr::read_volatile(HI16.as_ptr() as *const v128);
     let z = f32x4_splat(0.0);
     let (mut ae, mut ao) = ([z; R], [z; R]);
     let body = cols & !7;
     let (mut i, mut off) = (0, 0);
     while i < body {
-        let xa = v128_load(x.add(i) as *const v128);
-        let xb = v128_load(x.add(i + 4) as *const v128);
-        let xe = i32x4_shuffle::<0, 2, 4, 6>(xa, xb);
-        let xo = i32x4_shuffle::<1, 3, 5, 7>(xa, xb);
+        let xe = v128_load(xs.add(i) as *const v128);
+        let xo = v128_load(xs.add(i + 4) as *const v128);
         for r in 0..R {
             let wv = v128_load(w[r].row.add(off) as *const v128);
-            ae[r] = f32x4_add(ae[r], f32x4_mul(i32x4_shl(wv, 16), xe));
-            ao[r] = f32x4_add(ao[r], f32x4_mul(v128_and(wv, hi), xo));
+            ae[r] = madd(i32x4_shl(wv, 16), xe, ae[r]);
+            ao[r] = madd(v128_and(wv, hi), xo, ao[r]);
         }
         i += 8;
         off += w[0].stride;
@@ -79,16 +95,18 @@ unsafe fn rows_dot<const R: usize>(w: [Row; R], x: *const f32, cols: usize, y: *
     for r in 0..R {
         let mut s = hsum(f32x4_add(ae[r], ao[r]));
         for j in body..cols {
-            s += bf16(*w[r].tail.add(j - body)) * *x.add(j);
+            s += bf16(*w[r].tail.add(j - body)) * *xs.add(j);
         }
         *y.add(r) = s;
     }
 }
 
-/// SIMD128 over layout `b16i`, one group of four rows at a time.
-pub fn matvec_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], y: &mut [f32]) {
+/// SIMD128 over layout `b16i`, one group of four rows at a time; `xs`
+/// (`cols` floats) is scratch for the split x.
+pub fn matvec_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], y: &mut [f32], xs: &mut [f32]) {
     assert!(w.len() >= rows * cols && x.len() >= cols && y.len() >= rows);
-    let (wp, xp, yp) = (w.as_ptr(), x.as_ptr(), y.as_mut_ptr());
+    split_even_odd(x, cols, 1, xs);
+    let (wp, xp, yp) = (w.as_ptr(), xs.as_ptr(), y.as_mut_ptr());
     let mut r = 0;
     unsafe {
         let at = |r: usize| row_at(wp, rows, cols, r);
@@ -130,11 +148,12 @@ pub fn matmul_bf16_ref(w: &[u16], rows: usize, cols: usize, x: &[f32], n: usize,
     }
 }
 
-/// One weight row against T token rows: the row is loaded (and widened) once
-/// and serves every token. Each token keeps its own accumulators, so its result
-/// does not depend on which other tokens share the call.
+/// One weight row against T token rows (each split by `split_even_odd`): the
+/// row is loaded (and widened) once and serves every token. Each token keeps
+/// its own accumulators, so its result does not depend on which other tokens
+/// share the call.
 #[inline(always)]
-unsafe fn row_tokens<const T: usize>(w: Row, x: [*const f32; T], cols: usize, y: [*mut f32; T]) {
+unsafe fn row_tokens<const T: usize>(w: Row, xs: [*const f32; T], cols: usize, y: [*mut f32; T]) {
     let hi = core::ptr::read_volatile(HI16.as_ptr() as *const v128);
     let z = f32x4_splat(0.0);
     let (mut ae, mut ao) = ([z; T], [z; T]);
@@ -144,10 +163,8 @@ unsafe fn row_tokens<const T: usize>(w: Row, x: [*const f32; T], cols: usize, y:
         let wv = v128_load(w.row.add(off) as *const v128);
         let (we, wo) = (i32x4_shl(wv, 16), v128_and(wv, hi));
         for t in 0..T {
-            let xa = v128_load(x[t].add(i) as *const v128);
-            let xb = v128_load(x[t].add(i + 4) as *const v128);
-            ae[t] = f32x4_add(ae[t], f32x4_mul(we, i32x4_shuffle::<0, 2, 4, 6>(xa, xb)));
-            ao[t] = f32x4_add(ao[t], f32x4_mul(wo, i32x4_shuffle::<1, 3, 5, 7>(xa, xb)));
+            ae[t] = madd(we, v128_load(xs[t].add(i) as *const v128), ae[t]);
+            ao[t] = madd(wo, v128_load(xs[t].add(i + 4) as *const v128), ao[t]);
         }
         i += 8;
         off += w.stride;
@@ -155,7 +172,7 @@ unsafe fn row_tokens<const T: usize>(w: Row, x: [*const f32; T], cols: usize, y:
     for t in 0..T {
         let mut s = hsum(f32x4_add(ae[t], ao[t]));
         for j in body..cols {
-            s += bf16(*w.tail.add(j - body)) * *x[t].add(j);
+            s += bf16(*w.tail.add(j - body)) * *xs[t].add(j);
         }
         *y[t] = s;
     }
@@ -163,9 +180,11 @@ unsafe fn row_tokens<const T: usize>(w: Row, x: [*const f32; T], cols: usize, y:
 
 /// SIMD128 lm_head (layout `b16i`) over n token rows (batched decoding): each
 /// weight row is read once per group of four tokens instead of once per token.
-pub fn matmul_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], n: usize, y: &mut [f32]) {
+/// `xs` (`n * cols` floats) is scratch for the split rows of x.
+pub fn matmul_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], n: usize, y: &mut [f32], xs: &mut [f32]) {
     assert!(w.len() >= rows * cols && x.len() >= n * cols && y.len() >= n * rows);
-    let (wp, xp, yp) = (w.as_ptr(), x.as_ptr(), y.as_mut_ptr());
+    split_even_odd(x, cols, n, xs);
+    let (wp, xp, yp) = (w.as_ptr(), xs.as_ptr(), y.as_mut_ptr());
     let mut t0 = 0;
     unsafe {
         while t0 < n {

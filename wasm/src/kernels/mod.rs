@@ -4,7 +4,9 @@
 //!
 //! Two builds of the crate: the plain SIMD128 one (`wasm/falcon_e.wasm`) and,
 //! with `--cfg relaxed`, one whose ternary kernels use relaxed SIMD
-//! (`wasm/falcon_e_relaxed.wasm`). `t2` names the ternary kernels of this build.
+//! (`wasm/falcon_e_relaxed.wasm`). `t2` names the ternary kernels of this build;
+//! `relaxed.rs` holds the relaxed instructions (ternary and int8 dots, the f32
+//! multiply-adds of the BF16 lm_head).
 
 pub mod attention;
 pub mod f32ops;
@@ -16,6 +18,8 @@ pub mod matmul_t2_i8;
 pub mod matmul_t2_i8_relaxed;
 pub mod peak;
 pub mod quantize_i8;
+#[cfg(relaxed)]
+pub mod relaxed;
 
 #[cfg(not(relaxed))]
 pub use matmul_t2_i8 as t2;

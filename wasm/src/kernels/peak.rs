@@ -21,7 +21,7 @@ pub const MACS_PER_ITER: usize = 8 * MACS_PER_DOT;
 #[cfg(relaxed)]
 #[inline(always)]
 fn mac(acc: v128, x: v128, c: v128) -> v128 {
-    i16x8_add(acc, super::matmul_t2_i8_relaxed::dot(x, c))
+    i16x8_add(acc, super::relaxed::dot(x, c))
 }
 #[cfg(not(relaxed))]
 #[inline(always)]
