@@ -7,6 +7,9 @@
 //! `cols % 8` tail values; rows past the last whole group stay as they are.
 //! The lm_head is then read as one sequential stream: 4 row streams ran at
 //! ~8 GB/s here, against ~13 GB/s for one stream of plain loads.
+//! x is split into even and odd columns once per call (`split_even_odd`), and
+//! the relaxed build fuses each multiply-add (`f32x4.relaxed_madd`): measured
+//! 1.08x for the matvec and 1.30x for 4 token rows, alternating call by call.
 
 use super::f32ops::{madd, widen_bf16};
 use crate::math::bf16;
