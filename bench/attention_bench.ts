@@ -2,7 +2,7 @@
  * Attention / KV-cache measurements (not a test):
  *   deno run -A bench/attention_bench.ts precision
  *     max |dlogit| against each fixture's transformers/numpy reference (all prompts, last position),
- *     with an f32 and an f16 KV cache (FALCON_E_KV)
+ *     with an f32 and an f16 KV cache (the kvCache load option)
  *   deno run -A bench/attention_bench.ts batch --model DIR [--sessions 4] [--steps 32] [--prompt 16]
  *     aggregate decode tok/s of N sessions stepped together (forward_rows, every row's logits;
  *     ALL_LOGITS=0: only the last row's) vs 1 session alone (Session.feed)
@@ -19,11 +19,10 @@ const flag = (name: string, dflt: string) => {
 };
 
 if (cmd === "precision") {
-  for (const kv of ["f32", "f16"]) {
-    Deno.env.set("FALCON_E_KV", kv); // read by instantiateKernels (src/wasm.ts)
+  for (const kv of ["f32", "f16"] as const) {
     for (const [name, dir] of [["tiny-falcon-e", TINY], ["wide-falcon-e", WIDE]]) {
       const ref = await readReference(dir);
-      const model = await loadModel(dir, { contextLength: 256 });
+      const model = await loadModel(dir, { contextLength: 256, kvCache: kv });
       const v = model.config.vocabSize;
       const ds: number[] = [];
       for (const run of ref.runs) {

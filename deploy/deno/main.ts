@@ -9,7 +9,7 @@
  *   API_KEY     when set, /v1/* needs `Authorization: Bearer <API_KEY>`
  *   CONTEXT     positions per request (default 2048)
  *   KV_CACHE    f16 (default here: half the KV memory) or f32 (transformers-exact)
- *   LM_HEAD     bf16 (default: as shipped, exact) or int8 (9-10% faster decoding, logits approximate)
+ *   LM_HEAD     bf16 (default: as shipped, exact) or int8 (9-16% faster decoding, logits approximate)
  *
  * The model loads once per isolate, behind one shared promise; requests that
  * come while it loads wait up to 10 s, then get 503 with Retry-After, and
