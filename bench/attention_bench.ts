@@ -9,14 +9,11 @@
  * @module
  */
 import { loadModel } from "../mod.ts";
+import { flag } from "./args.ts";
 import { kernelsOf } from "../src/model.ts";
 import { maxAbsDiff, readReference, TINY, WIDE } from "../tests/reference.ts";
 
-const [cmd, ...rest] = Deno.args;
-const flag = (name: string, dflt: string) => {
-  const i = rest.indexOf(`--${name}`);
-  return i >= 0 ? rest[i + 1] : dflt;
-};
+const [cmd] = Deno.args;
 
 if (cmd === "precision") {
   for (const kv of ["f32", "f16"] as const) {

@@ -15,11 +15,8 @@
  * @module
  */
 
-const argv = Deno.args;
-const flag = (k: string, d: string) => {
-  const i = argv.indexOf(`--${k}`);
-  return i >= 0 ? argv[i + 1] : d;
-};
+import { flag } from "./args.ts";
+
 const RUNS = flag("runs", "5");
 const ROUNDS = Number(flag("rounds", "1"));
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");

@@ -18,23 +18,14 @@ import { argmax } from "../src/argmax.ts";
 import { loadModel } from "../src/load.ts";
 import type { Model } from "../src/model.ts";
 import { cpuModel } from "./machine.ts";
-import { greedy } from "../tests/reference.ts";
+import { greedy, maxAbsDiff } from "../tests/reference.ts";
+import { flag } from "./args.ts";
 
-const argv = Deno.args;
-const flag = (k: string) => {
-  const i = argv.indexOf(`--${k}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const SYNTH = flag("model") ?? "/tmp/falcon-e-synth/falcon-e-1b";
-const TOKENS = Number(flag("tokens") ?? 1024);
+const SYNTH = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
+const TOKENS = Number(flag("tokens", "1024"));
 const FIXTURES = ["tiny-falcon-e", "wide-falcon-e", "odd-falcon-e"];
 const here = new URL("../tests/fixtures/", import.meta.url);
 
-function maxAbs(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 const emit = (o: Record<string, unknown>) =>
   console.log(JSON.stringify({ ...o, cpu: cpuModel(), deno: Deno.version.deno }));
 
@@ -58,7 +49,7 @@ for (const name of FIXTURES) {
       positions++;
       if (argmax(la.subarray(t * v, (t + 1) * v)) === argmax(lb.subarray(t * v, (t + 1) * v))) agree++;
     }
-    dmax = Math.max(dmax, maxAbs(la, lb));
+    dmax = Math.max(dmax, maxAbsDiff(la, lb));
     if (greedyRun(bf, run.ids, 24).join() === greedyRun(q8, run.ids, 24).join()) greedySame++;
   }
   emit({

@@ -14,14 +14,10 @@
  * @module
  */
 import { instantiateKernels, kernelModule, relaxedSimdSupported } from "../src/wasm.ts";
+import { flag } from "./args.ts";
 import { cpuModel } from "./machine.ts";
 
-const argv = Deno.args;
-const flag = (k: string, d: number) => {
-  const i = argv.indexOf(`--${k}`);
-  return i >= 0 ? Number(argv[i + 1]) : d;
-};
-const SECONDS = flag("seconds", 20), WINDOW_MS = flag("window-ms", 20);
+const SECONDS = Number(flag("seconds", "20")), WINDOW_MS = Number(flag("window-ms", "20"));
 
 const path = relaxedSimdSupported() ? "relaxed" : "plain";
 const k = await instantiateKernels(await kernelModule(path));

@@ -20,15 +20,11 @@ import { Scheduler } from "../src/scheduler.ts";
 import type { TextModel } from "../src/text_model.ts";
 import { loadTextModel } from "../src/text_model.ts";
 import { synthesize } from "./synth.ts";
+import { flag, has } from "./args.ts";
 import { cpuModel } from "./machine.ts";
 
-const argv = Deno.args;
-const flag = (k: string) => {
-  const i = argv.indexOf(`--${k}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const DIR = flag("model") ?? "/tmp/falcon-e-synth/falcon-e-1b";
-const RUNS = Number(flag("runs") ?? 3);
+const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
+const RUNS = Number(flag("runs", "3"));
 
 function machine() {
   return { cpu: cpuModel(), cores: navigator.hardwareConcurrency, deno: Deno.version.deno, v8: Deno.version.v8 };
@@ -90,13 +86,13 @@ async function concurrent(tm: TextModel, scheduler: Scheduler, streams: number, 
 }
 
 await ensureModel();
-if (argv.includes("--only-load")) Deno.exit(0); // bench/compare.ts: just make sure the checkpoint exists
-if (argv.includes("--long")) {
+if (has("only-load")) Deno.exit(0); // bench/compare.ts: just make sure the checkpoint exists
+if (has("long")) {
   // Decoding at a long context, where attention reads the whole KV cache per
   // token: 64 tokens after a (CONTEXT - 64)-token prompt, against 64 after an
   // 8-token prompt, same model and cache precision, alternating (the long
   // prompt is prefilled once per run, untimed).
-  const ctx = Number(flag("context") ?? 2048);
+  const ctx = Number(flag("context", "2048"));
   for (const kv of ["f16", "f32"] as const) {
     const m = await loadModel(DIR, { contextLength: ctx, kvCache: kv });
     const long = ids(ctx - 64, 7);
@@ -147,7 +143,7 @@ for (const head of ["bf16", "int8"] as const) {
   });
 }
 prefill(model, 32, 0); // warm-up
-for (const n of argv.includes("--skip-prefill-512") ? [128] : [128, 512]) {
+for (const n of has("skip-prefill-512") ? [128] : [128, 512]) {
   const runs = Array.from({ length: RUNS }, (_, i) => prefill(model, n, i + 1));
   emit({ bench: "prefill", prompt: n, tok_per_s: +median(runs).toFixed(2), runs: RUNS, kernels: model.kernelPath });
 }

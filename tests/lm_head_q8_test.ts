@@ -5,7 +5,7 @@ import { argmax } from "../src/argmax.ts";
 import { loadModel } from "../mod.ts";
 import { writeImage } from "../src/image.ts";
 import { instantiateKernels, kernelModule, type KernelPath, relaxedSimdSupported } from "../src/wasm.ts";
-import { readReference, TINY, WIDE } from "./reference.ts";
+import { maxAbsDiff, readReference, TINY, WIDE } from "./reference.ts";
 import { rng } from "./rng.ts";
 
 const PATHS: KernelPath[] = relaxedSimdSupported() ? ["plain", "relaxed"] : ["plain"];
@@ -157,8 +157,7 @@ for (const [name, dir] of [["tiny-falcon-e", TINY], ["wide-falcon-e", WIDE]]) {
         positions++;
         const ra = la.subarray(t * v, (t + 1) * v), rb = lb.subarray(t * v, (t + 1) * v);
         if (argmax(ra) === argmax(rb)) agree++;
-        let d = 0;
-        for (let i = 0; i < v; i++) d = Math.max(d, Math.abs(ra[i] - rb[i]));
+        const d = maxAbsDiff(ra, rb);
         assert.ok(d < 0.3, `position ${t}: max |dlogit| ${d}`);
         if (d === 0) identical++;
       }
