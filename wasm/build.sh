@@ -12,7 +12,7 @@
 # i16x8.relaxed_dot_i8x16_i7x16_s (0xfd 0x112), but `f32x4.relaxed_fma` gets
 # the prototype's opcode 0xfd 0xaf, which is patched to the standard
 # f32x4.relaxed_madd (0xfd 0x105) after checking it occurs once per call.
-# Needs python3 for that patch.
+# Needs python3 for that patch (wasm/patch_opcode.py).
 # Reproducible: fixed toolchains (rustc 1.63, binaryen 108), no dependencies,
 # paths remapped, no wasm-opt.
 #   wasm/build.sh          rebuild and overwrite the committed modules
@@ -75,14 +75,7 @@ done < "$work/patches"
 while read -r fid calls old new; do
   [ "$old" = - ] && continue
   # the old opcode must occur exactly once per rewritten call, or nothing is patched
-  python3 - "$work/relaxed_final.wasm" "$calls" "fd$old" "fd$new" <<'PY' || exit 1
-import sys
-path, calls, old, new = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3]), bytes.fromhex(sys.argv[4])
-data = open(path, "rb").read()
-if data.count(old) != calls:
-    sys.exit(f"relaxed build: {old.hex()} occurs {data.count(old)} times, not {calls}: not patched")
-open(path, "wb").write(data.replace(old, new))
-PY
+  python3 "$here/patch_opcode.py" "$work/relaxed_final.wasm" "$calls" "fd$old" "fd$new"
 done < "$work/patches"
 
 if [ "${1:-}" = "--check" ]; then
