@@ -4,8 +4,8 @@
 //! rustc 1.63 has no intrinsics for them. Each is an exported, never-inlined
 //! stand-in function with the same meaning in plain SIMD128; `wasm/build.sh`
 //! rewrites every call of a stand-in into its instruction and drops the export.
-//! A stand-in's body only runs if that step was skipped (results then match
-//! the instruction's deterministic choice, only slowly).
+//! A stand-in's body only runs if that step was skipped; its results are then
+//! one of the instruction's allowed results, only slower to get.
 
 use core::arch::wasm32::*;
 
