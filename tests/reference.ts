@@ -5,7 +5,7 @@
  */
 
 import { argmax } from "../src/argmax.ts";
-import type { Session } from "../src/model.ts";
+import type { Model, Session } from "../src/model.ts";
 
 /** One reference run: prompt ids, last-position logits, per-position argmax, greedy continuation. */
 export interface ReferenceRun {
@@ -27,6 +27,19 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+/** Both models fed the same prompt: at each position, whether their logits
+ * pick the same top-1 token, and the largest |difference| between them. */
+export function comparePositions(a: Model, b: Model, ids: number[]): { sameTop1: boolean; maxDiff: number }[] {
+  using sa = a.createSession();
+  using sb = b.createSession();
+  const la = sa.feed(ids, { allLogits: true }), lb = sb.feed(ids, { allLogits: true });
+  const v = a.config.vocabSize;
+  return ids.map((_, t) => {
+    const ra = la.subarray(t * v, (t + 1) * v), rb = lb.subarray(t * v, (t + 1) * v);
+    return { sameTop1: argmax(ra) === argmax(rb), maxDiff: maxAbsDiff(ra, rb) };
+  });
 }
 
 /** Greedy continuation of `n` tokens from logits already computed for the prompt. */
