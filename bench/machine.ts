@@ -3,11 +3,30 @@
  * @module
  */
 
-/** The CPU's model name from /proc/cpuinfo, or "unknown" (no /proc, or no read permission: run with -A). */
+/** AMD family 25 models: Zen 3 (0x00-0x0f, 0x20-0x2f, 0x40-0x5f) and Zen 4 (0x10-0x1f, 0x60-0x7f, 0xa0-0xaf). */
+function zen(family: number, model: number): string | undefined {
+  if (family === 26) return "Zen 5";
+  if (family !== 25) return undefined;
+  return (model >= 0x10 && model <= 0x1f) || (model >= 0x60 && model <= 0x7f) || (model >= 0xa0 && model <= 0xaf)
+    ? "Zen 4"
+    : "Zen 3";
+}
+
+/**
+ * The CPU: model name, AMD generation where known, and the vector features
+ * that change which kernels win (AVX-512, AVX-512 VNNI, AVX-VNNI); "unknown"
+ * without /proc/cpuinfo or read permission (run with -A).
+ */
 export function cpuModel(): string {
+  let info: string;
   try {
-    return Deno.readTextFileSync("/proc/cpuinfo").match(/^model name\s*:\s*(.*)$/m)?.[1]?.trim() ?? "unknown";
+    info = Deno.readTextFileSync("/proc/cpuinfo");
   } catch {
     return "unknown";
   }
+  const field = (name: string) => info.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, "m"))?.[1]?.trim();
+  const flags = new Set((field("flags") ?? "").split(/\s+/));
+  const gen = zen(Number(field("cpu family")), Number(field("model")));
+  const features = ["avx2", "avx512f", "avx512_vnni", "avx_vnni"].filter((f) => flags.has(f));
+  return `${field("model name") ?? "unknown"}${gen ? ` (${gen})` : ""} [${features.join(" ")}]`;
 }

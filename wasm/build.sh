@@ -1,95 +1,104 @@
 #!/usr/bin/env bash
-# Builds the two kernel modules from the Rust crate with Debian's rustc (1.63):
-#   wasm/falcon_e.wasm          plain SIMD128 (runs everywhere wasm SIMD does)
-#   wasm/falcon_e_relaxed.wasm  same crate with --cfg relaxed: ternary kernels
-#                               on i16x8.relaxed_dot_i8x16_i7x16_s
-# rustc 1.63 has no intrinsics for relaxed SIMD, so the relaxed build calls
-# exported, never-inlined stand-ins (wasm/src/kernels/relaxed.rs); this script
-# disassembles that module with binaryen's wasm-dis, rewrites every call of a
-# stand-in into its instruction (same stack signature), drops its export and
-# reassembles with wasm-as. binaryen 108 spells the instructions by their old
-# names: `i16x8.dot_i8x16_i7x16_s` is encoded as the standard
-# i16x8.relaxed_dot_i8x16_i7x16_s (0xfd 0x112), but `f32x4.relaxed_fma` gets
-# the prototype's opcode 0xfd 0xaf, which is patched to the standard
-# f32x4.relaxed_madd (0xfd 0x105) after checking it occurs once per call.
-# Needs python3 for that patch (wasm/patch_opcode.py).
-# Reproducible: fixed toolchains (rustc 1.63, binaryen 108), no dependencies,
-# paths remapped, no wasm-opt.
+# Builds the kernel modules from the Rust crate, one source, two RUSTFLAGS:
+#   wasm/falcon_e.wasm          SIMD128 (runs everywhere wasm SIMD does)
+#   wasm/falcon_e_relaxed.wasm  +relaxed-simd: i16x8.relaxed_dot_i8x16_i7x16_s
+#                               and f32x4.relaxed_madd from core::arch::wasm32
+#
 #   wasm/build.sh          rebuild and overwrite the committed modules
 #   wasm/build.sh --check  rebuild into a temp dir and fail if either differs
+#
+# Needs rustc >= 1.82 (the relaxed-SIMD intrinsics) and either a prebuilt
+# wasm32-unknown-unknown core (rustup: `rustup target add wasm32-unknown-unknown`)
+# or the library source to build core from (Debian: `apt-get install rustc-web
+# cargo-web rust-web-src lld-22`; core is then built with -Zbuild-std, offline,
+# its vendored crates standing in for crates.io).
+#
+# The committed modules are made by the toolchain named in wasm/TOOLCHAIN
+# (Debian's rustc-web, core built from source); `--check` insists on it,
+# because another compiler emits other bytes. Reproducible otherwise: no
+# dependencies, paths remapped, no wasm-opt.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-rustc_bin="${RUSTC:-/usr/bin/rustc}"
-cargo_bin="${CARGO:-/usr/bin/cargo}"
-if [ ! -x "$rustc_bin" ] || [ ! -x "$cargo_bin" ]; then
-  echo "build:wasm needs Debian's rustc and cargo with the wasm32 std:" >&2
-  echo "  apt-get install -y rustc cargo libstd-rust-dev-wasm32" >&2
+check=0
+[ "${1:-}" = "--check" ] && check=1
+
+# Debian's toolchain (/usr/bin) first: a rustup shim earlier in PATH has no wasm32 target here.
+pick() { if [ -n "${!1:-}" ]; then echo "${!1}"; elif [ -x "/usr/bin/$2" ]; then echo "/usr/bin/$2"; else command -v "$2" || true; fi; }
+rustc_bin="$(pick RUSTC rustc)"
+cargo_bin="$(pick CARGO cargo)"
+install_hint="install Debian's current Rust:  apt-get install -y rustc-web cargo-web rust-web-src lld-22
+  (or, with rustup:  rustup toolchain install stable && rustup target add wasm32-unknown-unknown)"
+if [ -z "$rustc_bin" ] || [ -z "$cargo_bin" ]; then
+  echo "build:wasm needs rustc and cargo; $install_hint" >&2
   exit 1
 fi
-if ! command -v wasm-dis >/dev/null || ! command -v wasm-as >/dev/null; then
-  echo "build:wasm needs binaryen (wasm-dis, wasm-as) for the relaxed-SIMD module:" >&2
-  echo "  apt-get install -y binaryen" >&2
+version="$("$rustc_bin" --version)"
+minor="$(echo "$version" | sed -n 's/^rustc 1\.\([0-9]*\)\..*/\1/p')"
+if [ -z "$minor" ] || [ "$minor" -lt 82 ]; then
+  echo "build:wasm needs rustc >= 1.82 for the relaxed-SIMD intrinsics; $rustc_bin is '$version'." >&2
+  echo "  $install_hint" >&2
   exit 1
 fi
-if ! command -v python3 >/dev/null; then
-  echo "build:wasm needs python3 (patches f32x4.relaxed_madd's opcode in the relaxed module)" >&2
+sysroot="$("$rustc_bin" --print sysroot)"
+library="$sysroot/lib/rustlib/src/rust/library"
+if [ -d "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib" ]; then
+  mode=prebuilt
+elif [ -d "$library/core" ] && [ -d "$library/vendor" ]; then
+  mode=build-std
+else
+  echo "build:wasm: $version has neither a wasm32-unknown-unknown core nor its library source to build one." >&2
+  echo "  $install_hint" >&2
   exit 1
 fi
+toolchain="$version, $mode"
+if [ "$check" = 1 ] && [ "$toolchain" != "$(cat "$here/TOOLCHAIN")" ]; then
+  echo "check:wasm: the committed modules were built by '$(cat "$here/TOOLCHAIN")'; this machine has '$toolchain'," >&2
+  echo "  which emits other bytes. Install that toolchain (apt-get install -y rustc-web cargo-web rust-web-src lld-22)" >&2
+  echo "  or rebuild with 'deno task build:wasm' and commit the modules and wasm/TOOLCHAIN." >&2
+  exit 1
+fi
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-export RUSTC="$rustc_bin" CARGO_HOME="$work/cargo-home"
-flags="-C target-feature=+simd128 --remap-path-prefix=$here=/falcon-e/wasm --remap-path-prefix=$HOME=/home"
+export CARGO_HOME="$work/cargo-home" RUSTC="$rustc_bin"
+mkdir -p "$CARGO_HOME"
+std_args=()
+if [ "$mode" = build-std ]; then
+  # core from source, offline: crates-io is replaced by the library's vendored crates
+  cat > "$CARGO_HOME/config.toml" <<EOF
+[source.crates-io]
+replace-with = "rust-library-vendor"
+[source.rust-library-vendor]
+directory = "$library/vendor"
+EOF
+  export RUSTC_BOOTSTRAP=1
+  std_args=(-Zbuild-std=core,panic_abort)
+fi
+remap="--remap-path-prefix=$here=/falcon-e/wasm --remap-path-prefix=$sysroot=/rust --remap-path-prefix=$HOME=/home"
 
-build() { # $1: name, $2: extra rustc flags
-  CARGO_TARGET_DIR="$work/$1" RUSTFLAGS="$flags $2" \
-    "$cargo_bin" build --quiet --offline --release --target wasm32-unknown-unknown --manifest-path "$here/Cargo.toml"
+build() { # $1: name, $2: target features
+  CARGO_TARGET_DIR="$work/$1" RUSTFLAGS="-C target-feature=$2 $remap" \
+    "$cargo_bin" build --quiet --offline --release --target wasm32-unknown-unknown "${std_args[@]}" \
+    --manifest-path "$here/Cargo.toml"
   cp "$work/$1/wasm32-unknown-unknown/release/falcon_e_kernels.wasm" "$work/$1.wasm"
 }
-build plain ""
-build relaxed "--cfg relaxed"
+build plain +simd128
+build relaxed +simd128,+relaxed-simd
 
-# Relaxed: stand-in calls -> the instructions (wasm/src/kernels/relaxed.rs).
-# Each line: stand-in export, binaryen 108's name of the instruction, and, where
-# binaryen 108 still emits a pre-standard opcode, that opcode and the standard
-# one as the hex bytes after the 0xfd prefix (same length, patched below).
-standins="falcon_e_relaxed_dot_i8x16_i7x16_s i16x8.dot_i8x16_i7x16_s - -
-falcon_e_relaxed_madd_f32x4 f32x4.relaxed_fma af01 8502"
-wasm-dis "$work/relaxed.wasm" -o "$work/relaxed.wat"
-cp "$work/relaxed.wat" "$work/relaxed2.wat"
-counts=""
-while read -r stub instr old new; do
-  fid="$(sed -n "s/^ (export \"$stub\" (func \\\$\\([0-9A-Za-z_]*\\)))\$/\\1/p" "$work/relaxed.wat")"
-  [ -n "$fid" ] || { echo "relaxed build: export $stub not found" >&2; exit 1; }
-  calls="$(grep -c "(call \\\$$fid\$" "$work/relaxed.wat" || true)"
-  [ "$calls" -gt 0 ] || { echo "relaxed build: no calls of $stub to rewrite" >&2; exit 1; }
-  sed -i -e "s/(call \\\$$fid\$/($instr/" -e "/^ (export \"$stub\"/d" "$work/relaxed2.wat"
-  counts="$counts $calls x $instr,"
-  echo "$fid $calls $old $new" >> "$work/patches"
-done <<< "$standins"
-wasm-as --enable-simd --enable-relaxed-simd "$work/relaxed2.wat" -o "$work/relaxed_final.wasm"
-wasm-dis "$work/relaxed_final.wasm" -o "$work/final.wat"
-while read -r fid calls old new; do
-  left="$(grep -c "(call \\\$$fid\$" "$work/final.wat" || true)"
-  [ "$left" = 0 ] || { echo "relaxed build: $left calls of $fid left" >&2; exit 1; }
-done < "$work/patches"
-while read -r fid calls old new; do
-  [ "$old" = - ] && continue
-  # the old opcode must occur exactly once per rewritten call, or nothing is patched
-  python3 "$here/patch_opcode.py" "$work/relaxed_final.wasm" "$calls" "fd$old" "fd$new"
-done < "$work/patches"
-
-if [ "${1:-}" = "--check" ]; then
+if [ "$check" = 1 ]; then
   ok=1
   cmp -s "$work/plain.wasm" "$here/falcon_e.wasm" || { echo "wasm/falcon_e.wasm is stale" >&2; ok=0; }
-  cmp -s "$work/relaxed_final.wasm" "$here/falcon_e_relaxed.wasm" || { echo "wasm/falcon_e_relaxed.wasm is stale" >&2; ok=0; }
+  cmp -s "$work/relaxed.wasm" "$here/falcon_e_relaxed.wasm" || { echo "wasm/falcon_e_relaxed.wasm is stale" >&2; ok=0; }
   if [ "$ok" = 1 ]; then
-    echo "wasm/falcon_e.wasm and wasm/falcon_e_relaxed.wasm are up to date ($("$rustc_bin" --version), $(wasm-as --version))"
+    echo "wasm/falcon_e.wasm and wasm/falcon_e_relaxed.wasm are up to date ($toolchain)"
   else
     echo "run 'deno task build:wasm' and commit the result" >&2
     exit 1
   fi
 else
   cp "$work/plain.wasm" "$here/falcon_e.wasm"
-  cp "$work/relaxed_final.wasm" "$here/falcon_e_relaxed.wasm"
-  echo "wrote wasm/falcon_e.wasm ($(wc -c < "$here/falcon_e.wasm") bytes) and wasm/falcon_e_relaxed.wasm ($(wc -c < "$here/falcon_e_relaxed.wasm") bytes,${counts%,}) with $("$rustc_bin" --version), $(wasm-as --version)"
+  cp "$work/relaxed.wasm" "$here/falcon_e_relaxed.wasm"
+  echo "$toolchain" > "$here/TOOLCHAIN"
+  echo "wrote wasm/falcon_e.wasm ($(wc -c < "$here/falcon_e.wasm") bytes) and wasm/falcon_e_relaxed.wasm" \
+    "($(wc -c < "$here/falcon_e_relaxed.wasm") bytes) with $toolchain"
 fi

@@ -7,11 +7,11 @@ use crate::forward;
 use crate::kernels::attention::{attention_ref, attention_simd, exp_f32_simd, f16_to_f32_simd, Heads, Kv};
 use crate::kernels::{f32ops::*, matmul_q8::{matmul_q8_ref, matmul_q8_simd}, matvec_bf16::*, quantize_i8::*, t2, PATH};
 use crate::math;
-use crate::model::{Config, Model, MODEL};
+use crate::model::{loaded, Config, Model};
 use core::slice::{from_raw_parts as view, from_raw_parts_mut as view_mut};
 
 fn model() -> Option<&'static Model> {
-    unsafe { MODEL.as_ref() }
+    loaded()
 }
 
 /// Lays out the model, KV caches and scratch, growing memory once. The KV

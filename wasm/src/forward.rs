@@ -72,7 +72,7 @@ fn rope(m: &Model, v: &mut [f32], pos: usize) {
 
 /// The loaded model, if it can run.
 fn ready() -> Result<&'static Model, i32> {
-    match unsafe { MODEL.as_ref() } {
+    match loaded() {
         Some(m) if m.prepared() => Ok(m),
         Some(_) => Err(E_NOT_PREPARED),
         None => Err(E_NO_MODEL),

@@ -145,7 +145,12 @@ pub struct Model {
 /// (0x71..: the lm_head is in layout `b16i` too.)
 pub const PREPARED: u32 = 0x7432_7100 | crate::kernels::PATH;
 
-pub static mut MODEL: Option<Model> = None;
+static mut MODEL: Option<Model> = None;
+
+/// The model of this instance, once `Model::create` has laid it out.
+pub fn loaded() -> Option<&'static Model> {
+    unsafe { (*&raw const MODEL).as_ref() }
+}
 
 /// Most lm_head rows in the loading window of a q8 model.
 pub const STAGE_ROWS: usize = 64;
@@ -172,7 +177,7 @@ impl Model {
     /// Places every region, grows memory once to the final size and fills the
     /// RoPE table. Weights are zero until the loader writes them.
     pub fn create(cfg: Config) -> Result<(), i32> {
-        if unsafe { MODEL.is_some() } {
+        if loaded().is_some() {
             return Err(E_EXISTS);
         }
         if !cfg.valid() {
@@ -267,7 +272,7 @@ impl Model {
             mark: l0 + mark_off,
         };
         m.fill_rope();
-        unsafe { MODEL = Some(m) };
+        unsafe { *&raw mut MODEL = Some(m) };
         Ok(())
     }
 

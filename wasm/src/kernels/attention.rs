@@ -121,13 +121,17 @@ pub fn attention_ref<T: Kv>(sh: Heads, q: &[f32], k: &[T], v: &[T], len: usize, 
 /// (exact, subnormals included). Exponent 31 (inf / NaN) instead gets the f32
 /// all-ones exponent. 7 ops per 4 values.
 #[inline(always)]
-fn f16x4_to_f32x4(h: v128) -> v128 {
+fn f16x4_to_f32x4(h: v128, exp: v128) -> v128 {
     let v = v128_and(i32x4_shl(h, 13), i32x4_splat(0x8fff_e000u32 as i32));
     let finite = f32x4_mul(v, f32x4_splat(5.192_296_858_534_828e33)); // 2^112
     let special = v128_or(v, i32x4_splat(0x7f80_0000));
-    let exp = i32x4_splat(0x0f80_0000);
     v128_bitselect(special, finite, i32x4_eq(v128_and(v, exp), exp))
 }
+
+/// The f16 exponent field after `<< 13` (0x0f800000 in every lane), read from
+/// memory: with the constant in sight, LLVM moves the exponent test back onto
+/// the 16-bit halfs and adds a shuffle per 8 values (measured 0.84x).
+static EXP_F16_AT_F32: [u32; 4] = [0x0f80_0000; 4];
 
 /// Widens `n` halfs to f32 (SIMD body, scalar tail).
 #[inline(always)]
@@ -135,10 +139,11 @@ fn widen(src: *const u16, dst: *mut f32, n: usize) {
     let body = n & !7;
     let mut i = 0;
     unsafe {
+        let exp = core::ptr::read_volatile(EXP_F16_AT_F32.as_ptr() as *const v128);
         while i < body {
             let h = v128_load(src.add(i) as *const v128);
-            v128_store(dst.add(i) as *mut v128, f16x4_to_f32x4(i32x4_extend_low_i16x8(h)));
-            v128_store(dst.add(i + 4) as *mut v128, f16x4_to_f32x4(i32x4_extend_high_i16x8(h)));
+            v128_store(dst.add(i) as *mut v128, f16x4_to_f32x4(i32x4_extend_low_i16x8(h), exp));
+            v128_store(dst.add(i + 4) as *mut v128, f16x4_to_f32x4(i32x4_extend_high_i16x8(h), exp));
             i += 8;
         }
         while i < n {

@@ -7,9 +7,9 @@ use core::arch::wasm32::*;
 /// x86 with FMA3) in the relaxed build, a multiply then an add in the plain one.
 #[inline(always)]
 pub(crate) fn madd(a: v128, b: v128, c: v128) -> v128 {
-    #[cfg(relaxed)]
+    #[cfg(target_feature = "relaxed-simd")]
     return super::relaxed::madd(a, b, c);
-    #[cfg(not(relaxed))]
+    #[cfg(not(target_feature = "relaxed-simd"))]
     return f32x4_add(c, f32x4_mul(a, b));
 }
 

@@ -14,7 +14,8 @@ static mut SCRATCH: Scratch = Scratch([0; 8 * MAX_IN]);
 /// `n` bytes (at most 8 * MAX_IN) of the load-time scratch. Single-threaded,
 /// and no caller holds it across a call to another user.
 pub(crate) fn scratch(n: usize) -> &'static mut [u8] {
-    unsafe { &mut SCRATCH.0[..n] }
+    assert!(n <= 8 * MAX_IN);
+    unsafe { core::slice::from_raw_parts_mut((&raw mut SCRATCH.0) as *mut u8, n) }
 }
 
 /// Writes 4 rows of `row_bytes` bytes each (`src`, one after another) to `dst`

@@ -123,14 +123,14 @@ fn hsum(v: v128) -> i32 {
 }
 
 /// acc += the 16-column dot of int8 activations `x` and offset bytes `w`, widened to i32.
-#[cfg(relaxed)]
+#[cfg(target_feature = "relaxed-simd")]
 #[inline(always)]
 unsafe fn step(acc: v128, x: *const i8, w: *const u8) -> v128 {
     // |x * b + x * b| <= 2 * 128 * 127 < 2^15: the i16 pairs are exact
     let p = super::relaxed::dot(v128_load(x as *const v128), v128_load(w as *const v128));
     i32x4_add(acc, i32x4_extadd_pairwise_i16x8(p))
 }
-#[cfg(not(relaxed))]
+#[cfg(not(target_feature = "relaxed-simd"))]
 #[inline(always)]
 unsafe fn step(acc: v128, x: *const i8, w: *const u8) -> v128 {
     let (xl, xh) = (i16x8_load_extend_i8x8(x), i16x8_load_extend_i8x8(x.add(8)));

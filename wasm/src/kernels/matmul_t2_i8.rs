@@ -101,7 +101,7 @@ pub fn unprepare_t2(w: &mut [u8], out: usize, n_in: usize) {
 /// The four 16-bit code masks 0x0003, 0x000c, 0x0030, 0x00c0, read from memory
 /// so that V8 keeps them in registers instead of rematerializing each constant
 /// (3 instructions) in every iteration.
-static mut MASKS: [[u16; 8]; 4] = [[0x0003; 8], [0x000c; 8], [0x0030; 8], [0x00c0; 8]];
+static MASKS: [[u16; 8]; 4] = [[0x0003; 8], [0x000c; 8], [0x0030; 8], [0x00c0; 8]];
 
 #[inline(always)]
 fn masks() -> [v128; 4] {

@@ -1,4 +1,4 @@
-//! Relaxed-SIMD ternary x int8 products (built only with `--cfg relaxed`, into
+//! Relaxed-SIMD ternary x int8 products (built only with `+relaxed-simd`, into
 //! `wasm/falcon_e_relaxed.wasm`). Same contract as `matmul_t2_i8.rs`: exact
 //! int32 dots of the ternary rows with int8 activations, y = sum c*x - sum x.
 //!
@@ -19,9 +19,6 @@
 //! sequential stream (two interleaved streams measured ~25% slower), and each
 //! 16-byte activation load feeds 8 output rows. With R odd, the last packed
 //! row stays as it is.
-//!
-//! rustc 1.63 has no intrinsic for the instruction: `dot` is the stand-in of
-//! `relaxed.rs`, which `wasm/build.sh` turns into the instruction.
 
 use core::arch::wasm32::*;
 
@@ -70,7 +67,7 @@ fn hsum(v: v128) -> i32 {
 
 /// The 0x03 byte mask, read from memory so that V8 keeps it in a register
 /// instead of rematerializing the constant (3 instructions) in every iteration.
-static mut MASK3: [u8; 16] = [3; 16];
+static MASK3: [u8; 16] = [3; 16];
 
 #[inline(always)]
 fn mask3() -> v128 {
@@ -78,7 +75,7 @@ fn mask3() -> v128 {
 }
 
 /// The 0x0c byte mask (see `mask3`).
-static mut MASK12: [u8; 16] = [12; 16];
+static MASK12: [u8; 16] = [12; 16];
 
 #[inline(always)]
 fn mask12() -> v128 {

@@ -33,7 +33,7 @@ fn hsum(v: v128) -> f32 {
 
 /// 0xffff0000 in every lane, read from memory so that V8 keeps it in a
 /// register instead of rematerializing the constant in every iteration.
-static mut HI16: [u32; 4] = [0xffff0000; 4];
+static HI16: [u32; 4] = [0xffff0000; 4];
 
 /// Where row r of a `b16i` matrix lives: chunk j (8 values) at `row + j * stride`,
 /// its `cols % 8` tail values at `tail`.

@@ -3,8 +3,8 @@
 //! random inputs with awkward sizes. The forward pass calls the SIMD ones.
 //!
 //! Two builds of the crate: the plain SIMD128 one (`wasm/falcon_e.wasm`) and,
-//! with `--cfg relaxed`, one whose ternary kernels use relaxed SIMD
-//! (`wasm/falcon_e_relaxed.wasm`). `t2` names the ternary kernels of this build;
+//! with `-C target-feature=+relaxed-simd`, one whose ternary kernels use
+//! relaxed SIMD (`wasm/falcon_e_relaxed.wasm`). `t2` names the ternary kernels of this build;
 //! `relaxed.rs` holds the relaxed instructions (ternary and int8 dots, the f32
 //! multiply-adds of the BF16 lm_head).
 
@@ -14,17 +14,17 @@ pub mod interleave;
 pub mod matmul_q8;
 pub mod matvec_bf16;
 pub mod matmul_t2_i8;
-#[cfg(relaxed)]
+#[cfg(target_feature = "relaxed-simd")]
 pub mod matmul_t2_i8_relaxed;
 pub mod peak;
 pub mod quantize_i8;
-#[cfg(relaxed)]
+#[cfg(target_feature = "relaxed-simd")]
 pub mod relaxed;
 
-#[cfg(not(relaxed))]
+#[cfg(not(target_feature = "relaxed-simd"))]
 pub use matmul_t2_i8 as t2;
-#[cfg(relaxed)]
+#[cfg(target_feature = "relaxed-simd")]
 pub use matmul_t2_i8_relaxed as t2;
 
 /// 0: plain SIMD128 ternary kernels; 1: relaxed SIMD.
-pub const PATH: u32 = if cfg!(relaxed) { 1 } else { 0 };
+pub const PATH: u32 = if cfg!(target_feature = "relaxed-simd") { 1 } else { 0 };

@@ -10,20 +10,20 @@
 
 use core::arch::wasm32::*;
 
-#[cfg(relaxed)]
+#[cfg(target_feature = "relaxed-simd")]
 const MACS_PER_DOT: usize = 16;
-#[cfg(not(relaxed))]
+#[cfg(not(target_feature = "relaxed-simd"))]
 const MACS_PER_DOT: usize = 8;
 
 /// Multiply-accumulates per loop iteration (8 dots).
 pub const MACS_PER_ITER: usize = 8 * MACS_PER_DOT;
 
-#[cfg(relaxed)]
+#[cfg(target_feature = "relaxed-simd")]
 #[inline(always)]
 fn mac(acc: v128, x: v128, c: v128) -> v128 {
     i16x8_add(acc, super::relaxed::dot(x, c))
 }
-#[cfg(not(relaxed))]
+#[cfg(not(target_feature = "relaxed-simd"))]
 #[inline(always)]
 fn mac(acc: v128, x: v128, c: v128) -> v128 {
     i32x4_add(acc, i32x4_dot_i16x8(x, c))
