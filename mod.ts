@@ -15,10 +15,10 @@
  * @module
  */
 
-export { CheckpointError, loadModel, loadModelFrom, type LoadOptions } from "./src/load.ts";
-export { EngineError, type FeedOptions, type MemoryReport, Model, Session } from "./src/model.ts";
-export { ConfigError, type ModelConfig, parseConfig } from "./src/config.ts";
-export { SafetensorsError } from "./src/safetensors.ts";
+export { CheckpointError, loadModel, loadModelFrom, type LoadOptions } from "./src/load/load_model.ts";
+export { EngineError, type FeedOptions, type MemoryReport, Model, Session } from "./src/engine/model.ts";
+export { ConfigError, type ModelConfig, parseConfig } from "./src/load/config.ts";
+export { SafetensorsError } from "./src/load/safetensors.ts";
 export {
   type ByteReader,
   DirectorySource,
@@ -31,20 +31,20 @@ export {
   R2Source,
   SourceError,
   UrlSource,
-} from "./src/source.ts";
-export { IntegrityError } from "./src/shard.ts";
-export { createHandler, type Handler, type HandlerOptions } from "./src/handler.ts";
-export { loadTextModel, loadTextModelFrom, type TextModel, type TextModelOptions } from "./src/text_model.ts";
-export { generate, type GeneratedPiece, type GenerateOptions, type GenerationSummary } from "./src/generate.ts";
-export { type Lease, QueueFullError, Scheduler, type SchedulerStats, Slot } from "./src/scheduler.ts";
-export { Batcher } from "./src/batcher.ts";
+} from "./src/load/source/source.ts";
+export { IntegrityError } from "./src/load/safetensors_stream.ts";
+export { createHandler, type Handler, type HandlerOptions } from "./src/serve/handler.ts";
+export { loadTextModel, loadTextModelFrom, type TextModel, type TextModelOptions } from "./src/generate/text_model.ts";
+export { generate, type GeneratedPiece, type GenerateOptions, type GenerationSummary } from "./src/generate/generate.ts";
+export { type Lease, QueueFullError, Scheduler, type SchedulerStats, Slot } from "./src/generate/scheduler.ts";
+export { Batcher } from "./src/generate/batcher.ts";
 export {
   type DecodeOptions,
   type EncodeOptions,
   type SpecialToken,
   TextTokenizer,
   TokenizerError,
-} from "./src/tokenizer.ts";
-export { ChatMessageError, ChatTemplate, ChatTemplateError, type RenderChatOptions } from "./src/chat.ts";
-export { Sampler, type SampleResult, type SamplerOptions, type TokenLogprob } from "./src/sampler.ts";
-export { downloadRepo, type HubOptions, hubUrlBase, isRepoId } from "./src/hub.ts";
+} from "./src/text/tokenizer.ts";
+export { ChatMessageError, ChatTemplate, ChatTemplateError, type RenderChatOptions } from "./src/text/chat_template.ts";
+export { Sampler, type SampleResult, type SamplerOptions, type TokenLogprob } from "./src/text/sampler.ts";
+export { downloadRepo, type HubOptions, hubUrlBase, isRepoId } from "./src/load/source/hub.ts";

@@ -10,7 +10,7 @@
  */
 import { loadModel } from "../mod.ts";
 import { flag } from "./args.ts";
-import { kernelsOf } from "../src/model.ts";
+import { kernelsOf } from "../src/engine/model.ts";
 import { maxAbsDiff, readReference, TINY, WIDE } from "../tests/reference.ts";
 
 const [cmd] = Deno.args;

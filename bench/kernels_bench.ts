@@ -22,7 +22,7 @@ import {
   kernelModule,
   type KernelPath,
   relaxedSimdSupported,
-} from "../src/wasm.ts";
+} from "../src/engine/kernels.ts";
 import { cpuModel } from "./machine.ts";
 
 const args = new Map<string, string>();

@@ -14,9 +14,9 @@
  * @module
  */
 
-import { argmax } from "../src/argmax.ts";
-import { loadModel } from "../src/load.ts";
-import type { Model } from "../src/model.ts";
+import { argmax } from "../src/engine/argmax.ts";
+import { loadModel } from "../src/load/load_model.ts";
+import type { Model } from "../src/engine/model.ts";
 import { cpuModel } from "./machine.ts";
 import { comparePositions, greedy } from "../tests/reference.ts";
 import { flag } from "./args.ts";

@@ -13,7 +13,7 @@
  * a slow or fast spell in windows.
  * @module
  */
-import { instantiateKernels, kernelModule, relaxedSimdSupported } from "../src/wasm.ts";
+import { instantiateKernels, kernelModule, relaxedSimdSupported } from "../src/engine/kernels.ts";
 import { flag } from "./args.ts";
 import { cpuModel } from "./machine.ts";
 

@@ -8,7 +8,7 @@
  * For each shape (a synthetic checkpoint of the real size, written by
  * bench/synth.ts into DIR/<shape> when missing) and each source it runs
  *
- *   deno run -A src/cli.ts generate --model M --ids <N ids> --max-tokens 128 --temperature 0 --ctx 2048
+ *   deno run -A src/cli/cli.ts generate --model M --ids <N ids> --max-tokens 128 --temperature 0 --ctx 2048
  *
  * as a subprocess and polls /proc/<pid>/status every ~20 ms (VmHWM, VmRSS and
  * its anon/file split) for the whole process through load and generation.
@@ -34,12 +34,12 @@
  * @module
  */
 
-import { intFlag, parseArgs, UsageError } from "../src/args.ts";
+import { intFlag, parseArgs, UsageError } from "../src/cli/args.ts";
 import { safetensorsLayout, SHAPES, synthesize } from "./synth.ts";
 import { cpuModel } from "./machine.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const CLI = new URL("../src/cli.ts", import.meta.url).pathname;
+const CLI = new URL("../src/cli/cli.ts", import.meta.url).pathname;
 const SELF = new URL(import.meta.url).pathname;
 const MB = 1e6;
 

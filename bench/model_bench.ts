@@ -12,13 +12,13 @@
  * @module
  */
 
-import { argmax } from "../src/argmax.ts";
-import { generate } from "../src/generate.ts";
-import { loadModel } from "../src/load.ts";
-import { kernelsOf, type Model } from "../src/model.ts";
-import { Scheduler } from "../src/scheduler.ts";
-import type { TextModel } from "../src/text_model.ts";
-import { loadTextModel } from "../src/text_model.ts";
+import { argmax } from "../src/engine/argmax.ts";
+import { generate } from "../src/generate/generate.ts";
+import { loadModel } from "../src/load/load_model.ts";
+import { kernelsOf, type Model } from "../src/engine/model.ts";
+import { Scheduler } from "../src/generate/scheduler.ts";
+import type { TextModel } from "../src/generate/text_model.ts";
+import { loadTextModel } from "../src/generate/text_model.ts";
 import { synthesize } from "./synth.ts";
 import { flag, has } from "./args.ts";
 import { cpuModel } from "./machine.ts";

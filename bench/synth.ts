@@ -10,9 +10,9 @@
  * @module
  */
 
-import { intFlag, parseArgs, UsageError } from "../src/args.ts";
-import { expectedTensors, type TensorSpec } from "../src/checkpoint.ts";
-import { parseConfig } from "../src/config.ts";
+import { intFlag, parseArgs, UsageError } from "../src/cli/args.ts";
+import { expectedTensors, type TensorSpec } from "../src/load/checkpoint.ts";
+import { parseConfig } from "../src/load/config.ts";
 
 /** The tiny fixture checkpoint: source of the tokenizer structure and special tokens. */
 const FIXTURE = new URL("../tests/fixtures/tiny-falcon-e/", import.meta.url);

@@ -3,8 +3,8 @@
 // keep every cache consistent, and refuse bad calls without touching state.
 import assert from "node:assert/strict";
 import { loadModel } from "../mod.ts";
-import { kernelsOf, type Model, type Session } from "../src/model.ts";
-import type { KernelExports } from "../src/wasm.ts";
+import { kernelsOf, type Model, type Session } from "../src/engine/model.ts";
+import type { KernelExports } from "../src/engine/kernels.ts";
 import { maxAbsDiff, readReference, WIDE } from "./reference.ts";
 
 const TOL = 1e-4;

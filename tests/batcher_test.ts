@@ -1,9 +1,9 @@
 // Continuous batching: generations running at once share model passes and
 // produce exactly what each produces alone.
 import assert from "node:assert/strict";
-import { generate } from "../src/generate.ts";
-import { Scheduler } from "../src/scheduler.ts";
-import { loadTextModel, type TextModel } from "../src/text_model.ts";
+import { generate } from "../src/generate/generate.ts";
+import { Scheduler } from "../src/generate/scheduler.ts";
+import { loadTextModel, type TextModel } from "../src/generate/text_model.ts";
 import { TINY } from "./reference.ts";
 
 async function run(tm: TextModel, scheduler: Scheduler, prompt: number[], maxTokens: number): Promise<number[]> {

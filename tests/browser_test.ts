@@ -2,8 +2,8 @@
 // playwright-core: type a message, see a streamed answer and tokens/s.
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { createHandler } from "../src/handler.ts";
-import { loadTextModel } from "../src/text_model.ts";
+import { createHandler } from "../src/serve/handler.ts";
+import { loadTextModel } from "../src/generate/text_model.ts";
 import { TINY } from "./reference.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";

@@ -6,8 +6,8 @@ import {
   chatTemplateOf,
   normalizeMessages,
   renderChat,
-} from "../src/chat.ts";
-import { TextTokenizer } from "../src/tokenizer.ts";
+} from "../src/text/chat_template.ts";
+import { TextTokenizer } from "../src/text/tokenizer.ts";
 
 const DIR = new URL("./fixtures/tiny-falcon-e/", import.meta.url);
 const read = (name: string) => Deno.readTextFileSync(new URL(name, DIR));

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readReference, TINY, WIDE } from "./reference.ts";
 import { maxAbsDiff } from "./reference.ts";
 
-const CLI = new URL("../src/cli.ts", import.meta.url).pathname;
+const CLI = new URL("../src/cli/cli.ts", import.meta.url).pathname;
 
 async function cli(
   ...args: string[]
@@ -177,15 +177,15 @@ Deno.test("convert, serve and the local workerd runner refuse bad arguments with
     return { code: p.code, err: new TextDecoder().decode(p.stderr) };
   };
   const cases: [string, string[], RegExp, Record<string, string>?][] = [
-    ["../src/convert.ts", ["--model", TINY], /usage: deno task convert --model DIR\|URL --out FILE\.feimg/],
-    ["../src/convert.ts", ["--model", TINY, "--out", "/tmp/x.bin"], /--out must end in \.feimg/],
+    ["../src/cli/convert.ts", ["--model", TINY], /usage: deno task convert --model DIR\|URL --out FILE\.feimg/],
+    ["../src/cli/convert.ts", ["--model", TINY, "--out", "/tmp/x.bin"], /--out must end in \.feimg/],
     [
-      "../src/serve.ts",
+      "../src/cli/serve.ts",
       ["--model", "./no/such/dir"],
       /--model \.\/no\/such\/dir: no such directory, and not a URL or a Hugging Face repo id/,
     ],
-    ["../src/serve.ts", ["--model", TINY, "--kv", "f8"], /--kv must be f32 or f16, got "f8"/],
-    ["../src/serve.ts", ["--model", TINY, "--lm-head", "q4"], /--lm-head must be bf16 or int8, got "q4"/],
+    ["../src/cli/serve.ts", ["--model", TINY, "--kv", "f8"], /--kv must be f32 or f16, got "f8"/],
+    ["../src/cli/serve.ts", ["--model", TINY, "--lm-head", "q4"], /--lm-head must be bf16 or int8, got "q4"/],
     ["../deploy/cloudflare/run_local.ts", [], /set MODEL_URL/, { MODEL_URL: "" }],
   ];
   for (const [file, args, msg, env] of cases) {

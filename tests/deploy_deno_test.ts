@@ -98,8 +98,8 @@ Deno.test("a misspelled LM_HEAD or KV_CACHE fails the load with the option's nam
 });
 
 Deno.test("while loading, /health shows progress and requests wait (bounded) or get 503", async () => {
-  const { createHandler } = await import("../src/handler.ts");
-  const { loadTextModel } = await import("../src/text_model.ts");
+  const { createHandler } = await import("../src/serve/handler.ts");
+  const { loadTextModel } = await import("../src/generate/text_model.ts");
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const progress = { loaded: 123, total: 1000 };

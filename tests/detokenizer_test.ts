@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { IncrementalDecoder } from "../src/detokenizer.ts";
-import { TextTokenizer } from "../src/tokenizer.ts";
+import { IncrementalDecoder } from "../src/text/detokenizer.ts";
+import { TextTokenizer } from "../src/text/tokenizer.ts";
 
 const DIR = new URL("./fixtures/tiny-falcon-e/", import.meta.url);
 const read = (name: string) => Deno.readTextFileSync(new URL(name, DIR));

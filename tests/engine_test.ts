@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { argmax } from "../src/argmax.ts";
+import { argmax } from "../src/engine/argmax.ts";
 import { loadModel } from "../mod.ts";
 import { greedy, maxAbsDiff, ODD, readReference, TINY, WIDE } from "./reference.ts";
 

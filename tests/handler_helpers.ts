@@ -4,9 +4,9 @@
  * @module
  */
 
-import { createHandler, type HandlerOptions } from "../src/handler.ts";
-import { loadTextModel } from "../src/text_model.ts";
-import type { TextModel } from "../src/text_model.ts";
+import { createHandler, type HandlerOptions } from "../src/serve/handler.ts";
+import { loadTextModel } from "../src/generate/text_model.ts";
+import type { TextModel } from "../src/generate/text_model.ts";
 import { TINY } from "./reference.ts";
 
 /** Loads the tiny fixture with `slots` KV caches. */

@@ -1,7 +1,7 @@
 // The fetch handler, called directly (no server): routes, formats, sampling
 // controls and every error status.
 import assert from "node:assert/strict";
-import { createHandler } from "../src/handler.ts";
+import { createHandler } from "../src/serve/handler.ts";
 import { chat, post, readyHandler, sseEvents, tinyModel } from "./handler_helpers.ts";
 
 const tm = await tinyModel(1);

@@ -1,8 +1,8 @@
 // Hugging Face repo ids resolve to <endpoint>/<id>/resolve/main/<file>; tested
 // against a loopback server that mimics the hub (LFS redirects, Range, 404s).
 import assert from "node:assert/strict";
-import { downloadRepo, isRepoId } from "../src/hub.ts";
-import { loadTextModel } from "../src/text_model.ts";
+import { downloadRepo, isRepoId } from "../src/load/source/hub.ts";
+import { loadTextModel } from "../src/generate/text_model.ts";
 import { TINY } from "./reference.ts";
 
 interface Hub {

@@ -2,8 +2,8 @@
 // from a file or a URL, and clear refusals of broken or foreign images.
 import assert from "node:assert/strict";
 import { loadModel } from "../mod.ts";
-import { EMBEDDED_FILES, writeImage } from "../src/image.ts";
-import { loadTextModel } from "../src/text_model.ts";
+import { EMBEDDED_FILES, writeImage } from "../src/load/image.ts";
+import { loadTextModel } from "../src/generate/text_model.ts";
 import { readReference, TINY, WIDE } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
 
@@ -99,7 +99,7 @@ Deno.test("an image over the memory limit is refused before its weights are read
 Deno.test("deno task convert writes an image with a progress bar", async () => {
   const out = `${dir}/cli.feimg`;
   const p = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../src/convert.ts", import.meta.url).pathname, "--model", TINY, "--out", out],
+    args: ["run", "-A", new URL("../src/cli/convert.ts", import.meta.url).pathname, "--model", TINY, "--out", out],
     stdout: "piped",
     stderr: "piped",
   }).output();

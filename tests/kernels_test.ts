@@ -8,7 +8,7 @@ import {
   type KernelPath,
   relaxedSimdSupported,
   wasmUrl,
-} from "../src/wasm.ts";
+} from "../src/engine/kernels.ts";
 import { rng } from "./rng.ts";
 
 const k: KernelExports = await instantiateKernels(await kernelModule("plain"));

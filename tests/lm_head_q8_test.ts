@@ -2,8 +2,8 @@
 // conversion, and the model-level option (agreement with BF16 on the fixtures).
 import assert from "node:assert/strict";
 import { loadModel } from "../mod.ts";
-import { writeImage } from "../src/image.ts";
-import { instantiateKernels, kernelModule, type KernelPath, relaxedSimdSupported } from "../src/wasm.ts";
+import { writeImage } from "../src/load/image.ts";
+import { instantiateKernels, kernelModule, type KernelPath, relaxedSimdSupported } from "../src/engine/kernels.ts";
 import { comparePositions, readReference, TINY, WIDE } from "./reference.ts";
 import { rng } from "./rng.ts";
 

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { argmax } from "../src/argmax.ts";
-import type { Model, Session } from "../src/model.ts";
+import { argmax } from "../src/engine/argmax.ts";
+import type { Model, Session } from "../src/engine/model.ts";
 
 /** One reference run: prompt ids, last-position logits, per-position argmax, greedy continuation. */
 export interface ReferenceRun {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng, Sampler, type SamplerOptions } from "../src/sampler.ts";
+import { Rng, Sampler, type SamplerOptions } from "../src/text/sampler.ts";
 
 /** Random logits in [-scale, scale) from a seeded stream, for reproducible inputs. */
 function randomLogits(n: number, seed: number, scale = 8): Float32Array {

@@ -10,7 +10,7 @@ async function startServer(
   args: string[],
 ): Promise<{ base: string; stop: () => Promise<void>; log: () => string }> {
   const port = freePort();
-  const serve = new URL("../src/serve.ts", import.meta.url).pathname;
+  const serve = new URL("../src/cli/serve.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", serve, "--port", String(port), ...args],
     stdout: "null",
@@ -183,7 +183,7 @@ Deno.test("serve without network says how to use a local directory", async () =>
     args: [
       "run",
       "-A",
-      new URL("../src/serve.ts", import.meta.url).pathname,
+      new URL("../src/cli/serve.ts", import.meta.url).pathname,
       "--port",
       String(port),
       "--hub-endpoint",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { StopMatcher } from "../src/stop.ts";
+import { StopMatcher } from "../src/text/stop.ts";
 
 /** Feeds pieces; returns everything emitted (flush included when no stop) and whether it stopped. */
 function run(

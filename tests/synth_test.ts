@@ -2,10 +2,10 @@
 // valid 32768-entry byte-level BPE, and the 1B file has the real size.
 import assert from "node:assert/strict";
 import { buildTokenizerJson, safetensorsLayout, synthesize, tokenizerFiles } from "../bench/synth.ts";
-import { generate } from "../src/generate.ts";
-import { Scheduler } from "../src/scheduler.ts";
-import { loadTextModel } from "../src/text_model.ts";
-import { TextTokenizer } from "../src/tokenizer.ts";
+import { generate } from "../src/generate/generate.ts";
+import { Scheduler } from "../src/generate/scheduler.ts";
+import { loadTextModel } from "../src/generate/text_model.ts";
+import { TextTokenizer } from "../src/text/tokenizer.ts";
 
 const FIXTURE = new URL("./fixtures/tiny-falcon-e/", import.meta.url);
 const fixtureText = (f: string) => Deno.readTextFileSync(new URL(f, FIXTURE));

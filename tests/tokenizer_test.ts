@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { TextTokenizer, TokenizerError } from "../src/tokenizer.ts";
-import { ConfigError } from "../src/config.ts";
-import { byteLevelBytes } from "../src/bytelevel.ts";
+import { TextTokenizer, TokenizerError } from "../src/text/tokenizer.ts";
+import { ConfigError } from "../src/load/config.ts";
+import { byteLevelBytes } from "../src/text/bytelevel.ts";
 
 const DIR = new URL("./fixtures/tiny-falcon-e/", import.meta.url);
 const read = (name: string) => Deno.readTextFileSync(new URL(name, DIR));

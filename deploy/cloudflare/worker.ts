@@ -12,11 +12,11 @@
 import plainKernels from "./falcon_e.wasm";
 // @ts-ignore: as above
 import relaxedKernels from "./falcon_e_relaxed.wasm";
-import { createHandler, type Handler } from "../../src/handler.ts";
-import { hubUrlBase, isRepoId } from "../../src/hub.ts";
-import { type ModelSource, type R2BucketLike, R2Source, UrlSource } from "../../src/source.ts";
-import { loadTextModelFrom, type TextModel } from "../../src/text_model.ts";
-import { relaxedSimdSupported } from "../../src/wasm.ts";
+import { createHandler, type Handler } from "../../src/serve/handler.ts";
+import { hubUrlBase, isRepoId } from "../../src/load/source/hub.ts";
+import { type ModelSource, type R2BucketLike, R2Source, UrlSource } from "../../src/load/source/source.ts";
+import { loadTextModelFrom, type TextModel } from "../../src/generate/text_model.ts";
+import { relaxedSimdSupported } from "../../src/engine/kernels.ts";
 
 /** The relaxed-SIMD build where the runtime has it (workerd does), else plain SIMD128. */
 const kernels = (relaxedSimdSupported() ? relaxedKernels : plainKernels) as WebAssembly.Module;

@@ -17,9 +17,9 @@
  * @module
  */
 
-import { createHandler } from "../../src/handler.ts";
-import { hubUrlBase, isRepoId } from "../../src/hub.ts";
-import { loadTextModel } from "../../src/text_model.ts";
+import { createHandler } from "../../src/serve/handler.ts";
+import { hubUrlBase, isRepoId } from "../../src/load/source/hub.ts";
+import { loadTextModel } from "../../src/generate/text_model.ts";
 
 const spec = Deno.env.get("MODEL_URL") ?? "tiiuae/Falcon-E-1B-Instruct";
 const local = await Deno.stat(spec).then(() => true, () => false);

@@ -4,13 +4,13 @@
  * @module
  */
 
-import { ChatTemplate, chatTemplateOf } from "./chat.ts";
-import { loadImageFrom } from "./image.ts";
-import { parseJsonFile } from "./config.ts";
-import { imageLocation, loadModelFrom, type LoadOptions } from "./load.ts";
-import type { Model } from "./model.ts";
-import { type ModelSource, openSource } from "./source.ts";
-import { TextTokenizer } from "./tokenizer.ts";
+import { ChatTemplate, chatTemplateOf } from "../text/chat_template.ts";
+import { loadImageFrom } from "../load/image.ts";
+import { parseJsonFile } from "../load/config.ts";
+import { imageLocation, loadModelFrom, type LoadOptions } from "../load/load_model.ts";
+import type { Model } from "../engine/model.ts";
+import { type ModelSource, openSource } from "../load/source/source.ts";
+import { TextTokenizer } from "../text/tokenizer.ts";
 
 /** The engine, tokenizer and chat template of one checkpoint. */
 export interface TextModel {

@@ -8,7 +8,7 @@
 // Pinned inline: deno.json has no import map entry for it (yet).
 // deno-lint-ignore no-import-prefix -- inline so the module also works imported from a URL
 import { Tokenizer } from "npm:@huggingface/tokenizers@0.2.0";
-import { parseJsonFile } from "./config.ts";
+import { parseJsonFile } from "../load/config.ts";
 
 /** A tokenizer file that cannot be used, or ids that cannot be decoded. */
 export class TokenizerError extends Error {

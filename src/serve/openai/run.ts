@@ -5,10 +5,10 @@
  * @module
  */
 
-import { generate, type GeneratedPiece, type GenerationSummary } from "../generate.ts";
-import type { Scheduler } from "../scheduler.ts";
-import { QueueFullError } from "../scheduler.ts";
-import type { TextModel } from "../text_model.ts";
+import { generate, type GeneratedPiece, type GenerationSummary } from "../../generate/generate.ts";
+import type { Scheduler } from "../../generate/scheduler.ts";
+import { QueueFullError } from "../../generate/scheduler.ts";
+import type { TextModel } from "../../generate/text_model.ts";
 import { errorResponse, HttpError, json } from "./errors.ts";
 import { fitMaxTokens, type RequestOptions } from "./params.ts";
 import { sseResponse } from "./sse.ts";

@@ -3,14 +3,14 @@
  * @module
  */
 
-import { byteLevelBytes } from "../bytelevel.ts";
-import { ChatMessageError, ChatTemplateError } from "../chat.ts";
-import type { GeneratedPiece } from "../generate.ts";
-import type { TextModel } from "../text_model.ts";
+import { byteLevelBytes } from "../../text/bytelevel.ts";
+import { ChatMessageError, ChatTemplateError } from "../../text/chat_template.ts";
+import type { GeneratedPiece } from "../../generate/generate.ts";
+import type { TextModel } from "../../generate/text_model.ts";
 import { badParam, HttpError } from "./errors.ts";
 import { readOptions } from "./params.ts";
 import { type Format, runCompletion } from "./run.ts";
-import type { Scheduler } from "../scheduler.ts";
+import type { Scheduler } from "../../generate/scheduler.ts";
 
 const enc = new TextEncoder();
 

@@ -10,13 +10,13 @@
  * @module
  */
 
-import { readJsonBody } from "./http/body.ts";
-import { chatCompletions } from "./http/chat_completions.ts";
-import { completions } from "./http/completions.ts";
-import { errorResponse, HttpError, internalError, json } from "./http/errors.ts";
+import { readJsonBody } from "./body.ts";
+import { chatCompletions } from "./openai/chat_completions.ts";
+import { completions } from "./openai/completions.ts";
+import { errorResponse, HttpError, internalError, json } from "./openai/errors.ts";
 import { CHAT_PAGE } from "./page.ts";
-import { Scheduler } from "./scheduler.ts";
-import type { TextModel } from "./text_model.ts";
+import { Scheduler } from "../generate/scheduler.ts";
+import type { TextModel } from "../generate/text_model.ts";
 
 /** Options of {@linkcode createHandler}. */
 export interface HandlerOptions {

@@ -9,7 +9,7 @@
  */
 
 import type { Sink } from "./sink.ts";
-import { type KernelExports, TensorKind } from "./wasm.ts";
+import { type KernelExports, TensorKind } from "../engine/kernels.ts";
 
 /**
  * The lm_head's sink in engine `k`: vocab x hidden BF16, row-major as a

@@ -13,10 +13,10 @@
  */
 
 import { type Args, idsFlag, intFlag, kvFlag, lmHeadFlag, numberFlag, parseArgs, UsageError } from "./args.ts";
-import { loadModel } from "./load.ts";
-import type { Model } from "./model.ts";
-import { argmax } from "./argmax.ts";
-import { chatRepl, generateText } from "./cli_text.ts";
+import { loadModel } from "../load/load_model.ts";
+import type { Model } from "../engine/model.ts";
+import { argmax } from "../engine/argmax.ts";
+import { chatRepl, generateText } from "./text.ts";
 
 const USAGE = `usage:
   deno task cli logits   --model DIR|URL --ids 1,2,3 [--ctx N]

@@ -4,10 +4,10 @@
  * @module
  */
 
-import { CheckpointError } from "./checkpoint.ts";
-import type { ModelConfig } from "./config.ts";
-import type { LoadOptions } from "./load_options.ts";
-import { instantiateKernels, kernelError, type KernelExports } from "./wasm.ts";
+import { CheckpointError } from "../load/checkpoint.ts";
+import type { ModelConfig } from "../load/config.ts";
+import type { LoadOptions } from "../load/options.ts";
+import { instantiateKernels, kernelError, type KernelExports } from "./kernels.ts";
 
 /** An instance with the model's layout in place (weights still zero). */
 export interface Engine {

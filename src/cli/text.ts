@@ -4,9 +4,9 @@
  */
 
 import { type Args, intFlag, kvFlag, lmHeadFlag, numberFlag, UsageError } from "./args.ts";
-import { generate, type GenerateOptions } from "./generate.ts";
-import { Scheduler, type Slot } from "./scheduler.ts";
-import { loadTextModel, type TextModel } from "./text_model.ts";
+import { generate, type GenerateOptions } from "../generate/generate.ts";
+import { Scheduler, type Slot } from "../generate/scheduler.ts";
+import { loadTextModel, type TextModel } from "../generate/text_model.ts";
 
 const enc = new TextEncoder();
 const write = (s: string) => Deno.stdout.writeSync(enc.encode(s));

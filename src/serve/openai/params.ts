@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { GenerateOptions } from "../generate.ts";
+import type { GenerateOptions } from "../../generate/generate.ts";
 import { badParam, HttpError } from "./errors.ts";
 
 type Body = Record<string, unknown>;

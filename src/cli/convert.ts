@@ -5,9 +5,9 @@
  */
 
 import { parseArgs, UsageError } from "./args.ts";
-import { EMBEDDED_FILES, IMAGE_EXTENSION, writeImage } from "./image.ts";
-import { openSource } from "./source.ts";
-import { loadTextModelFrom } from "./text_model.ts";
+import { EMBEDDED_FILES, IMAGE_EXTENSION, writeImage } from "../load/image.ts";
+import { openSource } from "../load/source/source.ts";
+import { loadTextModelFrom } from "../generate/text_model.ts";
 
 function bar(label: string, done: number, total: number): void {
   const frac = total ? done / total : 1;

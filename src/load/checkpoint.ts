@@ -5,7 +5,7 @@
  */
 
 import type { ModelConfig } from "./config.ts";
-import { TensorKind } from "./wasm.ts";
+import { TensorKind } from "../engine/kernels.ts";
 
 /** One tensor the engine needs. */
 export interface TensorSpec {

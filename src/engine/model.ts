@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { ModelConfig } from "./config.ts";
-import { kernelError, type KernelExports } from "./wasm.ts";
+import type { ModelConfig } from "../load/config.ts";
+import { kernelError, type KernelExports } from "./kernels.ts";
 
 /** Bytes the engine holds in WebAssembly memory, by purpose. */
 export interface MemoryReport {

@@ -3,9 +3,9 @@
  * @module
  */
 
-import type { GeneratedPiece } from "../generate.ts";
-import type { Scheduler } from "../scheduler.ts";
-import type { TextModel } from "../text_model.ts";
+import type { GeneratedPiece } from "../../generate/generate.ts";
+import type { Scheduler } from "../../generate/scheduler.ts";
+import type { TextModel } from "../../generate/text_model.ts";
 import { badParam } from "./errors.ts";
 import { readOptions } from "./params.ts";
 import { type Format, runCompletion } from "./run.ts";

@@ -7,7 +7,7 @@
  */
 
 import { Batcher } from "./batcher.ts";
-import type { Model, Session } from "./model.ts";
+import type { Model, Session } from "../engine/model.ts";
 
 /** The queue is full; try again after `retryAfter` seconds. */
 export class QueueFullError extends Error {

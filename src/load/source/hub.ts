@@ -5,7 +5,7 @@
  * @module
  */
 
-import { envVar } from "./env.ts";
+import { envVar } from "../../engine/env.ts";
 import { SourceError } from "./source.ts";
 
 /** Default hub. Overridden by `--hub-endpoint` or `HF_ENDPOINT`. */

@@ -157,7 +157,7 @@ export function chatTemplateOf(
  *
  * @example
  * ```ts
- * import { ChatTemplate } from "./chat.ts";
+ * import { ChatTemplate } from "./chat_template.ts";
  * const t = new ChatTemplate("{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}");
  * t.render([{ role: "user", content: "hi" }]); // "user: hi\n"
  * ```
@@ -228,7 +228,7 @@ const cache = new Map<string, ChatTemplate>();
  *
  * @example ChatML
  * ```ts
- * import { renderChat } from "./chat.ts";
+ * import { renderChat } from "./chat_template.ts";
  * const chatml = "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}" +
  *   "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
  * renderChat(chatml, [{ role: "user", content: "hi" }], { addGenerationPrompt: true });

@@ -14,13 +14,13 @@
 import { createHash } from "node:crypto";
 import { parseConfig } from "./config.ts";
 import { CheckpointError, expectedTensors } from "./checkpoint.ts";
-import type { LoadOptions } from "./load_options.ts";
-import { kernelsOf, Model } from "./model.ts";
-import { type ModelSource, readExactly, SourceError } from "./source.ts";
-import { createEngine } from "./engine.ts";
+import type { LoadOptions } from "./options.ts";
+import { kernelsOf, Model } from "../engine/model.ts";
+import { type ModelSource, readExactly, SourceError } from "./source/source.ts";
+import { createEngine } from "../engine/create.ts";
 import { lmHeadSink } from "./lm_head_sink.ts";
 import { readInto } from "./sink.ts";
-import { type KernelExports, TensorKind } from "./wasm.ts";
+import { type KernelExports, TensorKind } from "../engine/kernels.ts";
 
 const MAGIC = new TextEncoder().encode("FALCONE\x01");
 /** The extension `deno task convert` writes. */

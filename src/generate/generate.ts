@@ -5,10 +5,10 @@
  * @module
  */
 
-import { IncrementalDecoder } from "./detokenizer.ts";
-import { Sampler, type SamplerOptions, type TokenLogprob } from "./sampler.ts";
+import { IncrementalDecoder } from "../text/detokenizer.ts";
+import { Sampler, type SamplerOptions, type TokenLogprob } from "../text/sampler.ts";
 import type { Slot } from "./scheduler.ts";
-import { StopMatcher } from "./stop.ts";
+import { StopMatcher } from "../text/stop.ts";
 import type { TextModel } from "./text_model.ts";
 
 /** Options of {@linkcode generate}. */

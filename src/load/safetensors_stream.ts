@@ -7,7 +7,7 @@
 
 import { createHash, type Hash } from "node:crypto";
 import { headerLength, parseHeader, type SafetensorsHeader } from "./safetensors.ts";
-import { type ByteReader, type ModelSource, readExactly, SourceError } from "./source.ts";
+import { type ByteReader, type ModelSource, readExactly, SourceError } from "./source/source.ts";
 import { readInto, type Sink } from "./sink.ts";
 
 /** A safetensors file whose header has been read; the reader stands at the data section. */

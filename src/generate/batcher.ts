@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Model, Session } from "./model.ts";
+import type { Model, Session } from "../engine/model.ts";
 
 interface Pending {
   session: Session;

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { HttpError } from "./errors.ts";
+import { HttpError } from "./openai/errors.ts";
 
 /**
  * Reads at most `limit` bytes of the body and parses them as a JSON object.

@@ -8,9 +8,9 @@
  */
 
 import { intFlag, kvFlag, lmHeadFlag, parseArgs, UsageError } from "./args.ts";
-import { createHandler } from "./handler.ts";
-import { downloadRepo, isRepoId } from "./hub.ts";
-import { loadTextModel } from "./text_model.ts";
+import { createHandler } from "../serve/handler.ts";
+import { downloadRepo, isRepoId } from "../load/source/hub.ts";
+import { loadTextModel } from "../generate/text_model.ts";
 
 /** The model served when `--model` is not given. */
 export const DEFAULT_MODEL = "tiiuae/Falcon-E-1B-Instruct";

@@ -8,18 +8,18 @@
 
 import { ConfigError, type ModelConfig, parseConfig, parseJsonFile } from "./config.ts";
 import { CheckpointError, expectedTensors, projectionShape, type TensorSpec } from "./checkpoint.ts";
-import { TensorKind } from "./wasm.ts";
+import { TensorKind } from "../engine/kernels.ts";
 import { isImagePath, loadImageFrom } from "./image.ts";
-import type { LoadOptions } from "./load_options.ts";
-import { Model } from "./model.ts";
+import type { LoadOptions } from "./options.ts";
+import { Model } from "../engine/model.ts";
 import type { TensorEntry } from "./safetensors.ts";
-import { fillRegions, finishShard, type OpenShard, openShard, type Region } from "./shard.ts";
-import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source.ts";
-import { createEngine } from "./engine.ts";
+import { fillRegions, finishShard, type OpenShard, openShard, type Region } from "./safetensors_stream.ts";
+import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source/source.ts";
+import { createEngine } from "../engine/create.ts";
 import { lmHeadSink } from "./lm_head_sink.ts";
 
 export { CheckpointError } from "./checkpoint.ts";
-export type { LoadOptions } from "./load_options.ts";
+export type { LoadOptions } from "./options.ts";
 
 const INDEX = "model.safetensors.index.json";
 
