@@ -9,6 +9,7 @@
  * @module
  */
 import { loadModel } from "../mod.ts";
+import { Logits } from "../src/engine/abi.ts";
 import { flag } from "./args.ts";
 import { kernelsOf } from "../src/engine/model.ts";
 import { maxAbsDiff, readReference, TINY, WIDE } from "../tests/reference.ts";
@@ -70,7 +71,7 @@ if (cmd === "precision") {
     for (let i = 0; i < steps; i++) {
       const t = tok(), rw = rows();
       for (let j = 0; j < nSess; j++) t[j] = (i * 13 + j) % v, rw[j] = slotOf[j];
-      const rc = k.forward_rows(nSess, Deno.env.get("ALL_LOGITS") === "0" ? 0 : 1);
+      const rc = k.forward_rows(nSess, Deno.env.get("ALL_LOGITS") === "0" ? Logits.LAST : Logits.ALL);
       if (rc !== 0) throw new Error(`forward_rows ${rc}`);
     }
     together.push((steps * nSess) / ((performance.now() - t0) / 1000));

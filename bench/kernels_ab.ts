@@ -7,7 +7,7 @@
  *
  *   deno run -A bench/kernels_ab.ts --a old.wasm --b wasm/falcon_e_relaxed.wasm [--pairs 15]
  */
-import type { KernelExports as KernelTestExports } from "../src/engine/kernels.ts";
+import type { KernelTestExports } from "../src/engine/kernels.ts";
 import { flag } from "./args.ts";
 import { cpuModel } from "./machine.ts";
 

@@ -17,8 +17,8 @@
  * one run). `-A` lets the script read /proc/cpuinfo for the machine name.
  */
 import {
-  instantiateKernels,
-  type KernelExports,
+  instantiateTestKernels,
+  type KernelTestExports,
   kernelModule,
   type KernelPath,
   relaxedSimdSupported,
@@ -87,7 +87,7 @@ const TERNARY: [string, number, number][] = [
 ];
 
 async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
-  const k: KernelExports = await instantiateKernels(await kernelModule(which));
+  const k: KernelTestExports = await instantiateTestKernels(await kernelModule(which));
   const path = typeof which === "string" ? which : which.pathname.split("/").pop()!;
   const alloc = (bytes: number) => {
     const p = k.alloc(bytes, 64);
@@ -157,7 +157,7 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     fill(new Uint8Array(k.memory.buffer, w, rows * cols * 2), 99);
     wb.forEach((v, i, a) => (a[i] = (v & 0x807f) | ((0x78 + ((v >> 7) & 7)) << 7)));
     new Float32Array(k.memory.buffer, xf, cols).forEach((_, i, a) => (a[i] = Math.sin(i)));
-    (k.k_prepare_bf16 as KernelExports["k_prepare_bf16"] | undefined)?.(w, rows, cols); // absent before b16i
+    (k.k_prepare_bf16 as KernelTestExports["k_prepare_bf16"] | undefined)?.(w, rows, cols); // absent before b16i
     // builds before the split-x scratch argument (--module) take 6 arguments
     const matvec = k.k_matvec_bf16.length === 6
       ? () => (k.k_matvec_bf16 as unknown as (...a: number[]) => void)(w, rows, cols, xf, yf, 1)
@@ -165,12 +165,12 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     summary["lm_head bf16"] = lmHead("bf16_matvec", rows * cols * 2, matvec);
   }
   // int8 (q8) lm_head, as `lmHead: "int8"` converts it: 1 byte per weight
-  const q8 = k.k_matmul_q8 as KernelExports["k_matmul_q8"] | undefined; // absent in older builds
+  const q8 = k.k_matmul_q8 as KernelTestExports["k_matmul_q8"] | undefined; // absent in older builds
   if (q8) {
     const rows = 32768, cols = 2048;
     const w = alloc(rows * cols), sc = alloc(rows * 4), xq = alloc(cols), xs = alloc(4), yf = alloc(rows * 4);
     fill(new Uint8Array(k.memory.buffer, w, rows * cols), 77, (b) => 1 + (b % 127));
-    (k.k_prepare_q8 as KernelExports["k_prepare_q8"] | undefined)?.(w, rows, cols); // absent before the q8i layout
+    (k.k_prepare_q8 as KernelTestExports["k_prepare_q8"] | undefined)?.(w, rows, cols); // absent before the q8i layout
     new Float32Array(k.memory.buffer, sc, rows).fill(0.01);
     fill(new Uint8Array(k.memory.buffer, xq, cols), 78);
     new Float32Array(k.memory.buffer, xs, 1)[0] = 20;
@@ -228,7 +228,7 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
     summary["peak (registers only)"] = +(gmacs / 4).toFixed(2);
   }
   // The memory side: one sequential read stream over 256 MB (larger than any cache).
-  const stream = k.k_stream_read as KernelExports["k_stream_read"] | undefined; // absent in older builds
+  const stream = k.k_stream_read as KernelTestExports["k_stream_read"] | undefined; // absent in older builds
   if (stream) {
     const n = 256 << 20, p = alloc(n);
     fill(new Uint8Array(k.memory.buffer, p, n), 8);
@@ -240,7 +240,7 @@ async function bench(which: KernelPath | URL): Promise<Record<string, number>> {
   // weight vector: the multiply kernel's (unpack + dot + add) against an exact
   // table-lookup step (T-MAC / TL1 style, see wasm/src/kernels/peak.rs), tables
   // already in registers (the lookup kernel's best case).
-  const step = k.k_decode_step_peak as KernelExports["k_decode_step_peak"] | undefined; // absent in older builds
+  const step = k.k_decode_step_peak as KernelTestExports["k_decode_step_peak"] | undefined; // absent in older builds
   if (step) {
     const seed = alloc(96), iters = 1 << 20;
     fill(new Uint8Array(k.memory.buffer, seed, 96), 6, (b) => b & 15);

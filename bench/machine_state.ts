@@ -13,14 +13,14 @@
  * a slow or fast spell in windows.
  * @module
  */
-import { instantiateKernels, kernelModule, relaxedSimdSupported } from "../src/engine/kernels.ts";
+import { instantiateTestKernels, kernelModule, relaxedSimdSupported } from "../src/engine/kernels.ts";
 import { flag } from "./args.ts";
 import { cpuModel } from "./machine.ts";
 
 const SECONDS = Number(flag("seconds", "20")), WINDOW_MS = Number(flag("window-ms", "20"));
 
 const path = relaxedSimdSupported() ? "relaxed" : "plain";
-const k = await instantiateKernels(await kernelModule(path));
+const k = await instantiateTestKernels(await kernelModule(path));
 if (!k.k_dot_peak || !k.k_dot_peak_macs) throw new Error("this kernel build has no k_dot_peak");
 const seed = k.alloc(96, 16);
 new Uint8Array(k.memory.buffer, seed, 96).forEach((_, i, a) => (a[i] = (i * 37 + 11) & 63));

@@ -15,6 +15,7 @@
 import { argmax } from "../src/engine/argmax.ts";
 import { generate } from "../src/generate/generate.ts";
 import { loadModel } from "../src/load/load_model.ts";
+import type { KernelTestExports } from "../src/engine/kernels.ts";
 import { kernelsOf, type Model } from "../src/engine/model.ts";
 import { Scheduler } from "../src/generate/scheduler.ts";
 import type { TextModel } from "../src/generate/text_model.ts";
@@ -152,14 +153,14 @@ for (const n of has("skip-prefill-512") ? [128] : [128, 512]) {
 // (wasm/src/kernels/peak.rs), as tok/s of Falcon-E-1B's 1.585e9 ternary
 // multiply-accumulates per token with nothing else done.
 {
-  const k = kernelsOf.get(model)!;
+  const k = kernelsOf.get(model)! as KernelTestExports;
   const seed = k.alloc(96, 16), iters = 1 << 22;
   new Uint8Array(k.memory.buffer, seed, 96).forEach((_, i, a) => (a[i] = (i * 37) & 63));
-  k.k_dot_peak!(iters >> 4, seed); // warm-up
+  k.k_dot_peak(iters >> 4, seed); // warm-up
   const rates = Array.from({ length: RUNS }, () => {
     const t = performance.now();
-    k.k_dot_peak!(iters, seed);
-    return (iters * k.k_dot_peak_macs!()) / ((performance.now() - t) * 1e6);
+    k.k_dot_peak(iters, seed);
+    return (iters * k.k_dot_peak_macs()) / ((performance.now() - t) * 1e6);
   });
   emit({
     bench: "ceiling",

@@ -5,10 +5,11 @@ import assert from "node:assert/strict";
 import { loadModel } from "../mod.ts";
 import { kernelsOf, type Model, type Session } from "../src/engine/model.ts";
 import type { KernelExports } from "../src/engine/kernels.ts";
+import { ForwardError, Logits } from "../src/engine/abi.ts";
 import { maxAbsDiff, readReference, WIDE } from "./reference.ts";
 
 const TOL = 1e-4;
-const E_SLOT = -1, E_CONTEXT = -2, E_TOKEN = -3, E_COUNT = -4;
+const { SLOT: E_SLOT, CONTEXT: E_CONTEXT, TOKEN: E_TOKEN, COUNT: E_COUNT } = ForwardError;
 
 const slotOf = (s: Session) => (s as unknown as { slot: number }).slot;
 
@@ -24,7 +25,7 @@ function forwardRows(
   const tok = new Int32Array(k.memory.buffer, k.tokens_ptr(), room);
   const slots = new Uint32Array(k.memory.buffer, k.rows_ptr(), room);
   rows.forEach((r, t) => (tok[t] = r.id, slots[t] = slotOf(r.session)));
-  const rc = k.forward_rows(n, all ? 1 : 0);
+  const rc = k.forward_rows(n, all ? Logits.ALL : Logits.LAST);
   if (rc !== 0) return rc;
   return new Float32Array(k.memory.buffer, k.logits_ptr(), (all ? n : 1) * vocab).slice();
 }
@@ -160,7 +161,7 @@ Deno.test("forward_rows: every error code leaves every session's position and ca
     let rc: number | Float32Array;
     if (raw) {
       raw(rows.length);
-      rc = k.forward_rows(rows.length, 1);
+      rc = k.forward_rows(rows.length, Logits.ALL);
     } else rc = forwardRows(k, v, rows);
     assert.equal(rc, code, what);
     assert.deepEqual(positions(), before, `${what}: positions unchanged`);
@@ -215,7 +216,7 @@ Deno.test("forward_rows with wanted rows computes logits only for the flagged ro
   const slots = new Uint32Array(k.memory.buffer, k.rows_ptr(), rows.length);
   const want = new Uint8Array(k.memory.buffer, k.want_ptr(), rows.length);
   rows.forEach((r, t) => (tok[t] = r.id, slots[t] = slotOf(r.session), want[t] = wantedRows.includes(t) ? 1 : 0));
-  assert.equal(k.forward_rows(rows.length, 2), 0);
+  assert.equal(k.forward_rows(rows.length, Logits.WANTED), 0);
   const got = new Float32Array(k.memory.buffer, k.logits_ptr(), wantedRows.length * v);
   wantedRows.forEach((t, j) => {
     assert.ok(maxAbsDiff(got.subarray(j * v, (j + 1) * v), all.subarray(t * v, (t + 1) * v)) < TOL, `row ${t}`);

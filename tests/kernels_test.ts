@@ -2,8 +2,8 @@
 // on random inputs with awkward sizes (tails, single rows, large blocks).
 import assert from "node:assert/strict";
 import {
-  instantiateKernels,
-  type KernelExports,
+  instantiateTestKernels,
+  type KernelTestExports,
   kernelModule,
   type KernelPath,
   relaxedSimdSupported,
@@ -11,13 +11,13 @@ import {
 } from "../src/engine/kernels.ts";
 import { rng } from "./rng.ts";
 
-const k: KernelExports = await instantiateKernels(await kernelModule("plain"));
+const k: KernelTestExports = await instantiateTestKernels(await kernelModule("plain"));
 const rand = rng(7);
 
 // Both builds of the ternary kernels, each held to the scalar reference.
 const PATHS: KernelPath[] = relaxedSimdSupported() ? ["plain", "relaxed"] : ["plain"];
-const byPath = new Map<KernelPath, KernelExports>();
-for (const path of PATHS) byPath.set(path, await instantiateKernels(await kernelModule(path)));
+const byPath = new Map<KernelPath, KernelTestExports>();
+for (const path of PATHS) byPath.set(path, await instantiateTestKernels(await kernelModule(path)));
 
 /** Occurrences of a SIMD opcode (0xfd prefix + LEB128 index) in a module's bytes. */
 function opcodeCount(bytes: Uint8Array, op: number): number {

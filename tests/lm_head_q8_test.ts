@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { loadModel } from "../mod.ts";
 import { writeImage } from "../src/load/image.ts";
-import { instantiateKernels, kernelModule, type KernelPath, relaxedSimdSupported } from "../src/engine/kernels.ts";
+import { instantiateTestKernels, kernelModule, type KernelPath, relaxedSimdSupported } from "../src/engine/kernels.ts";
 import { comparePositions, readReference, TINY, WIDE } from "./reference.ts";
 import { rng } from "./rng.ts";
 
@@ -12,7 +12,7 @@ const rand = rng(31);
 
 for (const path of PATHS) {
   Deno.test(`matmul_q8 (${path}): SIMD equals the scalar reference to the bit`, async () => {
-    const k = await instantiateKernels(await kernelModule(path));
+    const k = await instantiateTestKernels(await kernelModule(path));
     const alloc = (n: number) => {
       const p = k.alloc(Math.max(n, 1), 16);
       assert.ok(p > 0);
@@ -49,7 +49,7 @@ for (const path of PATHS) {
 }
 
 Deno.test("q8 conversion while loading: windows of rows, row-major or b16i, equal the row conversion in layout q8i", async () => {
-  const k = await instantiateKernels(await kernelModule("plain"));
+  const k = await instantiateTestKernels(await kernelModule("plain"));
   // 69 rows: 17 groups of 4 and a tail row past the last group; 40 columns: a 16-byte tail
   const rows = 69, cols = 40, win = 8;
   const alloc = (n: number) => k.alloc(n, 16);
@@ -100,7 +100,7 @@ Deno.test("q8 conversion while loading: windows of rows, row-major or b16i, equa
 
 for (const simd of [0, 1]) {
   Deno.test(`q8 row conversion (${simd ? "SIMD" : "reference"}): scale max/63, round half to even, offset 64; an all-zero row`, async () => {
-    const k = await instantiateKernels(await kernelModule("plain"));
+    const k = await instantiateTestKernels(await kernelModule("plain"));
     const w = k.alloc(5 * 4, 16), out = k.alloc(5, 16);
     new Float32Array(k.memory.buffer, w, 5).set([31.5, -63, 15.75, 0, 0.5]);
     const s = k.k_quantize_row_q8(w, 5, out, simd);
@@ -114,7 +114,7 @@ for (const simd of [0, 1]) {
 }
 
 Deno.test("q8 row conversion: SIMD equals the reference to the bit (halves, NaN, infinities, odd lengths)", async () => {
-  const k = await instantiateKernels(await kernelModule("plain"));
+  const k = await instantiateTestKernels(await kernelModule("plain"));
   const n = 2048 + 13, w = k.alloc(n * 4, 16), a = k.alloc(n, 16), b = k.alloc(n, 16);
   const wv = new Float32Array(k.memory.buffer, w, n);
   for (const len of [1, 3, 4, 15, 16, 17, 31, 64, 100, 2048, n]) {

@@ -5,6 +5,7 @@
  */
 
 import type { ModelConfig } from "../load/config.ts";
+import { Logits, LmHead, MemoryKind, SimdBuild } from "./abi.ts";
 import { kernelError, type KernelExports } from "./kernels.ts";
 
 /** Bytes the engine holds in WebAssembly memory, by purpose. */
@@ -92,21 +93,21 @@ export class Model {
   memory(): MemoryReport {
     const k = this.#k;
     return {
-      weights: k.memory_bytes(0),
-      kvCache: k.memory_bytes(1),
-      scratch: k.memory_bytes(2),
+      weights: k.memory_bytes(MemoryKind.WEIGHTS),
+      kvCache: k.memory_bytes(MemoryKind.KV_CACHE),
+      scratch: k.memory_bytes(MemoryKind.SCRATCH),
       total: this.#disposed ? 0 : k.memory.buffer.byteLength,
     };
   }
 
   /** lm_head weights in use: `"bf16"` as shipped, or `"int8"` (the `lmHead` load option). */
   get lmHead(): "bf16" | "int8" {
-    return this.#k.lm_head_mode() === 1 ? "int8" : "bf16";
+    return this.#k.lm_head_mode() === LmHead.Q8 ? "int8" : "bf16";
   }
 
   /** Which ternary kernels run: `"relaxed"` (relaxed SIMD) or `"plain"` (SIMD128). */
   get kernelPath(): "relaxed" | "plain" {
-    return this.#k.kernel_path() === 1 ? "relaxed" : "plain";
+    return this.#k.kernel_path() === SimdBuild.RELAXED ? "relaxed" : "plain";
   }
 
   /** Session slots not in use. */
@@ -168,7 +169,7 @@ export class Model {
         slots[j] = entries[r.entry].session.slot;
         want[j] = r.last ? 1 : 0; // prompt rows skip the lm_head
       });
-      const rc = k.forward_rows(part.length, 2);
+      const rc = k.forward_rows(part.length, Logits.WANTED);
       if (rc !== 0) throw new EngineError(kernelError("forward", rc));
       const wanted = part.filter((r) => r.last);
       const logits = new Float32Array(k.memory.buffer, k.logits_ptr(), wanted.length * vocab);

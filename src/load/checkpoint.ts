@@ -5,7 +5,7 @@
  */
 
 import type { ModelConfig } from "./config.ts";
-import { TensorKind } from "../engine/kernels.ts";
+import { Tensor } from "../engine/abi.ts";
 
 /** One tensor the engine needs. */
 export interface TensorSpec {
@@ -32,6 +32,28 @@ export const PROJECTIONS = [
   "mlp.down_proj",
 ] as const;
 
+/** Tensor kinds of the seven projections' packed weights, in {@linkcode PROJECTIONS} order. */
+export const PROJECTION_KINDS: readonly number[] = [
+  Tensor.Q_PROJ,
+  Tensor.K_PROJ,
+  Tensor.V_PROJ,
+  Tensor.O_PROJ,
+  Tensor.GATE_PROJ,
+  Tensor.UP_PROJ,
+  Tensor.DOWN_PROJ,
+];
+
+/** Tensor kinds of the seven projections' weight_scale, in {@linkcode PROJECTIONS} order. */
+export const SCALE_KINDS: readonly number[] = [
+  Tensor.Q_SCALE,
+  Tensor.K_SCALE,
+  Tensor.V_SCALE,
+  Tensor.O_SCALE,
+  Tensor.GATE_SCALE,
+  Tensor.UP_SCALE,
+  Tensor.DOWN_SCALE,
+];
+
 /** [out, in] of each projection. */
 export function projectionShape(c: ModelConfig, i: number): [number, number] {
   const q = c.numHeads * c.headDim,
@@ -55,7 +77,7 @@ export function expectedTensors(c: ModelConfig): TensorSpec[] {
       name: "model.embed_tokens.weight",
       dtype: "BF16",
       shape: [c.vocabSize, h],
-      kind: TensorKind.embed,
+      kind: Tensor.EMBED,
       layer: 0,
     },
   ];
@@ -65,14 +87,14 @@ export function expectedTensors(c: ModelConfig): TensorSpec[] {
       name: p + "input_layernorm.weight",
       dtype: "BF16",
       shape: [h],
-      kind: TensorKind.inputNorm,
+      kind: Tensor.INPUT_NORM,
       layer: l,
     });
     out.push({
       name: p + "post_attention_layernorm.weight",
       dtype: "BF16",
       shape: [h],
-      kind: TensorKind.postNorm,
+      kind: Tensor.POST_NORM,
       layer: l,
     });
     PROJECTIONS.forEach((proj, i) => {
@@ -81,14 +103,14 @@ export function expectedTensors(c: ModelConfig): TensorSpec[] {
         name: `${p}${proj}.weight`,
         dtype: "U8",
         shape: [o / 4, n],
-        kind: TensorKind.proj0 + i,
+        kind: PROJECTION_KINDS[i],
         layer: l,
       });
       out.push({
         name: `${p}${proj}.weight_scale`,
         dtype: "BF16",
         shape: [1],
-        kind: TensorKind.scale0 + i,
+        kind: SCALE_KINDS[i],
         layer: l,
       });
     });
@@ -97,14 +119,14 @@ export function expectedTensors(c: ModelConfig): TensorSpec[] {
     name: "model.norm.weight",
     dtype: "BF16",
     shape: [h],
-    kind: TensorKind.norm,
+    kind: Tensor.NORM,
     layer: 0,
   });
   out.push({
     name: "lm_head.weight",
     dtype: "BF16",
     shape: [c.vocabSize, h],
-    kind: TensorKind.lmHead,
+    kind: Tensor.LM_HEAD,
     layer: 0,
   });
   return out;

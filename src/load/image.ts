@@ -20,7 +20,8 @@ import { type ModelSource, readExactly, SourceError } from "./source/source.ts";
 import { createEngine } from "../engine/create.ts";
 import { lmHeadSink } from "./lm_head_sink.ts";
 import { readInto } from "./sink.ts";
-import { type KernelExports, TensorKind } from "../engine/kernels.ts";
+import { LmHead, Tensor } from "../engine/abi.ts";
+import type { KernelExports } from "../engine/kernels.ts";
 
 const MAGIC = new TextEncoder().encode("FALCONE\x01");
 /** The extension `deno task convert` writes. */
@@ -67,7 +68,7 @@ export async function writeImage(
 ): Promise<number> {
   const k = kernelsOf.get(model);
   if (!k || !files["config.json"]) throw new Error("writeImage needs a loaded model and its config.json");
-  if (k.lm_head_mode() !== 0) {
+  if (k.lm_head_mode() !== LmHead.BF16) {
     throw new Error('writeImage needs the BF16 lm_head as shipped (load without lmHead: "int8")');
   }
   const layout = layoutOf(k, files["config.json"]);
@@ -152,8 +153,8 @@ export async function loadImageFrom(
     // The lm_head is the last tensor of the region: everything before it is
     // read straight into place, the lm_head through its sink (int8: quantized
     // as it streams in, see lm_head_sink.ts).
-    const lmAt = k.tensor_ptr(TensorKind.lmHead, 0) - layout.base;
-    if (lmAt + k.tensor_bytes(TensorKind.lmHead, 0) !== layout.bytes) {
+    const lmAt = k.tensor_ptr(Tensor.LM_HEAD, 0) - layout.base;
+    if (lmAt + k.tensor_bytes(Tensor.LM_HEAD, 0) !== layout.bytes) {
       throw new Error("internal: the lm_head is not the last tensor of the weight region");
     }
     const CHUNK = 16 << 20;

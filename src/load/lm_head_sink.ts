@@ -9,7 +9,8 @@
  */
 
 import type { Sink } from "./sink.ts";
-import { type KernelExports, TensorKind } from "../engine/kernels.ts";
+import { Tensor } from "../engine/abi.ts";
+import type { KernelExports } from "../engine/kernels.ts";
 
 /**
  * The lm_head's sink in engine `k`: vocab x hidden BF16, row-major as a
@@ -19,7 +20,7 @@ export function lmHeadSink(k: KernelExports, vocab: number, hidden: number, prep
   const stage = k.lm_stage();
   if (stage === 0) {
     return {
-      dest: new Uint8Array(k.memory.buffer, k.tensor_ptr(TensorKind.lmHead, 0), k.tensor_bytes(TensorKind.lmHead, 0)),
+      dest: new Uint8Array(k.memory.buffer, k.tensor_ptr(Tensor.LM_HEAD, 0), k.tensor_bytes(Tensor.LM_HEAD, 0)),
     };
   }
   const rowBytes = hidden * 2;

@@ -7,8 +7,8 @@
  */
 
 import { ConfigError, type ModelConfig, parseConfig, parseJsonFile } from "./config.ts";
-import { CheckpointError, expectedTensors, projectionShape, type TensorSpec } from "./checkpoint.ts";
-import { TensorKind } from "../engine/kernels.ts";
+import { CheckpointError, expectedTensors, projectionShape, SCALE_KINDS, type TensorSpec } from "./checkpoint.ts";
+import { Tensor } from "../engine/abi.ts";
 import { isImagePath, loadImageFrom } from "./image.ts";
 import type { LoadOptions } from "./options.ts";
 import { Model } from "../engine/model.ts";
@@ -96,7 +96,7 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
         if (ptr === 0 || bytes !== entry.end - entry.start) {
           throw new Error(`internal: engine layout disagrees with ${spec.name}`);
         }
-        const sink = spec.kind === TensorKind.lmHead
+        const sink = spec.kind === Tensor.LM_HEAD
           ? lmHeadSink(k, config.vocabSize, config.hiddenSize) // int8: quantized as it streams in
           : { dest: new Uint8Array(k.memory.buffer, ptr, bytes) };
         return { name: spec.name, start: entry.start, length: bytes, sink };
@@ -163,7 +163,7 @@ async function planShards(src: ModelSource, config: ModelConfig, sha256: Record<
         );
       }
       seen.add(entry.name);
-      const shapeOk = spec.kind >= 10 && spec.kind <= 16
+      const shapeOk = SCALE_KINDS.includes(spec.kind)
         ? entry.shape.length <= 1 && (entry.shape[0] ?? 1) === 1 // a scalar scale may be stored as [] or [1]
         : entry.shape.length === spec.shape.length && entry.shape.every((d, i) => d === spec.shape[i]);
       if (entry.dtype !== spec.dtype || !shapeOk) {
@@ -190,7 +190,7 @@ async function planShards(src: ModelSource, config: ModelConfig, sha256: Record<
 function checkScales(buf: ArrayBufferLike, entries: Planned["entries"], ptr: (s: TensorSpec) => number): void {
   const view = new DataView(buf);
   for (const { spec } of entries) {
-    if (spec.kind < 10 || spec.kind > 16) continue;
+    if (!SCALE_KINDS.includes(spec.kind)) continue;
     const v = new Float32Array(new Uint32Array([view.getUint16(ptr(spec), true) << 16]).buffer)[0];
     if (!(v > 0) || !Number.isFinite(v)) {
       throw new CheckpointError(`tensor "${spec.name}" holds ${v}; a weight_scale must be a positive finite number`);

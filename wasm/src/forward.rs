@@ -17,13 +17,8 @@ use crate::kernels::quantize_i8::quantize_i8_simd;
 use crate::math::bf16;
 use crate::model::*;
 
-/// Errors of `forward` and `forward_rows`.
-pub const E_SLOT: i32 = -1;
-pub const E_CONTEXT: i32 = -2;
-pub const E_TOKEN: i32 = -3;
-pub const E_COUNT: i32 = -4;
-pub const E_NO_MODEL: i32 = -5;
-pub const E_NOT_PREPARED: i32 = -6;
+use crate::abi::forward_error;
+use crate::abi::logits;
 
 fn f32s<'a>(p: usize, n: usize) -> &'a mut [f32] {
     unsafe { core::slice::from_raw_parts_mut(p as *mut f32, n) }
@@ -74,8 +69,8 @@ fn rope(m: &Model, v: &mut [f32], pos: usize) {
 fn ready() -> Result<&'static Model, i32> {
     match loaded() {
         Some(m) if m.prepared() => Ok(m),
-        Some(_) => Err(E_NOT_PREPARED),
-        None => Err(E_NO_MODEL),
+        Some(_) => Err(forward_error::NOT_PREPARED),
+        None => Err(forward_error::NO_MODEL),
     }
 }
 
@@ -126,19 +121,15 @@ pub fn forward(slot: usize, n: usize, all: bool) -> i32 {
         Err(e) => return e,
     };
     if slot >= m.cfg.sessions {
-        return E_SLOT;
+        return forward_error::SLOT;
     }
     if n == 0 || n > m.cfg.block {
-        return E_COUNT;
+        return forward_error::COUNT;
     }
     u32s(m.s.rows, n).fill(slot as u32);
-    forward_rows(n, if all { LOGITS_ALL } else { LOGITS_LAST })
+    forward_rows(n, if all { logits::ALL } else { logits::LAST })
 }
 
-/// Which rows get logits in `forward_rows`.
-pub const LOGITS_LAST: u32 = 0; // the last row only
-pub const LOGITS_ALL: u32 = 1; // every row
-pub const LOGITS_WANTED: u32 = 2; // rows t with want[t] != 0 (e.g. the last row of each session)
 
 /// Runs token rows through the model: row t feeds tokens[t] to session
 /// rows[t], at that session's current length plus the number of earlier rows
@@ -146,10 +137,10 @@ pub const LOGITS_WANTED: u32 = 2; // rows t with want[t] != 0 (e.g. the last row
 /// count. Keys and values go to each row's session cache; row t attends to
 /// its session's positions [0, its position]. Logits land in the logits
 /// buffer, one vocab row per selected row, in row order: the last row
-/// (LOGITS_LAST), every row (LOGITS_ALL) or the rows flagged in `want`
-/// (LOGITS_WANTED), so prompt rows of a batch do not pay for the lm_head.
-/// Everything is checked before any state changes (E_COUNT, E_SLOT,
-/// E_CONTEXT, E_TOKEN, in that order), so an error leaves every cache as it was.
+/// (`logits::LAST`), every row (`logits::ALL`) or the rows flagged in `want`
+/// (`logits::WANTED`), so prompt rows of a batch do not pay for the lm_head.
+/// Everything is checked before any state changes (COUNT, SLOT, CONTEXT,
+/// TOKEN of `abi::forward_error`, in that order), so an error leaves every cache as it was.
 pub fn forward_rows(n: usize, logits: u32) -> i32 {
     let m = match ready() {
         Ok(m) => m,
@@ -157,25 +148,25 @@ pub fn forward_rows(n: usize, logits: u32) -> i32 {
     };
     let c = m.cfg;
     if n == 0 || n > c.block {
-        return E_COUNT;
+        return forward_error::COUNT;
     }
     let s = &m.s;
     let rows = u32s(s.rows, n);
     if rows.iter().any(|&r| r as usize >= c.sessions) {
-        return E_SLOT;
+        return forward_error::SLOT;
     }
     let rowpos = u32s(s.rowpos, n);
     for t in 0..n {
         let before = rows[..t].iter().filter(|&&r| r == rows[t]).count();
         let p = *m.pos_of(rows[t] as usize) as usize + before;
         if p >= c.ctx {
-            return E_CONTEXT;
+            return forward_error::CONTEXT;
         }
         rowpos[t] = p as u32;
     }
     let tokens = unsafe { core::slice::from_raw_parts(s.tokens as *const i32, n) };
     if tokens.iter().any(|&t| t < 0 || t as usize >= c.vocab) {
-        return E_TOKEN;
+        return forward_error::TOKEN;
     }
     let h = c.hidden;
     let x = f32s(s.x, n * h);
@@ -230,8 +221,8 @@ pub fn forward_rows(n: usize, logits: u32) -> i32 {
     let mut nl = 0;
     for t in 0..n {
         let wanted = match logits {
-            LOGITS_ALL => true,
-            LOGITS_WANTED => want[t] != 0,
+            logits::ALL => true,
+            logits::WANTED => want[t] != 0,
             _ => t == n - 1,
         };
         if wanted {

@@ -8,12 +8,14 @@
 //! `exports` (the ABI).
 #![no_std]
 
+pub mod abi;
 pub mod arena;
 pub mod forward;
 pub mod kernels;
 pub mod math;
 pub mod model;
 pub mod exports;
+pub mod test_exports;
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

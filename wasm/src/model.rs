@@ -6,6 +6,7 @@ use crate::arena;
 use crate::kernels::attention::Heads;
 use crate::kernels::matvec_bf16::prepare_bf16;
 use crate::kernels::{matmul_q8, t2};
+use crate::abi::{create_error, tensor};
 use crate::kernels::matmul_t2_i8::{MAX_IN, MAX_TOKENS};
 use crate::math::{pow64, sincos64};
 
@@ -19,14 +20,6 @@ pub const GATE: usize = 4;
 pub const UP: usize = 5;
 pub const DOWN: usize = 6;
 
-/// Tensor kinds, as the loader names them (see `src/checkpoint.ts`).
-pub const T_EMBED: u32 = 0; // [vocab, hidden] bf16
-pub const T_LN1: u32 = 1; // [hidden] bf16, per layer
-pub const T_LN2: u32 = 2; // [hidden] bf16, per layer
-pub const T_PROJ0: u32 = 3; // 3..=9: packed t2 [out/4, in] u8, per layer
-pub const T_SCALE0: u32 = 10; // 10..=16: weight_scale [1] bf16, per layer
-pub const T_NORM: u32 = 17; // [hidden] bf16
-pub const T_LM_HEAD: u32 = 18; // [vocab, hidden] bf16
 
 #[derive(Clone, Copy, Default)]
 pub struct Config {
@@ -115,7 +108,7 @@ pub struct Scratch {
     pub tokens: usize, // [block] i32
     pub rows: usize,   // [block] u32 session slot of each token row
     pub rowpos: usize, // [block] u32 position of each row (set by forward_rows)
-    pub want: usize,   // [block] u8 rows whose logits are wanted (LOGITS_WANTED)
+    pub want: usize,   // [block] u8 rows whose logits are wanted (`abi::logits::WANTED`)
     pub lm_stage: usize, // [stage_rows, hidden] bf16 loading window of the lm_head (q8 only)
 }
 
@@ -155,10 +148,6 @@ pub fn loaded() -> Option<&'static Model> {
 /// Most lm_head rows in the loading window of a q8 model.
 pub const STAGE_ROWS: usize = 64;
 
-/// Error codes of `model_create`.
-pub const E_CONFIG: i32 = -1;
-pub const E_MEMORY: i32 = -2;
-pub const E_EXISTS: i32 = -3;
 
 /// Plans every region as an offset from a base, then grows memory once.
 struct Planner {
@@ -178,10 +167,10 @@ impl Model {
     /// RoPE table. Weights are zero until the loader writes them.
     pub fn create(cfg: Config) -> Result<(), i32> {
         if loaded().is_some() {
-            return Err(E_EXISTS);
+            return Err(create_error::EXISTS);
         }
         if !cfg.valid() {
-            return Err(E_CONFIG);
+            return Err(create_error::CONFIG);
         }
         let c = &cfg;
         let f = 4; // bytes of an f32
@@ -244,7 +233,7 @@ impl Model {
         let end = pl.at;
         // One growth to the final size; refuse rather than half-allocate.
         if end > u32::MAX as usize || arena::alloc(end - arena::current(), 1) == 0 {
-            return Err(E_MEMORY);
+            return Err(create_error::MEMORY);
         }
         for l in 0..c.n_layers {
             let at = l0 + l * stride;
@@ -305,22 +294,22 @@ impl Model {
     /// stay those of the BF16 layout, so every layout fingerprint is the same.
     pub fn tensor(&self, kind: u32, l: usize) -> Option<(usize, usize)> {
         let c = &self.cfg;
-        let per_layer = (T_LN1..=T_SCALE0 + 6).contains(&kind);
+        let per_layer = (tensor::INPUT_NORM..=tensor::DOWN_SCALE).contains(&kind);
         if per_layer && l >= c.n_layers {
             return None;
         }
         Some(match kind {
-            T_EMBED => (self.embed, c.vocab * c.hidden * 2),
-            T_LN1 => (self.layer(l).ln1, c.hidden * 2),
-            T_LN2 => (self.layer(l).ln2, c.hidden * 2),
-            k if (T_PROJ0..T_SCALE0).contains(&k) => {
-                let p = (k - T_PROJ0) as usize;
+            tensor::EMBED => (self.embed, c.vocab * c.hidden * 2),
+            tensor::INPUT_NORM => (self.layer(l).ln1, c.hidden * 2),
+            tensor::POST_NORM => (self.layer(l).ln2, c.hidden * 2),
+            k if (tensor::Q_PROJ..=tensor::DOWN_PROJ).contains(&k) => {
+                let p = (k - tensor::Q_PROJ) as usize;
                 let (o, i) = c.proj_shape(p);
                 (self.layer(l).w[p], o / 4 * i)
             }
-            k if (T_SCALE0..T_NORM).contains(&k) => (self.layer(l).scale[(k - T_SCALE0) as usize], 2),
-            T_NORM => (self.norm, c.hidden * 2),
-            T_LM_HEAD => (self.lm_head, c.vocab * c.hidden * 2),
+            k if (tensor::Q_SCALE..=tensor::DOWN_SCALE).contains(&k) => (self.layer(l).scale[(k - tensor::Q_SCALE) as usize], 2),
+            tensor::NORM => (self.norm, c.hidden * 2),
+            tensor::LM_HEAD => (self.lm_head, c.vocab * c.hidden * 2),
             _ => return None,
         })
     }

@@ -43,10 +43,10 @@ pub fn matmul_t2_i8_ref(w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usiz
 
 /// Widest input `prepare_t2` and the kernels accept (bounds the scratch and
 /// keeps every scaled dot product inside i32).
-pub const MAX_IN: usize = 65536;
+pub const MAX_IN: usize = crate::abi::limits::MAX_IN as usize;
 
 /// Largest token block `matmul_t2_i8_simd` is called with.
-pub const MAX_TOKENS: usize = 64;
+pub const MAX_TOKENS: usize = crate::abi::limits::MAX_BLOCK as usize;
 
 /// Checkpoint layout -> `t2p`, in place (a static scratch of one row, no second copy).
 /// Interleaving rows A = packed[2q] and B = packed[2q+1]: A goes to the scratch,

@@ -26,5 +26,6 @@ pub use matmul_t2_i8 as t2;
 #[cfg(target_feature = "relaxed-simd")]
 pub use matmul_t2_i8_relaxed as t2;
 
-/// 0: plain SIMD128 ternary kernels; 1: relaxed SIMD.
-pub const PATH: u32 = if cfg!(target_feature = "relaxed-simd") { 1 } else { 0 };
+/// Which ternary kernels this build runs (`abi::simd_build`).
+pub const PATH: u32 =
+    if cfg!(target_feature = "relaxed-simd") { crate::abi::simd_build::RELAXED } else { crate::abi::simd_build::PLAIN };
