@@ -18,9 +18,9 @@
  */
 import {
   instantiateTestKernels,
-  type KernelTestExports,
   kernelModule,
   type KernelPath,
+  type KernelTestExports,
   relaxedSimdSupported,
 } from "../src/engine/kernels.ts";
 import { cpuModel } from "./machine.ts";

@@ -68,10 +68,10 @@ async function concurrent(tm: TextModel, scheduler: Scheduler, streams: number, 
   const leases = await Promise.all(Array.from({ length: streams }, () => scheduler.acquire()));
   try {
     // prompts prefilled first, so the timing is decode only
-    await Promise.all(leases.map((l, i) => l.slot.prefill(ids(8, 10 + i))));
+    await Promise.all(leases.map((l, i) => l.session.prefill(ids(8, 10 + i))));
     const t0 = performance.now();
     const counts = await Promise.all(leases.map(async (l, i) => {
-      const it = generate(tm, l.slot, [...l.slot.ids, ...ids(1, 20 + i)], {
+      const it = generate(tm, l.session, [...l.session.ids, ...ids(1, 20 + i)], {
         maxTokens: tokens,
         temperature: 0,
         stopTokenIds: [],

@@ -10,7 +10,7 @@ async function run(tm: TextModel, scheduler: Scheduler, prompt: number[], maxTok
   const lease = await scheduler.acquire();
   try {
     const out: number[] = [];
-    const it = generate(tm, lease.slot, prompt, { maxTokens, temperature: 0, stopTokenIds: [] });
+    const it = generate(tm, lease.session, prompt, { maxTokens, temperature: 0, stopTokenIds: [] });
     for (let r = await it.next(); !r.done; r = await it.next()) if (r.value.id !== undefined) out.push(r.value.id);
     return out;
   } finally {
@@ -57,13 +57,13 @@ Deno.test("a bad entry in a batched pass fails alone; the others are fed", async
   const scheduler = new Scheduler(tm.model, 0);
   const [a, b] = [await scheduler.acquire(), await scheduler.acquire()];
   try {
-    const good = a.slot.prefill([577, 467, 511]);
-    const bad = b.slot.prefill(Array.from({ length: 20 }, (_, i) => i + 5)); // over the 16-position context
+    const good = a.session.prefill([577, 467, 511]);
+    const bad = b.session.prefill(Array.from({ length: 20 }, (_, i) => i + 5)); // over the 16-position context
     assert.equal((await good).length, 640);
     await assert.rejects(bad, /20 tokens do not fit: the session holds 0 of 16 positions/);
-    assert.equal(a.slot.session.position, 3);
-    assert.equal(b.slot.session.position, 0, "the failed slot holds nothing");
-    assert.equal((await b.slot.prefill([1, 2])).length, 640, "and works afterwards");
+    assert.equal(a.session.engine.position, 3);
+    assert.equal(b.session.engine.position, 0, "the failed slot holds nothing");
+    assert.equal((await b.session.prefill([1, 2])).length, 640, "and works afterwards");
   } finally {
     a.release();
     b.release();
@@ -76,7 +76,7 @@ Deno.test("an abort during a long prefill stops it between chunks and frees the 
   const lease = await scheduler.acquire();
   const ctrl = new AbortController();
   const long = Array.from({ length: 1800 }, (_, i) => 5 + ((i * 13) % 600));
-  const it = generate(tm, lease.slot, long, { maxTokens: 4, temperature: 0, signal: ctrl.signal });
+  const it = generate(tm, lease.session, long, { maxTokens: 4, temperature: 0, signal: ctrl.signal });
   setTimeout(() => ctrl.abort(), 30);
   const t0 = performance.now();
   const r = await it.next();
@@ -84,7 +84,11 @@ Deno.test("an abort during a long prefill stops it between chunks and frees the 
   assert.equal(r.value && "finishReason" in r.value ? r.value.finishReason : undefined, "abort");
   assert.ok(scheduler.batcher.stats.rows < long.length, `stopped early (${scheduler.batcher.stats.rows} rows fed)`);
   assert.ok(performance.now() - t0 < 2000);
-  assert.deepEqual([lease.slot.ids.length, lease.slot.session.position], [0, 0], "the partial prompt is forgotten");
+  assert.deepEqual(
+    [lease.session.ids.length, lease.session.engine.position],
+    [0, 0],
+    "the partial prompt is forgotten",
+  );
   lease.release();
   assert.equal((await run(tm, scheduler, prompts[0], 3)).length, 3, "the slot serves the next request");
 });

@@ -74,12 +74,12 @@ Deno.test("deno serve deploy/deno/main.ts loads MODEL_URL over HTTP and answers 
   }
 });
 
-Deno.test("a misspelled LM_HEAD or KV_CACHE fails the load with the option's name, and /health says so", async () => {
+Deno.test("a misspelled LM_HEAD or KV_CACHE fails the load naming the variable, and /health says so", async () => {
   const files = serveDir(TINY);
   for (
     const [name, value, message] of [
-      ["LM_HEAD", "q4", 'lmHead must be "bf16" or "int8", got "q4"'],
-      ["KV_CACHE", "f8", 'kvCache must be "f16" or "f32", got "f8"'],
+      ["LM_HEAD", "q4", 'LM_HEAD must be bf16 or int8, got "q4"'],
+      ["KV_CACHE", "f8", 'KV_CACHE must be f16 or f32, got "f8"'],
     ]
   ) {
     const { child, base } = serveDeploy({ MODEL_URL: files.url, CONTEXT: "64", [name]: value });

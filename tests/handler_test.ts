@@ -234,6 +234,7 @@ Deno.test("models and health describe the model, memory and queue", async () => 
       hl.memory.total >= hl.memory.weights,
   );
   assert.deepEqual(hl.queue, { active: 0, waiting: 0, slots: 1, maxQueue: 16 });
+  assert.deepEqual(Object.keys(hl.batching), ["passes", "rows"]);
 });
 
 Deno.test("the chat page is served at /", async () => {

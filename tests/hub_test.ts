@@ -2,6 +2,7 @@
 // against a loopback server that mimics the hub (LFS redirects, Range, 404s).
 import assert from "node:assert/strict";
 import { downloadRepo, isRepoId } from "../src/load/source/hub.ts";
+import { downloadLine } from "../src/cli/progress.ts";
 import { loadTextModel } from "../src/generate/text_model.ts";
 import { TINY } from "./reference.ts";
 
@@ -95,7 +96,7 @@ Deno.test("a repo id downloads through resolve URLs (following LFS redirects) in
     const dir = await downloadRepo("tiiuae/Falcon-E-tiny", {
       endpoint: hub.endpoint,
       cacheDir,
-      progress: (l, done) => done && lines.push(l),
+      onProgress: (p) => p.done && lines.push(downloadLine(p)),
     });
     assert.ok(
       hub.log.includes("/tiiuae/Falcon-E-tiny/resolve/main/config.json"),
@@ -127,7 +128,6 @@ Deno.test("a repo id downloads through resolve URLs (following LFS redirects) in
       await downloadRepo("tiiuae/Falcon-E-tiny", {
         endpoint: hub.endpoint,
         cacheDir,
-        progress: null,
       }),
       dir,
     );
@@ -148,7 +148,6 @@ Deno.test("an interrupted download resumes with a Range request", async () => {
     const dir = await downloadRepo("tiiuae/Falcon-E-tiny", {
       endpoint: hub.endpoint,
       cacheDir,
-      progress: null,
     });
     assert.ok(
       hub.log.some((l) => /^\/cdn\/model.safetensors bytes=\d+-$/.test(l)),
@@ -172,7 +171,6 @@ Deno.test("a missing repo, an HTML page and no network are clear errors", async 
       downloadRepo("nobody/nothing", {
         endpoint: hub.endpoint,
         cacheDir,
-        progress: null,
       }),
       /nobody\/nothing\/resolve\/main\/config.json: HTTP 404/,
     );
@@ -180,7 +178,6 @@ Deno.test("a missing repo, an HTML page and no network are clear errors", async 
       downloadRepo("tiiuae/Falcon-E-tiny", {
         endpoint: hub.endpoint,
         cacheDir,
-        progress: null,
       }),
       /sent an HTML page, not the file/,
     );
@@ -188,7 +185,6 @@ Deno.test("a missing repo, an HTML page and no network are clear errors", async 
       downloadRepo("tiiuae/Falcon-E-tiny", {
         endpoint: "http://127.0.0.1:9",
         cacheDir,
-        progress: null,
       }),
       /cannot reach http:\/\/127.0.0.1:9 .*pass --model \/path\/to\/that\/dir/,
     );

@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import {
   instantiateTestKernels,
-  type KernelTestExports,
   kernelModule,
   type KernelPath,
+  type KernelTestExports,
   relaxedSimdSupported,
   wasmUrl,
 } from "../src/engine/kernels.ts";
@@ -36,7 +36,10 @@ Deno.test("kernel modules: the plain and relaxed builds report their path; this 
   // from the compiler's intrinsics; the plain build neither
   const bytes = async (which: KernelPath) => new Uint8Array(await (await fetch(wasmUrl(which))).arrayBuffer());
   const relaxed = await bytes("relaxed"), plain = await bytes("plain");
-  assert.ok(opcodeCount(relaxed, 0x112) > 0 && opcodeCount(relaxed, 0x105) > 0, "relaxed module lacks its instructions");
+  assert.ok(
+    opcodeCount(relaxed, 0x112) > 0 && opcodeCount(relaxed, 0x105) > 0,
+    "relaxed module lacks its instructions",
+  );
   assert.equal(opcodeCount(plain, 0x112) + opcodeCount(plain, 0x105), 0);
   // Deno (V8) ships relaxed SIMD; if this fails the relaxed path is silently untested.
   assert.ok(relaxedSimdSupported(), "relaxed SIMD not supported by this runtime");

@@ -25,9 +25,11 @@ Deno.test("deno publish --dry-run passes with no slow types", async () => {
   assert.match(out, /wasm\/falcon_e\.wasm/, "the wasm ships in the package");
 });
 
-Deno.test("every export of mod.ts is documented (deno doc --lint)", async () => {
+Deno.test("every export of every subpath (deno.json exports) is documented (deno doc --lint)", async () => {
+  const exports = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).exports as Record<string, string>;
+  assert.ok([".", "./engine", "./serve"].every((k) => k in exports), "subpath exports . ./engine ./serve");
   const p = await new Deno.Command(Deno.execPath(), {
-    args: ["doc", "--lint", "mod.ts"],
+    args: ["doc", "--lint", ...Object.values(exports)],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

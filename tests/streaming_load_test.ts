@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { loadModel } from "../mod.ts";
 import { loadModelFrom } from "../src/load/load_model.ts";
-import { FilesSource, type R2BucketLike, R2Source } from "../src/load/source/source.ts";
+import { FilesSource, type R2BucketLike, R2Source } from "../src/load/source/mod.ts";
 import { readReference, TINY } from "./reference.ts";
 
 const ref = await readReference(TINY);

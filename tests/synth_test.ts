@@ -39,7 +39,7 @@ Deno.test("synthesize(tiny) writes a checkpoint that loads, round-trips text and
       try {
         const ids: number[] = [];
         let text = "";
-        const it = generate(tm, lease.slot, prompt, { maxTokens: 8, temperature: 0, stopTokenIds: [] });
+        const it = generate(tm, lease.session, prompt, { maxTokens: 8, temperature: 0, stopTokenIds: [] });
         let r = await it.next();
         while (!r.done) {
           if (r.value.id !== undefined) ids.push(r.value.id);

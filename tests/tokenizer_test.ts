@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { TextTokenizer, TokenizerError } from "../src/text/tokenizer.ts";
-import { ConfigError } from "../src/load/config.ts";
 import { byteLevelBytes } from "../src/text/bytelevel.ts";
 
 const DIR = new URL("./fixtures/tiny-falcon-e/", import.meta.url);
@@ -112,7 +111,7 @@ Deno.test("special tokens written as {content} objects are understood", () => {
 Deno.test("broken tokenizer files are rejected with errors that name the problem", () => {
   assert.throws(
     () => TextTokenizer.fromFiles("{not json"),
-    (e) => e instanceof ConfigError && /tokenizer\.json/.test(e.message),
+    (e) => e instanceof TokenizerError && /tokenizer\.json/.test(e.message),
   );
   assert.throws(
     () => TextTokenizer.fromFiles("{}"),

@@ -29,7 +29,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await run("npm", ["install", "--no-audit", "--no-fund", "--silent"], CF);
+    await run("npm", ["ci", "--no-audit", "--no-fund", "--silent", "--prefer-offline"], CF);
     await run("node", ["build.mjs"], CF);
     const files = serveDir(TINY);
     const port = freePort();

@@ -5,34 +5,31 @@
  */
 
 import { parseArgs, UsageError } from "./args.ts";
+import { bar, showLine } from "./progress.ts";
 import { EMBEDDED_FILES, IMAGE_EXTENSION, writeImage } from "../load/image.ts";
-import { openSource } from "../load/source/source.ts";
+import { openSource } from "../load/source/mod.ts";
 import { loadTextModelFrom } from "../generate/text_model.ts";
 
-function bar(label: string, done: number, total: number): void {
-  const frac = total ? done / total : 1;
-  const w = 24, fill = Math.round(frac * w);
-  const line = `${label} [${"#".repeat(fill)}${".".repeat(w - fill)}] ${(frac * 100).toFixed(0)}% ${
-    (done / 1e6).toFixed(0)
-  }/${(total / 1e6).toFixed(0)} MB`;
-  Deno.stderr.writeSync(new TextEncoder().encode(`\r${line.padEnd(70)}`));
+function progress(label: string, done: number, total: number): void {
+  showLine(bar(label, done, total, 24));
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Runs `deno task convert` with these arguments. */
+export async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const from = args.flags.get("model"), out = args.flags.get("out");
   if (!from || !out) throw new UsageError(`usage: deno task convert --model DIR|URL --out FILE${IMAGE_EXTENSION}`);
   if (!out.endsWith(IMAGE_EXTENSION)) throw new UsageError(`--out must end in ${IMAGE_EXTENSION}`);
   const src = openSource(from);
   const t0 = performance.now();
-  const tm = await loadTextModelFrom(src, { contextLength: 1, onProgress: (n, t) => bar("read ", n, t ?? n) });
+  const tm = await loadTextModelFrom(src, { contextLength: 1, onProgress: (n, t) => progress("read ", n, t ?? n) });
   Deno.stderr.writeSync(new TextEncoder().encode("\n"));
   const files: Record<string, string> = {};
   for (const f of EMBEDDED_FILES) {
     const text = await src.text(f);
     if (text !== undefined) files[f] = text;
   }
-  const size = await writeImage(tm.model, files, out, (n, t) => bar("write", n, t));
+  const size = await writeImage(tm.model, files, out, (n, t) => progress("write", n, t));
   Deno.stderr.writeSync(new TextEncoder().encode("\n"));
   console.error(`wrote ${out}: ${size} bytes in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -5,7 +5,7 @@
 
 import { type Args, intFlag, kvFlag, lmHeadFlag, numberFlag, UsageError } from "./args.ts";
 import { generate, type GenerateOptions } from "../generate/generate.ts";
-import { Scheduler, type Slot } from "../generate/scheduler.ts";
+import { type CachedSession, Scheduler } from "../generate/scheduler.ts";
 import { loadTextModel, type TextModel } from "../generate/text_model.ts";
 
 const enc = new TextEncoder();
@@ -68,13 +68,13 @@ function render(
 
 async function stream(
   tm: TextModel,
-  slot: Slot,
+  session: CachedSession,
   prompt: number[],
   opts: GenerateOptions,
   out: (s: string) => void,
 ) {
   const t0 = performance.now();
-  const it = generate(tm, slot, prompt, opts);
+  const it = generate(tm, session, prompt, opts);
   const ids: number[] = [];
   let text = "";
   let first = 0;
@@ -114,7 +114,7 @@ export async function generateText(args: Args): Promise<unknown> {
   try {
     const r = await stream(
       tm,
-      lease.slot,
+      lease.session,
       prompt,
       sampling(args, tm, prompt.length),
       json ? () => {} : write,
@@ -186,7 +186,7 @@ export async function chatRepl(args: Args): Promise<undefined> {
       const prompt = render(tm, messages);
       const r = await stream(
         tm,
-        lease.slot,
+        lease.session,
         prompt,
         sampling(args, tm, prompt.length),
         write,

@@ -1,42 +1,89 @@
 /**
  * A fresh kernel instance with a model laid out in it: options checked, memory
- * grown once, the limit enforced. Shared by the checkpoint and image loaders.
+ * grown once, the limit enforced. Loaders fill the weights in afterwards.
  * @module
  */
 
-import { CheckpointError } from "../load/checkpoint.ts";
-import type { ModelConfig } from "../load/config.ts";
-import type { LoadOptions } from "../load/options.ts";
+import { Limits } from "./abi.ts";
+import { EngineError } from "./errors.ts";
 import { instantiateKernels, kernelError, type KernelExports } from "./kernels.ts";
+import type { ModelConfig } from "./model_config.ts";
+
+/** How the engine lays a model out: context, sessions, precision, memory. */
+export interface EngineOptions {
+  /** Positions per session (default: the smaller of 2048 and the model's max_position_embeddings). */
+  contextLength?: number;
+  /** KV cache slots allocated up front (default 1). */
+  maxSessions?: number;
+  /**
+   * KV cache precision. `"f32"` (the default) is transformers' float32 cache:
+   * logits match the reference to ~1e-5. `"f16"` halves the cache (Falcon-E-1B
+   * at 2048 positions: 50 MB instead of 100 MB) and moves logits by up to 0.066
+   * on the test fixtures (argmax and greedy output unchanged there); the edge
+   * deploy entries use it.
+   */
+  kvCache?: "f16" | "f32";
+  /**
+   * lm_head weights. `"bf16"` (the default) computes logits from the weights as
+   * shipped, exactly as transformers does. `"int8"` quantizes them while they
+   * load, a few rows at a time as they stream in, to 8-bit bytes with one
+   * scale per row (7-bit levels, see `wasm/src/kernels/matmul_q8.rs`) and the
+   * normed hidden state to int8: half the lm_head bytes per token, in memory
+   * too (the BF16 matrix is never whole), and faster decoding, with logits
+   * moved slightly (`bench/lm_head_agreement.ts` measures top-1 agreement with BF16).
+   */
+  lmHead?: "bf16" | "int8";
+  /** Tokens per forward call while prefilling (default 32, at most 64). */
+  blockSize?: number;
+  /** Refuse a model whose WebAssembly memory (weights + KV caches + scratch) would exceed this many bytes. */
+  maxMemoryBytes?: number;
+  /** A compiled kernel module to use (Workers import it statically); default: fetched next to this package. */
+  kernels?: WebAssembly.Module;
+}
 
 /** An instance with the model's layout in place (weights still zero). */
 export interface Engine {
+  /** The instance's exports. */
   k: KernelExports;
+  /** Positions per session. */
   ctx: number;
+  /** Session slots. */
   sessions: number;
+  /** Token rows per forward call. */
   block: number;
 }
 
-/** Checks the options, instantiates the kernels and lays the model out. */
-export async function createEngine(config: ModelConfig, options: LoadOptions, where: string): Promise<Engine> {
+/** A choice among fixed strings, or a RangeError naming the option. */
+function oneOf<T extends string>(name: string, v: T | undefined, allowed: readonly T[]): void {
+  if (v !== undefined && !allowed.includes(v)) {
+    throw new RangeError(`${name} must be ${allowed.map((a) => `"${a}"`).join(" or ")}, got ${JSON.stringify(v)}`);
+  }
+}
+
+/** An integer option in [min, max], or a RangeError naming it. */
+function intIn(name: string, v: number, min: number, max: number): void {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${v}`);
+  }
+}
+
+/**
+ * Checks the options, instantiates the kernels and lays the model out.
+ * @param config The model's shape.
+ * @param options Context, sessions, precision, memory limit, kernel module.
+ * @param where The model's location, for messages.
+ * @throws {RangeError} naming an option out of range.
+ * @throws {EngineError} when the kernels refuse the shape or it exceeds `maxMemoryBytes`.
+ */
+export async function createEngine(config: ModelConfig, options: EngineOptions, where: string): Promise<Engine> {
   const ctx = options.contextLength ?? Math.min(2048, config.maxPositions);
   const sessions = options.maxSessions ?? 1;
   const block = options.blockSize ?? 32;
-  if (!Number.isInteger(ctx) || ctx < 1 || ctx > config.maxPositions) {
-    throw new RangeError(`contextLength must be an integer in [1, ${config.maxPositions}], got ${ctx}`);
-  }
-  if (!Number.isInteger(sessions) || sessions < 1 || sessions > 256) {
-    throw new RangeError(`maxSessions must be an integer in [1, 256], got ${sessions}`);
-  }
-  if (!Number.isInteger(block) || block < 1 || block > 64) {
-    throw new RangeError(`blockSize must be an integer in [1, 64], got ${block}`);
-  }
-  if (options.kvCache !== undefined && options.kvCache !== "f16" && options.kvCache !== "f32") {
-    throw new RangeError(`kvCache must be "f16" or "f32", got ${JSON.stringify(options.kvCache)}`);
-  }
-  if (options.lmHead !== undefined && options.lmHead !== "bf16" && options.lmHead !== "int8") {
-    throw new RangeError(`lmHead must be "bf16" or "int8", got ${JSON.stringify(options.lmHead)}`);
-  }
+  intIn("contextLength", ctx, 1, config.maxPositions);
+  intIn("maxSessions", sessions, 1, 256);
+  intIn("blockSize", block, 1, Limits.MAX_BLOCK);
+  oneOf("kvCache", options.kvCache, ["f16", "f32"]);
+  oneOf("lmHead", options.lmHead, ["bf16", "int8"]);
   const k = await instantiateKernels(options.kernels);
   const c = config;
   const rc = k.model_create(
@@ -55,16 +102,13 @@ export async function createEngine(config: ModelConfig, options: LoadOptions, wh
     options.kvCache === "f16" ? 0 : 1,
     options.lmHead === "int8" ? 1 : 0,
   );
-  if (rc !== 0) throw new CheckpointError(`${where}: ${kernelError("model_create", rc)}`);
+  if (rc !== 0) throw new EngineError(`${where}: ${kernelError("model_create", rc)}`);
   const need = k.memory.buffer.byteLength;
   if (options.maxMemoryBytes !== undefined && need > options.maxMemoryBytes) {
     const mb = (n: number) => (n / 1e6).toFixed(1);
-    throw new CheckpointError(
-      `${where}: the model needs ${
-        mb(need)
-      } MB of WebAssembly memory (context ${ctx} x ${sessions} sessions), over the ${
-        mb(options.maxMemoryBytes)
-      } MB limit`,
+    throw new EngineError(
+      `${where}: the model needs ${mb(need)} MB of WebAssembly memory (context ${ctx} x ${sessions} sessions), ` +
+        `over the ${mb(options.maxMemoryBytes)} MB limit`,
     );
   }
   return { k, ctx, sessions, block };

@@ -32,7 +32,10 @@ export type KernelPath = "plain" | "relaxed";
  * (Workers) inject a compiled module instead.
  */
 export function wasmUrl(which: KernelPath): URL {
-  return new URL(which === "relaxed" ? "../../wasm/falcon_e_relaxed.wasm" : "../../wasm/falcon_e.wasm", import.meta.url);
+  return new URL(
+    which === "relaxed" ? "../../wasm/falcon_e_relaxed.wasm" : "../../wasm/falcon_e.wasm",
+    import.meta.url,
+  );
 }
 
 // The two relaxed instructions the relaxed build uses:

@@ -21,7 +21,7 @@ export class Batcher {
   readonly #model: Model;
   readonly #queue: Pending[] = [];
   #scheduled = false;
-  /** Passes run and rows fed, for /health and benchmarks. */
+  /** Passes run and token rows fed since the start (`/health` shows them as `batching`). */
   readonly stats = { passes: 0, rows: 0 };
 
   /**

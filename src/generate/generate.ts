@@ -7,7 +7,7 @@
 
 import { IncrementalDecoder } from "../text/detokenizer.ts";
 import { Sampler, type SamplerOptions, type TokenLogprob } from "../text/sampler.ts";
-import type { Slot } from "./scheduler.ts";
+import type { CachedSession } from "./cached_session.ts";
 import { StopMatcher } from "../text/stop.ts";
 import type { TextModel } from "./text_model.ts";
 
@@ -50,16 +50,16 @@ export interface GenerationSummary {
 }
 
 /**
- * Generates from `prompt` in `slot`, yielding pieces; returns the summary.
+ * Generates from `prompt` in `session`, yielding pieces; returns the summary.
  *
  * @param tm The model with its tokenizer.
- * @param slot A KV cache slot (from the scheduler).
+ * @param session A KV cache slot's session (from the scheduler).
  * @param prompt Prompt token ids.
  * @param options Sampling, limits, stops and the abort signal.
  */
 export async function* generate(
   tm: TextModel,
-  slot: Slot,
+  session: CachedSession,
   prompt: number[],
   options: GenerateOptions,
 ): AsyncGenerator<GeneratedPiece, GenerationSummary> {
@@ -85,12 +85,12 @@ export async function* generate(
   if (options.signal?.aborted) return summary("abort", 0, 0);
   let logits: Float32Array;
   try {
-    logits = await slot.prefill(prompt, options.signal); // a long prompt stops between chunks
+    logits = await session.prefill(prompt, options.signal); // a long prompt stops between chunks
   } catch (e) {
-    if (options.signal?.aborted) return summary("abort", 0, slot.reused);
+    if (options.signal?.aborted) return summary("abort", 0, session.reused);
     throw e;
   }
-  const cached = slot.reused;
+  const cached = session.reused;
   let n = 0;
   for (;;) {
     if (options.signal?.aborted) return summary("abort", n, cached);
@@ -121,7 +121,7 @@ export async function* generate(
       return summary(tail.stopped ? "stop" : "length", n, cached);
     }
     try {
-      logits = await slot.step(s.id, options.signal);
+      logits = await session.step(s.id, options.signal);
     } catch (e) {
       if (options.signal?.aborted) return summary("abort", n, cached);
       throw e;

@@ -1,13 +1,17 @@
 /**
  * Bounded access to a model's session slots: a request takes a slot (a KV
  * cache) or waits in a bounded FIFO queue; a full queue is refused at once.
- * Each slot remembers the tokens its cache holds, so a request that shares a
- * prefix with the slot's last one (a chat growing turn by turn) skips it.
+ * Each slot's session remembers the tokens its cache holds
+ * (`CachedSession`), so a request that shares a prefix with the slot's last
+ * one (a chat growing turn by turn) skips it.
  * @module
  */
 
 import { Batcher } from "./batcher.ts";
-import type { Model, Session } from "../engine/model.ts";
+import { CachedSession } from "./cached_session.ts";
+import type { Model } from "../engine/model.ts";
+
+export { CachedSession } from "./cached_session.ts";
 
 /** The queue is full; try again after `retryAfter` seconds. */
 export class QueueFullError extends Error {
@@ -23,65 +27,10 @@ export class QueueFullError extends Error {
   }
 }
 
-/** A KV cache slot and the token ids it holds. */
-export class Slot {
-  /** Token ids in the cache, in order. */
-  readonly ids: number[] = [];
-  /** Prompt tokens the last `prefill` took from the cache instead of recomputing. */
-  reused = 0;
-  /**
-   * A slot over one engine session.
-   * @param session The engine session whose KV cache this slot manages.
-   * @param batcher Runs this slot's tokens together with the other slots'.
-   */
-  constructor(readonly session: Session, readonly batcher: Batcher) {}
-
-  /**
-   * Brings the cache to exactly `prompt` and returns the logits after it.
-   * Keeps the longest common prefix with what the cache holds (at least one
-   * token is always run, to produce logits).
-   */
-  async prefill(prompt: number[], signal?: AbortSignal): Promise<Float32Array> {
-    let keep = 0;
-    const max = Math.min(this.ids.length, prompt.length - 1);
-    while (keep < max && this.ids[keep] === prompt[keep]) keep++;
-    this.session.truncate(keep);
-    this.ids.length = keep;
-    this.reused = keep;
-    const rest = prompt.slice(keep);
-    try {
-      const logits = await this.batcher.feed(this.session, rest, signal);
-      this.ids.push(...rest);
-      return logits;
-    } catch (e) {
-      this.#resync();
-      throw e;
-    }
-  }
-
-  /** Runs one generated token (batched with the other slots'); returns the next logits. */
-  async step(id: number, signal?: AbortSignal): Promise<Float32Array> {
-    try {
-      const logits = await this.batcher.feed(this.session, [id], signal);
-      this.ids.push(id);
-      return logits;
-    } catch (e) {
-      this.#resync();
-      throw e;
-    }
-  }
-
-  /** After a failure the cache may hold part of a feed: forget what it holds. */
-  #resync(): void {
-    this.session.truncate(0);
-    this.ids.length = 0;
-  }
-}
-
-/** A slot held by one request; `release` gives it back (once). */
+/** A KV cache slot held by one request; `release` gives it back (once). */
 export interface Lease {
-  /** The slot. */
-  slot: Slot;
+  /** The slot's session, with the token ids its cache holds. */
+  session: CachedSession;
   /** Returns the slot to the pool; safe to call twice. */
   release(): void;
 }
@@ -105,7 +54,7 @@ interface Waiter {
 
 /** Hands out a model's session slots to requests. */
 export class Scheduler {
-  readonly #free: Slot[] = [];
+  readonly #free: CachedSession[] = [];
   readonly #queue: Waiter[] = [];
   readonly #slots: number;
   readonly #maxQueue: number;
@@ -122,7 +71,7 @@ export class Scheduler {
     this.#maxQueue = maxQueue;
     this.batcher = new Batcher(model);
     for (let i = 0; i < model.maxSessions; i++) {
-      this.#free.push(new Slot(model.createSession(), this.batcher));
+      this.#free.push(new CachedSession(model.createSession(), this.batcher));
     }
   }
 
@@ -143,8 +92,8 @@ export class Scheduler {
    */
   acquire(signal?: AbortSignal): Promise<Lease> {
     signal?.throwIfAborted();
-    const slot = this.#free.pop();
-    if (slot) return Promise.resolve(this.#lease(slot));
+    const free = this.#free.pop();
+    if (free) return Promise.resolve(this.#lease(free));
     if (this.#queue.length >= this.#maxQueue) {
       return Promise.reject(
         new QueueFullError(1 + this.#queue.length, this.#queue.length),
@@ -166,16 +115,16 @@ export class Scheduler {
     });
   }
 
-  #lease(slot: Slot): Lease {
+  #lease(session: CachedSession): Lease {
     let done = false;
     return {
-      slot,
+      session,
       release: () => {
         if (done) return;
         done = true;
         const next = this.#queue.shift();
-        if (next) next.resolve(this.#lease(slot));
-        else this.#free.push(slot);
+        if (next) next.resolve(this.#lease(session));
+        else this.#free.push(session);
       },
     };
   }

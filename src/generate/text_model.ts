@@ -9,7 +9,7 @@ import { loadImageFrom } from "../load/image.ts";
 import { parseJsonFile } from "../load/config.ts";
 import { imageLocation, loadModelFrom, type LoadOptions } from "../load/load_model.ts";
 import type { Model } from "../engine/model.ts";
-import { type ModelSource, openSource } from "../load/source/source.ts";
+import { modelIdOf, type ModelSource, openSource } from "../load/source/mod.ts";
 import { TextTokenizer } from "../text/tokenizer.ts";
 
 /** The engine, tokenizer and chat template of one checkpoint. */
@@ -61,7 +61,7 @@ export async function loadTextModelFromImage(
   return finish(
     model,
     textSide(files["tokenizer.json"], files["tokenizer_config.json"], file),
-    options.id ?? file.replace(/\.feimg$/, ""),
+    options.id ?? modelIdOf(file),
   );
 }
 
@@ -75,7 +75,7 @@ export async function loadTextModelFrom(
   const tokConfigText = await src.text("tokenizer_config.json");
   const text = textSide(tokJson, tokConfigText, src.location);
   const model = await loadModelFrom(src, options);
-  const id = options.id ?? (src.location.replace(/\/+$/, "").split("/").pop() || "falcon-e");
+  const id = options.id ?? modelIdOf(src.location);
   return finish(model, text, id);
 }
 

@@ -16,7 +16,7 @@ import { parseConfig } from "./config.ts";
 import { CheckpointError, expectedTensors } from "./checkpoint.ts";
 import type { LoadOptions } from "./options.ts";
 import { kernelsOf, Model } from "../engine/model.ts";
-import { type ModelSource, readExactly, SourceError } from "./source/source.ts";
+import { type ModelSource, readExactly, SourceError } from "./source/mod.ts";
 import { createEngine } from "../engine/create.ts";
 import { lmHeadSink } from "./lm_head_sink.ts";
 import { readInto } from "./sink.ts";

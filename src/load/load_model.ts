@@ -13,8 +13,14 @@ import { isImagePath, loadImageFrom } from "./image.ts";
 import type { LoadOptions } from "./options.ts";
 import { Model } from "../engine/model.ts";
 import type { TensorEntry } from "./safetensors.ts";
-import { fillRegions, finishShard, type OpenShard, openShard, type Region } from "./safetensors_stream.ts";
-import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source/source.ts";
+import {
+  fillRegions,
+  finishTensorFile,
+  type OpenTensorFile,
+  openTensorFile,
+  type Region,
+} from "./safetensors_stream.ts";
+import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source/mod.ts";
 import { createEngine } from "../engine/create.ts";
 import { lmHeadSink } from "./lm_head_sink.ts";
 
@@ -102,7 +108,7 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
         return { name: spec.name, start: entry.start, length: bytes, sink };
       });
       await fillRegions(shard, regions, onBytes); // straight into wasm memory
-      await finishShard(shard, onBytes);
+      await finishTensorFile(shard, onBytes);
     }
     k.prepare_weights(); // packed projections -> the kernels' layout, in place
     checkScales(k.memory.buffer, shards.flatMap((s) => s.entries), (s) => k.tensor_ptr(s.kind, s.layer));
@@ -113,7 +119,7 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
 }
 
 interface Planned {
-  shard: OpenShard;
+  shard: OpenTensorFile;
   entries: { entry: TensorEntry; spec: TensorSpec }[];
 }
 
@@ -139,12 +145,12 @@ async function planShards(src: ModelSource, config: ModelConfig, sha256: Record<
   const seen = new Set<string>();
   const out: Planned[] = [];
   try {
-    for (const file of files) planShard(await openShard(src, file, sha256[file]));
+    for (const file of files) planShard(await openTensorFile(src, file, sha256[file]));
   } catch (e) {
     for (const p of out) await p.shard.reader.close();
     throw e;
   }
-  function planShard(shard: OpenShard): void {
+  function planShard(shard: OpenTensorFile): void {
     const { file, header } = shard;
     const entries: Planned["entries"] = [];
     for (const entry of header.tensors) {

@@ -90,6 +90,59 @@ export function headerLength(
   return Number(n);
 }
 
+/** One header entry checked: known dtype, integer shape, byte count = product(shape) x dtype size, inside the file. */
+function checkEntry(name: string, v: unknown, dataStart: number, dataLen: number, file: string): TensorEntry {
+  const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  const where = `${file}: tensor "${name}"`;
+  if (typeof e !== "object" || e === null) {
+    throw new SafetensorsError(`${where}: entry is not an object`);
+  }
+  if (typeof e.dtype !== "string" || !(e.dtype in DTYPE_BYTES)) {
+    throw new SafetensorsError(
+      `${where}: unknown dtype ${JSON.stringify(e.dtype)}`,
+    );
+  }
+  if (
+    !Array.isArray(e.shape) ||
+    !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)
+  ) {
+    throw new SafetensorsError(
+      `${where}: shape must be a list of non-negative integers, got ${JSON.stringify(e.shape)}`,
+    );
+  }
+  const off = e.data_offsets;
+  if (
+    !Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+    off[0] > off[1]
+  ) {
+    throw new SafetensorsError(
+      `${where}: data_offsets must be [begin, end] with begin <= end, got ${JSON.stringify(off)}`,
+    );
+  }
+  const [a, b] = off as [number, number];
+  if (b > dataLen) {
+    throw new SafetensorsError(
+      `${where}: data_offsets [${a}, ${b}] run past the end of the file (data section is ${
+        Math.max(0, dataLen)
+      } bytes); truncated?`,
+    );
+  }
+  const want = (e.shape as number[]).reduce((x, y) => x * y, 1) *
+    DTYPE_BYTES[e.dtype];
+  if (b - a !== want) {
+    throw new SafetensorsError(
+      `${where}: ${e.dtype} ${JSON.stringify(e.shape)} needs ${want} bytes but data_offsets span ${b - a}`,
+    );
+  }
+  return {
+    name,
+    dtype: e.dtype,
+    shape: e.shape as number[],
+    start: dataStart + a,
+    end: dataStart + b,
+  };
+}
+
 /**
  * Parses the header JSON and checks each entry: known dtype, integer shape,
  * byte count = product(shape) x dtype size, range inside the file, no overlaps.
@@ -119,59 +172,8 @@ export function parseHeader(
   const tensors: TensorEntry[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (name === "__metadata__") {
-      metadata = (v ?? {}) as Record<string, string>;
-      continue;
-    }
-    const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const where = `${file}: tensor "${name}"`;
-    if (typeof e !== "object" || e === null) {
-      throw new SafetensorsError(`${where}: entry is not an object`);
-    }
-    if (typeof e.dtype !== "string" || !(e.dtype in DTYPE_BYTES)) {
-      throw new SafetensorsError(
-        `${where}: unknown dtype ${JSON.stringify(e.dtype)}`,
-      );
-    }
-    if (
-      !Array.isArray(e.shape) ||
-      !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)
-    ) {
-      throw new SafetensorsError(
-        `${where}: shape must be a list of non-negative integers, got ${JSON.stringify(e.shape)}`,
-      );
-    }
-    const off = e.data_offsets;
-    if (
-      !Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) ||
-      off[0] > off[1]
-    ) {
-      throw new SafetensorsError(
-        `${where}: data_offsets must be [begin, end] with begin <= end, got ${JSON.stringify(off)}`,
-      );
-    }
-    const [a, b] = off as [number, number];
-    if (b > dataLen) {
-      throw new SafetensorsError(
-        `${where}: data_offsets [${a}, ${b}] run past the end of the file (data section is ${
-          Math.max(0, dataLen)
-        } bytes); truncated?`,
-      );
-    }
-    const want = (e.shape as number[]).reduce((x, y) => x * y, 1) *
-      DTYPE_BYTES[e.dtype];
-    if (b - a !== want) {
-      throw new SafetensorsError(
-        `${where}: ${e.dtype} ${JSON.stringify(e.shape)} needs ${want} bytes but data_offsets span ${b - a}`,
-      );
-    }
-    tensors.push({
-      name,
-      dtype: e.dtype,
-      shape: e.shape as number[],
-      start: dataStart + a,
-      end: dataStart + b,
-    });
+    if (name === "__metadata__") metadata = (v ?? {}) as Record<string, string>;
+    else tensors.push(checkEntry(name, v, dataStart, dataLen, file));
   }
   tensors.sort((x, y) => x.start - y.start || x.end - y.end);
   for (let i = 1; i < tensors.length; i++) {

@@ -7,11 +7,11 @@
 
 import { createHash, type Hash } from "node:crypto";
 import { headerLength, parseHeader, type SafetensorsHeader } from "./safetensors.ts";
-import { type ByteReader, type ModelSource, readExactly, SourceError } from "./source/source.ts";
+import { type ByteReader, type ModelSource, readExactly, SourceError } from "./source/mod.ts";
 import { readInto, type Sink } from "./sink.ts";
 
 /** A safetensors file whose header has been read; the reader stands at the data section. */
-export interface OpenShard {
+export interface OpenTensorFile {
   /** File name within the checkpoint. */
   file: string;
   /** The checked header. */
@@ -35,11 +35,11 @@ export class IntegrityError extends Error {
 }
 
 /** Opens `file` and reads and checks its header. Sizes are checked against the file's size when the source knows it. */
-export async function openShard(
+export async function openTensorFile(
   src: ModelSource,
   file: string,
   sha256?: string,
-): Promise<OpenShard> {
+): Promise<OpenTensorFile> {
   const reader = await src.open(file, 0);
   try {
     const size = reader.size ?? Number.MAX_SAFE_INTEGER;
@@ -81,7 +81,7 @@ export interface Region {
 }
 
 async function skipTo(
-  s: OpenShard,
+  s: OpenTensorFile,
   target: number,
   what: string,
   onBytes: (n: number) => void,
@@ -102,7 +102,7 @@ async function skipTo(
 
 /** Streams the regions (sorted by start) into their destinations. */
 export async function fillRegions(
-  s: OpenShard,
+  s: OpenTensorFile,
   regions: Region[],
   onBytes: (n: number) => void,
 ): Promise<void> {
@@ -134,8 +134,8 @@ export async function fillRegions(
 }
 
 /** Reads what is left (for the hash), checks the sha256, and closes the reader. */
-export async function finishShard(
-  s: OpenShard,
+export async function finishTensorFile(
+  s: OpenTensorFile,
   onBytes: (n: number) => void,
 ): Promise<void> {
   try {

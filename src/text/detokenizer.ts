@@ -51,6 +51,7 @@ export class IncrementalDecoder {
   #count = 0;
 
   /**
+   * A decoder with nothing pushed yet.
    * @param tokenizer Decodes id lists to text.
    * @param options See {@linkcode IncrementalDecoderOptions}.
    */

@@ -17,6 +17,11 @@
  * @module
  */
 
+import { Rng } from "./rng.ts";
+import { kthLargest, selectFloor, topIds } from "./select.ts";
+
+export { Rng } from "./rng.ts";
+
 /** Sampling options; every field is optional. */
 export interface SamplerOptions {
   /** 0 is greedy (argmax). In [0, 2]; default 1. */
@@ -53,76 +58,6 @@ export interface SampleResult extends TokenLogprob {
   topLogprobs: TokenLogprob[];
 }
 
-/**
- * xoshiro128** (Blackman & Vigna), seeded through splitmix32. Small, fast,
- * and the same stream everywhere for the same seed.
- *
- * @example
- * ```ts
- * import { Rng } from "./sampler.ts";
- * const a = new Rng(42), b = new Rng(42);
- * a.nextFloat() === b.nextFloat(); // true
- * ```
- */
-export class Rng {
-  #s: Uint32Array = new Uint32Array(4);
-
-  /**
-   * @param seed Any integer (its low 64 bits are used).
-   * @throws {RangeError} when seed is not an integer.
-   */
-  constructor(seed: number) {
-    if (typeof seed !== "number" || !Number.isInteger(seed)) {
-      throw new RangeError(
-        `seed must be an integer, got ${JSON.stringify(seed)}`,
-      );
-    }
-    const lo = ((seed % 2 ** 32) + 2 ** 32) % 2 ** 32;
-    const hi = ((Math.floor(seed / 2 ** 32) % 2 ** 32) + 2 ** 32) % 2 ** 32;
-    let a = lo | 0, b = (hi ^ 0x5bd1e995) | 0;
-    for (let i = 0; i < 4; i++) {
-      a = (a + 0x9e3779b9) | 0;
-      b = (b + 0x7f4a7c15) | 0;
-      this.#s[i] = splitmix32(a) ^ Math.imul(splitmix32(b), 0x2c1b3c6d);
-    }
-    if ((this.#s[0] | this.#s[1] | this.#s[2] | this.#s[3]) === 0) {
-      this.#s[0] = 1;
-    }
-  }
-
-  /** @returns The next 32 random bits as an unsigned integer. */
-  nextUint32(): number {
-    const s = this.#s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
-    const t = s[1] << 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    return result;
-  }
-
-  /** @returns A uniform double in [0, 1) with 53 random bits. */
-  nextFloat(): number {
-    return ((this.nextUint32() >>> 5) * 2 ** 26 + (this.nextUint32() >>> 6)) /
-      2 ** 53;
-  }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
-}
-
-function splitmix32(x: number): number {
-  let t = x ^ (x >>> 16);
-  t = Math.imul(t, 0x21f0aaad);
-  t ^= t >>> 15;
-  t = Math.imul(t, 0x735a2d97);
-  return (t ^ (t >>> 15)) >>> 0;
-}
-
 function check(
   name: string,
   v: unknown,
@@ -136,49 +71,6 @@ function check(
     );
   }
   return v;
-}
-
-/** `a` ranks above `b`: larger value, then smaller id (so ties go to the lowest id, like argmax). */
-function above(x: Float32Array, a: number, b: number): boolean {
-  return x[a] > x[b] || (x[a] === x[b] && a < b);
-}
-
-/**
- * The `k` highest-ranked ids of `x`, best first, with a size-k min-heap: O(V log k).
- * @param x Values.
- * @param k How many (<= x.length).
- * @returns The ids.
- */
-function topIds(x: Float32Array, k: number): Int32Array {
-  const heap = new Int32Array(k);
-  let n = 0;
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1, r = l + 1;
-      let w = i;
-      if (l < n && above(x, heap[w], heap[l])) w = l;
-      if (r < n && above(x, heap[w], heap[r])) w = r;
-      if (w === i) return;
-      [heap[i], heap[w]] = [heap[w], heap[i]];
-      i = w;
-    }
-  };
-  for (let id = 0; id < x.length; id++) {
-    if (n < k) {
-      let i = n++;
-      heap[i] = id;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!above(x, heap[p], heap[i])) break;
-        [heap[i], heap[p]] = [heap[p], heap[i]];
-        i = p;
-      }
-    } else if (above(x, id, heap[0])) {
-      heap[0] = id;
-      down(0);
-    }
-  }
-  return heap.sort((a, b) => (above(x, a, b) ? -1 : 1));
 }
 
 /**
@@ -390,78 +282,5 @@ export class Sampler {
       if (target < 0) return i;
     }
     return last; // rounding left a sliver of `target`: the last kept token
-  }
-}
-
-/**
- * The k-th largest of `e`: a size-k min-heap (in `tmp`) for small k, where
- * nearly every value fails the one comparison with the heap's root; else
- * {@linkcode selectFloor}.
- */
-function kthLargest(e: Float64Array, k: number, tmp: Float64Array): number {
-  if (k > 256) {
-    tmp.set(e);
-    return selectFloor(tmp, e.length, k, false);
-  }
-  const h = tmp.subarray(0, k);
-  for (let i = 0; i < k; i++) h[i] = e[i];
-  h.sort();
-  for (let i = k; i < e.length; i++) {
-    const v = e[i];
-    if (v <= h[0]) continue;
-    let j = 0; // sift v down from the root
-    for (;;) {
-      const l = 2 * j + 1, r = l + 1;
-      let c = l;
-      if (l >= k) break;
-      if (r < k && h[r] < h[l]) c = r;
-      if (h[c] >= v) break;
-      h[j] = h[c];
-      j = c;
-    }
-    h[j] = v;
-  }
-  return h[0];
-}
-
-/**
- * The largest threshold `t` such that the values `>= t` among `v[0, len)`
- * weigh at least `need` (weight = the value itself, or 1 each when not
- * `weighted`): the top-p cut or the k-th largest value. A quickselect with
- * a three-way partition, expected O(len); it reorders `v`.
- */
-function selectFloor(
-  v: Float64Array,
-  len: number,
-  need: number,
-  weighted: boolean,
-): number {
-  let lo = 0, hi = len;
-  for (;;) {
-    const pivot = v[lo + ((hi - lo) >> 1)];
-    // [lo, gt) > pivot, [gt, i) == pivot, [lt, hi) < pivot
-    let gt = lo, i = lo, lt = hi, wGt = 0, wEq = 0;
-    while (i < lt) {
-      const a = v[i];
-      if (a > pivot) {
-        v[i++] = v[gt];
-        v[gt++] = a;
-        wGt += weighted ? a : 1;
-      } else if (a < pivot) {
-        v[i] = v[--lt];
-        v[lt] = a;
-      } else {
-        i++;
-        wEq += weighted ? a : 1;
-      }
-    }
-    if (wGt >= need && gt > lo) {
-      hi = gt;
-    } else if (wGt + wEq >= need || lt >= hi) {
-      return pivot;
-    } else {
-      need -= wGt + wEq;
-      lo = lt;
-    }
   }
 }

@@ -35,6 +35,7 @@ export class StopMatcher {
   #stop: string | undefined;
 
   /**
+   * A matcher for these stop strings.
    * @param stops The stop strings (may be empty: nothing ever stops).
    * @throws {RangeError} for a stop that is not a non-empty string.
    */

@@ -8,12 +8,25 @@
 // Pinned inline: deno.json has no import map entry for it (yet).
 // deno-lint-ignore no-import-prefix -- inline so the module also works imported from a URL
 import { Tokenizer } from "npm:@huggingface/tokenizers@0.2.0";
-import { parseJsonFile } from "../load/config.ts";
 
 /** A tokenizer file that cannot be used, or ids that cannot be decoded. */
 export class TokenizerError extends Error {
   /** Always `"TokenizerError"`. */
   override name = "TokenizerError";
+}
+
+/** Parses one of the tokenizer's JSON files, naming it when it is not a JSON object. */
+function jsonObject(text: string, file: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new TokenizerError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    throw new TokenizerError(`${file} must hold a JSON object`);
+  }
+  return v as Record<string, unknown>;
 }
 
 /** Options of {@linkcode TextTokenizer.encode}. */
@@ -118,7 +131,7 @@ export class TextTokenizer {
    * @param tokenizerJson The text of `tokenizer.json`.
    * @param tokenizerConfigJson The text of `tokenizer_config.json`, if the checkpoint has one.
    * @returns The tokenizer.
-   * @throws {ConfigError} when a file is not a JSON object.
+   * @throws {TokenizerError} when a file is not a JSON object.
    * @throws {TokenizerError} when tokenizers.js rejects tokenizer.json, or a
    *   special token of tokenizer_config.json is not in the vocabulary.
    */
@@ -126,8 +139,8 @@ export class TextTokenizer {
     tokenizerJson: string,
     tokenizerConfigJson?: string,
   ): TextTokenizer {
-    const json = parseJsonFile(tokenizerJson, "tokenizer.json");
-    const config = tokenizerConfigJson === undefined ? {} : parseJsonFile(tokenizerConfigJson, "tokenizer_config.json");
+    const json = jsonObject(tokenizerJson, "tokenizer.json");
+    const config = tokenizerConfigJson === undefined ? {} : jsonObject(tokenizerConfigJson, "tokenizer_config.json");
     if (typeof json.model !== "object" || json.model === null) {
       throw new TokenizerError('tokenizer.json has no "model" object');
     }

@@ -1,11 +1,12 @@
 //! Falcon-E (BitNet b1.58) kernels and forward pass for `wasm32-unknown-unknown`
 //! with `simd128`. `no_std`, zero dependencies, plain `extern "C"` exports
-//! (see `exports.rs`); the TypeScript binding lives in `src/wasm.ts`.
+//! (see `exports.rs`); the TypeScript binding lives in `src/engine/`.
 //!
-//! Reading order: `math` (scalar functions no_std lacks) -> `kernels/*`
-//! (each SIMD kernel beside its scalar reference) -> `model` (layout of weights,
-//! KV cache and scratch in linear memory) -> `forward` (the transformer) ->
-//! `exports` (the ABI).
+//! Reading order: `abi` (every number shared with TypeScript) -> `math`
+//! (scalar functions no_std lacks) -> `kernels/*` (each SIMD kernel beside its
+//! scalar reference) -> `model` (layout of weights, KV cache and scratch in
+//! linear memory) -> `forward` (the transformer) -> `exports` (the engine's
+//! ABI) and `test_exports` (kernels for tests and benchmarks).
 #![no_std]
 
 pub mod abi;

@@ -133,9 +133,10 @@ pub struct Model {
     pub mark: usize,
 }
 
-/// Value of `Model::mark` once `prepare_weights` ran, per kernel build (the
-/// plain and relaxed builds use different layouts).
-/// (0x71..: the lm_head is in layout `b16i` too.)
+/// Value of `Model::mark` once `prepare_weights` ran: "t2", the layout
+/// generation 0x71 (projections in `t2p` / `t2r`, lm_head in `b16i`), and the
+/// build (`abi::simd_build`), whose ternary layouts differ. A change of any
+/// prepared layout must change it, so that older images are refused.
 pub const PREPARED: u32 = 0x7432_7100 | crate::kernels::PATH;
 
 static mut MODEL: Option<Model> = None;

@@ -4,7 +4,8 @@
 //! `src/engine/kernels.ts`.
 
 use crate::arena;
-use crate::kernels::attention::{attention_ref, attention_simd, exp_f32_simd, f16_to_f32_simd, Heads, Kv};
+use crate::kernels::attention::{attention_ref, attention_simd, Heads, Kv};
+use crate::kernels::vec_math::{exp_f32_simd, f16_to_f32_simd};
 use crate::kernels::{f32ops::*, matmul_q8::{matmul_q8_ref, matmul_q8_simd}, matvec_bf16::*, quantize_i8::*, t2};
 use crate::math;
 use core::slice::{from_raw_parts as view, from_raw_parts_mut as view_mut};

@@ -1,6 +1,7 @@
 /**
- * OpenAI request fields, checked into generation options. Every bad field is
- * a 400 that names it.
+ * OpenAI request fields, checked into generation options. The sampling
+ * fields are a table (name, type, range, option); every bad field is a 400
+ * that names it.
  * @module
  */
 
@@ -9,62 +10,66 @@ import { badParam, HttpError } from "./errors.ts";
 
 type Body = Record<string, unknown>;
 
-function num(
-  b: Body,
-  key: string,
-  ok: (v: number) => boolean,
-  what: string,
-): number | undefined {
+/** A value shown in a message, cut short so an error never echoes a huge field. */
+export function shown(v: unknown, max = 100): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > max ? `${s.slice(0, max)}...` : s;
+}
+
+function num(b: Body, key: string, ok: (v: number) => boolean, what: string): number | undefined {
   const v = b[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw badParam(
-      key,
-      `'${key}' must be ${what}, got ${JSON.stringify(v)}.`,
-      "invalid_type",
-    );
+    throw badParam(key, `'${key}' must be ${what}, got ${shown(v)}.`, "invalid_type");
   }
   if (!ok(v)) throw badParam(key, `'${key}' must be ${what}, got ${v}.`);
   return v;
 }
 
-function int(
-  b: Body,
-  key: string,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number | undefined {
-  return num(
-    b,
-    key,
-    (v) => Number.isInteger(v) && v >= min && v <= max,
-    `an integer in [${min}, ${max}]`,
-  );
+function int(b: Body, key: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  return num(b, key, (v) => Number.isInteger(v) && v >= min && v <= max, `an integer in [${min}, ${max}]`);
 }
 
 function bool(b: Body, key: string): boolean | undefined {
   const v = b[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "boolean") {
-    throw badParam(
-      key,
-      `'${key}' must be a boolean, got ${JSON.stringify(v)}.`,
-      "invalid_type",
-    );
-  }
+  if (typeof v !== "boolean") throw badParam(key, `'${key}' must be a boolean, got ${shown(v)}.`, "invalid_type");
   return v;
 }
 
-/** Fields the engine cannot honour; refused rather than silently ignored. */
-const UNSUPPORTED = [
-  "tools",
-  "functions",
-  "tool_choice",
-  "function_call",
-  "audio",
-  "modalities",
-  "prediction",
+/** A numeric sampling field: its request name, the option it sets, and its range. */
+interface NumberField {
+  key: string;
+  option: keyof Sampling;
+  integer?: boolean;
+  min: number;
+  max: number;
+  /** The lower bound is excluded. */
+  open?: boolean;
+}
+
+type Sampling = Omit<GenerateOptions, "maxTokens" | "signal" | "stop" | "stopTokenIds" | "topLogprobs">;
+
+/** The sampling fields both endpoints take. */
+const SAMPLING: NumberField[] = [
+  { key: "temperature", option: "temperature", min: 0, max: 2 },
+  { key: "top_p", option: "topP", min: 0, max: 1, open: true },
+  { key: "top_k", option: "topK", integer: true, min: 0, max: Number.MAX_SAFE_INTEGER },
+  { key: "min_p", option: "minP", min: 0, max: 1 },
+  { key: "frequency_penalty", option: "frequencyPenalty", min: -2, max: 2 },
+  { key: "presence_penalty", option: "presencePenalty", min: -2, max: 2 },
+  { key: "repetition_penalty", option: "repetitionPenalty", min: 0, max: 10, open: true },
+  { key: "seed", option: "seed", integer: true, min: -(2 ** 53) + 1, max: 2 ** 53 - 1 },
 ];
+
+function numberField(b: Body, f: NumberField): number | undefined {
+  if (f.integer) return int(b, f.key, f.min, f.max);
+  const range = `a number in ${f.open ? "(" : "["}${f.min}, ${f.max}]`;
+  return num(b, f.key, (v) => (f.open ? v > f.min : v >= f.min) && v <= f.max, range);
+}
+
+/** Fields the engine cannot honour; refused rather than silently ignored. */
+const UNSUPPORTED = ["tools", "functions", "tool_choice", "function_call", "audio", "modalities", "prediction"];
 
 /** Request options common to both endpoints, after checking. */
 export interface RequestOptions {
@@ -82,145 +87,87 @@ export interface RequestOptions {
   model?: string;
 }
 
+function refuseUnsupported(b: Body): void {
+  for (const k of UNSUPPORTED) {
+    const v = b[k];
+    if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)) {
+      throw badParam(k, `'${k}' is not supported by this server.`, "unsupported_parameter");
+    }
+  }
+}
+
+/** `stop`: a string or up to 4 non-empty strings. */
+function stops(b: Body): string[] {
+  const stop = b.stop;
+  const list = typeof stop === "string" ? [stop] : Array.isArray(stop) ? stop : [];
+  if (stop !== undefined && stop !== null && typeof stop !== "string" && !Array.isArray(stop)) {
+    throw badParam("stop", "'stop' must be a string or an array of strings.", "invalid_type");
+  }
+  if (list.length > 4) throw badParam("stop", `'stop' may hold at most 4 strings, got ${list.length}.`);
+  if (!list.every((s) => typeof s === "string" && s.length > 0)) {
+    throw badParam("stop", "every 'stop' entry must be a non-empty string.", "invalid_type");
+  }
+  return list;
+}
+
+/** `stream` and `stream_options.include_usage`. */
+function streaming(b: Body): { stream: boolean; includeUsage: boolean } {
+  const stream = bool(b, "stream") ?? false;
+  const so = b.stream_options;
+  if (so !== undefined && so !== null && (typeof so !== "object" || Array.isArray(so))) {
+    throw badParam("stream_options", "'stream_options' must be an object.", "invalid_type");
+  }
+  if (so && !stream) throw badParam("stream_options", "'stream_options' is only allowed when 'stream' is true.");
+  return { stream, includeUsage: bool((so ?? {}) as Body, "include_usage") ?? false };
+}
+
+/** `logprobs` (a count on completions, a boolean on chat) and `top_logprobs`. */
+function logprobFields(b: Body, asCount: boolean): { logprobs: boolean; top: number } {
+  if (asCount) {
+    const top = int(b, "logprobs", 0, 20);
+    return { logprobs: top !== undefined, top: top ?? 0 };
+  }
+  const logprobs = bool(b, "logprobs") ?? false;
+  const top = int(b, "top_logprobs", 0, 20);
+  if (top !== undefined && !logprobs) throw badParam("top_logprobs", "'top_logprobs' needs 'logprobs': true.");
+  return { logprobs, top: logprobs ? top ?? 0 : 0 };
+}
+
+function stopTokenIds(b: Body): number[] | undefined {
+  const ids = b.stop_token_ids;
+  if (ids === undefined) return undefined;
+  if (!Array.isArray(ids) || !ids.every((x) => Number.isInteger(x) && x >= 0)) {
+    throw badParam("stop_token_ids", "'stop_token_ids' must be an array of token ids.", "invalid_type");
+  }
+  return ids as number[];
+}
+
 /**
  * Checks the sampling, limit and streaming fields of a request body.
  * @param b The parsed body.
  * @param maxTokensKeys The names max_tokens may go by on this endpoint.
  * @param logprobsAsCount `logprobs` is an integer count (completions) rather than a boolean (chat).
  */
-export function readOptions(
-  b: Body,
-  maxTokensKeys: string[],
-  logprobsAsCount: boolean,
-): RequestOptions {
-  for (const k of UNSUPPORTED) {
-    if (
-      b[k] !== undefined && b[k] !== null &&
-      !(Array.isArray(b[k]) && (b[k] as unknown[]).length === 0)
-    ) {
-      throw badParam(
-        k,
-        `'${k}' is not supported by this server.`,
-        "unsupported_parameter",
-      );
-    }
-  }
+export function readOptions(b: Body, maxTokensKeys: string[], logprobsAsCount: boolean): RequestOptions {
+  refuseUnsupported(b);
   if (b.model !== undefined && typeof b.model !== "string") {
     throw badParam("model", "'model' must be a string.", "invalid_type");
   }
-  const n = int(b, "n", 1, 1);
-  void n;
+  int(b, "n", 1, 1); // one choice per request: n other than 1 is a 400
   let maxTokens: number | undefined;
   for (const k of maxTokensKeys) maxTokens ??= int(b, k, 1);
-  const stop = b.stop;
-  let stops: string[] = [];
-  if (typeof stop === "string") stops = [stop];
-  else if (Array.isArray(stop)) stops = stop;
-  else if (stop !== undefined && stop !== null) {
-    throw badParam(
-      "stop",
-      "'stop' must be a string or an array of strings.",
-      "invalid_type",
-    );
+  const { logprobs, top } = logprobFields(b, logprobsAsCount);
+  const gen: RequestOptions["gen"] = { topLogprobs: top, stop: stops(b) };
+  for (const f of SAMPLING) {
+    const v = numberField(b, f);
+    if (v !== undefined) gen[f.option] = v;
   }
-  if (stops.length > 4) {
-    throw badParam(
-      "stop",
-      `'stop' may hold at most 4 strings, got ${stops.length}.`,
-    );
-  }
-  stops.forEach((s) => {
-    if (typeof s !== "string" || s.length === 0) {
-      throw badParam(
-        "stop",
-        "every 'stop' entry must be a non-empty string.",
-        "invalid_type",
-      );
-    }
-  });
-  const stream = bool(b, "stream") ?? false;
-  const so = b.stream_options;
-  if (
-    so !== undefined && so !== null &&
-    (typeof so !== "object" || Array.isArray(so))
-  ) {
-    throw badParam(
-      "stream_options",
-      "'stream_options' must be an object.",
-      "invalid_type",
-    );
-  }
-  if (so && !stream) {
-    throw badParam(
-      "stream_options",
-      "'stream_options' is only allowed when 'stream' is true.",
-    );
-  }
-  const includeUsage = bool((so ?? {}) as Body, "include_usage") ?? false;
-  let logprobs: boolean;
-  let topLogprobs: number | undefined;
-  if (logprobsAsCount) {
-    topLogprobs = int(b, "logprobs", 0, 20);
-    logprobs = topLogprobs !== undefined;
-  } else {
-    logprobs = bool(b, "logprobs") ?? false;
-    topLogprobs = int(b, "top_logprobs", 0, 20);
-    if (topLogprobs !== undefined && !logprobs) {
-      throw badParam("top_logprobs", "'top_logprobs' needs 'logprobs': true.");
-    }
-  }
-  const ids = b.stop_token_ids;
-  if (
-    ids !== undefined &&
-    (!Array.isArray(ids) || !ids.every((x) => Number.isInteger(x) && x >= 0))
-  ) {
-    throw badParam(
-      "stop_token_ids",
-      "'stop_token_ids' must be an array of token ids.",
-      "invalid_type",
-    );
-  }
-  const gen: RequestOptions["gen"] = {
-    temperature: num(
-      b,
-      "temperature",
-      (v) => v >= 0 && v <= 2,
-      "a number in [0, 2]",
-    ),
-    topP: num(b, "top_p", (v) => v > 0 && v <= 1, "a number in (0, 1]"),
-    topK: int(b, "top_k", 0),
-    minP: num(b, "min_p", (v) => v >= 0 && v <= 1, "a number in [0, 1]"),
-    frequencyPenalty: num(
-      b,
-      "frequency_penalty",
-      (v) => v >= -2 && v <= 2,
-      "a number in [-2, 2]",
-    ),
-    presencePenalty: num(
-      b,
-      "presence_penalty",
-      (v) => v >= -2 && v <= 2,
-      "a number in [-2, 2]",
-    ),
-    repetitionPenalty: num(
-      b,
-      "repetition_penalty",
-      (v) => v > 0 && v <= 10,
-      "a number in (0, 10]",
-    ),
-    seed: int(b, "seed", -(2 ** 53) + 1, 2 ** 53 - 1),
-    topLogprobs: logprobs ? topLogprobs ?? 0 : 0,
-    stop: stops,
-  };
-  if (ids) gen.stopTokenIds = ids as number[];
-  for (const k of Object.keys(gen) as (keyof typeof gen)[]) {
-    if (gen[k] === undefined) delete gen[k];
-  }
+  const ids = stopTokenIds(b);
+  if (ids) gen.stopTokenIds = ids;
   return {
     gen,
     maxTokens,
-    stream,
-    includeUsage,
+    ...streaming(b),
     logprobs,
     ...(typeof b.model === "string" ? { model: b.model } : {}),
   };

@@ -126,7 +126,7 @@ pub fn swiglu_ref(g: &mut [f32], u: &[f32]) {
 
 /// SIMD128 SwiGLU in place, four lanes at a time with the f32x4 exp.
 pub fn swiglu_simd(g: &mut [f32], u: &[f32]) {
-    use crate::kernels::attention::exp_f32x4;
+    use crate::kernels::vec_math::exp_f32x4;
     let n = g.len();
     assert!(u.len() >= n);
     let body = n & !3;

@@ -18,6 +18,7 @@ pub mod matmul_t2_i8;
 pub mod matmul_t2_i8_relaxed;
 pub mod peak;
 pub mod quantize_i8;
+pub mod vec_math;
 #[cfg(target_feature = "relaxed-simd")]
 pub mod relaxed;
 

@@ -1,0 +1,40 @@
+/**
+ * A completion answered as one JSON body: every piece collected, then the
+ * whole choice with usage.
+ * @module
+ */
+
+import type { GeneratedPiece } from "../../generate/generate.ts";
+import { json } from "./errors.ts";
+import { finishReason, type Run, usage } from "./shapes.ts";
+
+/** Runs the generation to its end and answers with the whole response. */
+export async function collect(run: Run): Promise<Response> {
+  const { r, gen } = run;
+  try {
+    const pieces: GeneratedPiece[] = [];
+    let text = "";
+    let res = await gen.next();
+    while (!res.done) {
+      pieces.push(res.value);
+      text += res.value.text;
+      res = await gen.next();
+    }
+    const lp = r.options.logprobs ? r.format.logprobs(pieces.filter((p) => p.id !== undefined), r.tm) : null;
+    return json(
+      {
+        id: run.id,
+        object: r.format.object,
+        created: run.created,
+        model: r.tm.id,
+        system_fingerprint: `seed-${res.value.seed}`,
+        choices: [r.format.whole(text, finishReason(res.value), lp)],
+        usage: usage(res.value),
+      },
+      200,
+      r.headers,
+    );
+  } finally {
+    run.lease.release();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * A completion answered as Server-Sent Events: the first chunk (chat sends
+ * the role), a chunk per piece of text, the finish reason, optionally usage,
+ * then `[DONE]`.
+ * @module
+ */
+
+import { finishReason, type Run, usage } from "./shapes.ts";
+import { sseResponse } from "./sse.ts";
+
+/** The streaming response of a run; the slot is released when the stream ends or the client leaves. */
+export function stream(run: Run): Response {
+  const { r, gen } = run;
+  const chunk = (choice: Record<string, unknown> | null, extra: Record<string, unknown> = {}) => ({
+    id: run.id,
+    object: r.format.chunkObject,
+    created: run.created,
+    model: r.tm.id,
+    choices: choice ? [choice] : [],
+    ...extra,
+  });
+  async function* frames() {
+    try {
+      if (r.format.first) yield chunk(r.format.first());
+      let res = await gen.next();
+      while (!res.done) {
+        const p = res.value;
+        const lp = r.options.logprobs && p.id !== undefined ? r.format.logprobs([p], r.tm) : null;
+        if (p.text || lp) yield chunk(r.format.piece(p.text, lp));
+        res = await gen.next();
+      }
+      yield chunk(r.format.last(finishReason(res.value)));
+      if (r.options.includeUsage) yield chunk(null, { usage: usage(res.value) });
+    } finally {
+      run.stop.abort();
+      await gen.return(undefined as never);
+      run.lease.release();
+    }
+  }
+  // Cancel may come before the first pull (frames never started): release here too.
+  return sseResponse(frames(), () => (run.stop.abort(), run.lease.release()), r.headers);
+}
