@@ -16,6 +16,26 @@ interface Pending {
   reject(e: unknown): void;
 }
 
+/**
+ * Runs `fn` as soon as the event loop has served what is ready: `setImmediate`
+ * where the runtime has it (Deno, Node, workerd with nodejs_compat; ~3 us in
+ * Deno), else a MessageChannel message (browsers). Never `setTimeout(fn, 0)`,
+ * whose clamp cost ~2 ms per pass in Deno.
+ */
+export function nextMacrotask(fn: () => void): void {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  if (immediate) {
+    immediate(fn);
+    return;
+  }
+  const ch = new MessageChannel();
+  ch.port1.onmessage = () => {
+    ch.port1.close();
+    fn();
+  };
+  ch.port2.postMessage(null);
+}
+
 /** Runs the pending tokens of many sessions together, one model pass per tick. */
 export class Batcher {
   readonly #model: Model;
@@ -58,8 +78,9 @@ export class Batcher {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    // A macrotask: every request that is ready this turn joins the same pass.
-    setTimeout(() => this.#pass(), 0);
+    // A macrotask, so every request that is ready this turn joins the same pass
+    // and I/O (new requests, aborts, SSE writes) is served between passes.
+    nextMacrotask(() => this.#pass());
   }
 
   #pass(): void {

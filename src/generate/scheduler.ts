@@ -62,15 +62,15 @@ export class Scheduler {
   readonly batcher: Batcher;
 
   /**
-   * A scheduler over every session slot of `model`.
-   * @param model The model whose `maxSessions` slots are shared.
+   * A scheduler over the session slots of `model` that are free when it is made.
+   * @param model The model whose free slots are shared.
    * @param maxQueue How many requests may wait for a slot (default 16).
    */
   constructor(model: Model, maxQueue = 16) {
-    this.#slots = model.maxSessions;
+    this.#slots = model.freeSessions;
     this.#maxQueue = maxQueue;
     this.batcher = new Batcher(model);
-    for (let i = 0; i < model.maxSessions; i++) {
+    for (let i = 0; i < this.#slots; i++) {
       this.#free.push(new CachedSession(model.createSession(), this.batcher));
     }
   }

@@ -217,6 +217,13 @@ pub unsafe extern "C" fn k_decode_step_peak(iters: usize, seed: *const u8, lut: 
     crate::kernels::peak::decode_step_peak(iters, view(seed, 96), lut != 0)
 }
 
+/// Runs `iters` iterations of the dot-add form of the primitive (relaxed build only).
+#[cfg(target_feature = "relaxed-simd")]
+#[no_mangle]
+pub unsafe extern "C" fn k_dot_add_peak(iters: usize, seed: *const u8) -> i32 {
+    crate::kernels::peak::dot_add_peak(iters, view(seed, 96))
+}
+
 /// Benchmark: one sequential read stream over `n` bytes at `p` (see kernels/peak.rs).
 #[no_mangle]
 pub unsafe extern "C" fn k_stream_read(p: *const u8, n: usize) -> i32 {

@@ -53,6 +53,34 @@ pub fn dot_peak(iters: usize, seed: &[u8]) -> i32 {
     i32x4_extract_lane::<0>(s)
 }
 
+/// The dot-add form of the primitive on registers only, 8 independent
+/// accumulators as in `dot_peak`: `i32x4.relaxed_dot_i8x16_i7x16_add_s`, 16
+/// multiply-accumulates into i32 lanes per instruction (one `vpdpbusd` where
+/// the CPU has VNNI and the runtime uses it, three instructions otherwise).
+/// Returns a lane of the sum. Relaxed build only.
+#[cfg(target_feature = "relaxed-simd")]
+pub fn dot_add_peak(iters: usize, seed: &[u8]) -> i32 {
+    assert!(seed.len() >= 96);
+    let ld = |i: usize| unsafe { v128_load(seed.as_ptr().add(16 * i) as *const v128) };
+    let c = [ld(0), ld(1), ld(2), ld(3)];
+    let (mut x0, mut x1) = (ld(4), ld(5));
+    let one = i8x16_splat(1);
+    let mut a = [i32x4_splat(0); 8];
+    for _ in 0..iters {
+        x0 = i8x16_add(x0, one);
+        x1 = i8x16_sub(x1, one);
+        for k in 0..4 {
+            a[k] = super::relaxed::dot_add(x0, c[k], a[k]);
+            a[4 + k] = super::relaxed::dot_add(x1, c[k], a[4 + k]);
+        }
+    }
+    let mut s = a[0];
+    for v in &a[1..] {
+        s = i32x4_add(s, *v);
+    }
+    i32x4_extract_lane::<0>(s)
+}
+
 /// The two decode inner steps compared on registers only, each covering 64
 /// ternary multiply-accumulates (16 rows x 4 columns, or 4 rows x 16 columns)
 /// with one fresh weight vector per step: what the multiply kernel does per

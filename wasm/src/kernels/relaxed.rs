@@ -12,6 +12,16 @@ pub(crate) fn dot(x: v128, c: v128) -> v128 {
     i16x8_relaxed_dot_i8x16_i7x16(x, c)
 }
 
+/// `i32x4.relaxed_dot_i8x16_i7x16_add_s(x, c, acc)` with c in 0..127: lane i =
+/// acc[i] + the sum of x[4i+j] * c[4i+j] over j < 4 (x86 with VNNI: one
+/// vpdpbusd; otherwise pmaddubsw, pmaddwd and paddd). Exact while c stays in
+/// the i7 range: each pair sum is at most 2 * 128 * 127 in magnitude, inside
+/// the i16 an implementation may saturate to.
+#[inline(always)]
+pub(crate) fn dot_add(x: v128, c: v128, acc: v128) -> v128 {
+    i32x4_relaxed_dot_i8x16_i7x16_add(x, c, acc)
+}
+
 /// `f32x4.relaxed_madd(a, b, c)` = a * b + c per lane, rounded once (x86
 /// with FMA3: one vfmadd) or twice (no FMA); which one is the runtime's
 /// choice, the only non-determinism this build admits.
