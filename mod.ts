@@ -52,6 +52,7 @@ export {
   type FeedOptions,
   type MemoryReport,
   type Model,
+  type ModelInfo,
   type Session,
 } from "./src/engine/mod.ts";
 export { ChatTemplate, TextTokenizer } from "./src/text/mod.ts";

@@ -157,3 +157,32 @@ Deno.test("load options out of range are refused with the option's name", async 
   await assert.rejects(loadModel(TINY, { maxSessions: 0 }), /maxSessions must be an integer in \[1, 256\], got 0/);
   await assert.rejects(loadModel(TINY, { blockSize: 65 }), /blockSize must be an integer in \[1, 64\], got 65/);
 });
+
+Deno.test("the ternary tiles: measured at load by default, forced by option, logits the same bit for bit", async () => {
+  const auto = await loadModel(TINY);
+  const info = auto.info();
+  assert.equal(info.kernels.tiles.chosen, info.kernels.build === "relaxed" ? "measured" : "only");
+  if (info.kernels.build === "relaxed") {
+    assert.ok(info.kernels.tiles.ratios!.decode > 0 && info.kernels.tiles.ratios!.prefill > 0);
+    const ref = await readReference(TINY);
+    const logits: Float32Array[] = [];
+    for (const form of ["dot16", "dot-add"] as const) {
+      const m = await loadModel(TINY, { ternaryTiles: form, blockSize: 4 });
+      assert.deepEqual(
+        [m.info().kernels.tiles.decode, m.info().kernels.tiles.prefill, m.info().kernels.tiles.chosen],
+        [form, form, "forced"],
+      );
+      using s = m.createSession();
+      const all = s.feed(ref.runs[1].ids, { allLogits: true }); // prefill blocks of 4, then one token at a time below
+      const next = s.feed([ref.runs[1].greedy_24[0]]);
+      logits.push(new Float32Array([...all, ...next]));
+      m.dispose();
+    }
+    assert.deepEqual(logits[1], logits[0], "dot-add and dot16 tiles give identical logits");
+  }
+  await assert.rejects(
+    loadModel(TINY, { ternaryTiles: "vnni" as "dot16" }),
+    /ternaryTiles must be "auto" or "dot16" or "dot-add", got "vnni"/,
+  );
+  auto.dispose();
+});

@@ -228,7 +228,10 @@ Deno.test("models and health describe the model, memory and queue", async () => 
     .json();
   assert.equal(hl.status, "ok");
   assert.equal(hl.model, "tiny-falcon-e");
-  assert.ok(["relaxed", "plain"].includes(hl.kernels));
+  assert.ok(["relaxed", "plain"].includes(hl.kernels.build));
+  assert.ok(
+    ["dot16", "dot-add"].includes(hl.kernels.tiles.decode) && ["dot16", "dot-add"].includes(hl.kernels.tiles.prefill),
+  );
   assert.ok(
     hl.memory.weights > 900_000 && hl.memory.kvCache > 0 &&
       hl.memory.total >= hl.memory.weights,

@@ -10,6 +10,7 @@ import {
   wasmUrl,
 } from "../src/engine/kernels.ts";
 import { rng } from "./rng.ts";
+import { TernaryTiles } from "../src/engine/abi.ts";
 
 const k: KernelTestExports = await instantiateTestKernels(await kernelModule("plain"));
 const rand = rng(7);
@@ -67,60 +68,107 @@ for (const [path, kp] of byPath) {
   const ki8 = (p: number, n: number) => new Int8Array(kp.memory.buffer, p, n);
   const ki32 = (p: number, n: number) => new Int32Array(kp.memory.buffer, p, n);
 
-  Deno.test(`matmul_t2_i8 (${path}): prepared-layout SIMD equals the scalar reference exactly`, () => {
-    const shapes = [[4, 1], [4, 16], [8, 17], [12, 33], [8, 7], [16, 8], [64, 48], [20, 513], [256, 1040], [36, 2048], [
-      24,
-      9216,
-    ]];
-    for (const [out, nIn] of shapes) {
-      for (const nTok of [1, 2, 3, 4, 5, 7, 9, 64]) {
-        const bytes = out / 4 * nIn;
-        const w = kalloc(bytes), wp = kalloc(bytes), x = kalloc(nTok * nIn);
-        const y0 = kalloc(nTok * out * 4), y1 = kalloc(nTok * out * 4);
-        // codes 0..2 only, as a packed checkpoint holds; extreme activations included
-        ku8(w, bytes).forEach((_, i, a) => {
-          let b = 0;
-          for (let s = 0; s < 4; s++) b |= Math.floor(rand() * 3) << (2 * s);
-          a[i] = b;
-        });
-        ki8(x, nTok * nIn).forEach((
-          _,
-          i,
-          a,
-        ) => (a[i] = rand() < 0.1 ? (rand() < 0.5 ? -128 : 127) : Math.floor(rand() * 256) - 128));
-        ku8(wp, bytes).set(ku8(w, bytes));
-        kp.k_prepare_t2(wp, out, nIn);
-        kp.k_matmul_t2_i8(w, out, nIn, x, nTok, y0, 0);
-        kp.k_matmul_t2_i8(wp, out, nIn, x, nTok, y1, 1);
-        assert.deepEqual(ki32(y1, nTok * out), ki32(y0, nTok * out), `out=${out} in=${nIn} tokens=${nTok}`);
-        kp.k_unprepare_t2(wp, out, nIn);
-        assert.deepEqual(ku8(wp, bytes), ku8(w, bytes), `unprepare(prepare(w)) = w for out=${out} in=${nIn}`);
-      }
+  // Every tile form this build has (the relaxed build: DOT16 and DOT_ADD), each held to the reference.
+  const forms = path === "relaxed" ? [TernaryTiles.DOT16, TernaryTiles.DOT_ADD] : [TernaryTiles.DOT16];
+  const formName = (f: number) => f === TernaryTiles.DOT_ADD ? "dot-add" : "dot16";
+  const withTiles = (form: number, fn: () => void) => () => {
+    assert.equal(kp.set_ternary_tiles(form, form), 0);
+    try {
+      fn();
+    } finally {
+      kp.set_ternary_tiles(TernaryTiles.DOT16, TernaryTiles.DOT16);
     }
-  });
+  };
 
-  Deno.test(`matmul_t2_i8 (${path}): worst-case magnitudes stay exact, decode and prefill tiles`, () => {
-    // every weight +1 (code 2) or every weight -1 (code 0) against all -128 / all 127:
-    // the decode tile's 4x-scaled i16 sums reach exactly -32768 over its 16 steps
-    const out = 16, nIn = 9216, bytes = out / 4 * nIn;
-    const w = kalloc(bytes),
-      wp = kalloc(bytes),
-      x = kalloc(2 * nIn),
-      y0 = kalloc(2 * out * 4),
-      y1 = kalloc(2 * out * 4);
-    ki8(x, nIn).fill(-128), ki8(x + nIn, nIn).fill(127);
-    for (const byte of [0xaa, 0x00, 0x55, 0x28]) {
-      ku8(w, bytes).fill(byte), ku8(wp, bytes).fill(byte);
-      kp.k_prepare_t2(wp, out, nIn);
-      kp.k_matmul_t2_i8(w, out, nIn, x, 2, y0, 0);
-      kp.k_matmul_t2_i8(wp, out, nIn, x, 2, y1, 1);
-      assert.deepEqual(ki32(y1, 2 * out), ki32(y0, 2 * out), `byte ${byte}, 2 tokens`);
-      for (const t of [0, 1]) {
-        kp.k_matmul_t2_i8(wp, out, nIn, x + t * nIn, 1, y1, 1);
-        assert.deepEqual(ki32(y1, out), ki32(y0 + t * out * 4, out), `byte ${byte}, token ${t} alone`);
-      }
-    }
-  });
+  for (const form of forms) {
+    Deno.test(
+      `matmul_t2_i8 (${path}, ${formName(form)} tiles): prepared-layout SIMD equals the scalar reference exactly`,
+      withTiles(form, () => {
+        const shapes = [[4, 1], [4, 16], [8, 17], [12, 33], [8, 7], [16, 8], [64, 48], [20, 513], [256, 1040], [
+          36,
+          2048,
+        ], [
+          24,
+          9216,
+        ]];
+        for (const [out, nIn] of shapes) {
+          for (const nTok of [1, 2, 3, 4, 5, 7, 9, 64]) {
+            const bytes = out / 4 * nIn;
+            const w = kalloc(bytes), wp = kalloc(bytes), x = kalloc(nTok * nIn);
+            const y0 = kalloc(nTok * out * 4), y1 = kalloc(nTok * out * 4);
+            // codes 0..2 only, as a packed checkpoint holds; extreme activations included
+            ku8(w, bytes).forEach((_, i, a) => {
+              let b = 0;
+              for (let s = 0; s < 4; s++) b |= Math.floor(rand() * 3) << (2 * s);
+              a[i] = b;
+            });
+            ki8(x, nTok * nIn).forEach((
+              _,
+              i,
+              a,
+            ) => (a[i] = rand() < 0.1 ? (rand() < 0.5 ? -128 : 127) : Math.floor(rand() * 256) - 128));
+            ku8(wp, bytes).set(ku8(w, bytes));
+            kp.k_prepare_t2(wp, out, nIn);
+            kp.k_matmul_t2_i8(w, out, nIn, x, nTok, y0, 0);
+            kp.k_matmul_t2_i8(wp, out, nIn, x, nTok, y1, 1);
+            assert.deepEqual(ki32(y1, nTok * out), ki32(y0, nTok * out), `out=${out} in=${nIn} tokens=${nTok}`);
+            kp.k_unprepare_t2(wp, out, nIn);
+            assert.deepEqual(ku8(wp, bytes), ku8(w, bytes), `unprepare(prepare(w)) = w for out=${out} in=${nIn}`);
+          }
+        }
+      }),
+    );
+
+    Deno.test(
+      `matmul_t2_i8 (${path}, ${formName(form)} tiles): worst-case magnitudes stay exact, decode and prefill tiles`,
+      withTiles(form, () => {
+        // every weight +1 (code 2) or every weight -1 (code 0) against all -128 / all 127:
+        // the decode tile's 4x-scaled i16 sums reach exactly -32768 over its 16 steps
+        const out = 16, nIn = 9216, bytes = out / 4 * nIn;
+        const w = kalloc(bytes),
+          wp = kalloc(bytes),
+          x = kalloc(2 * nIn),
+          y0 = kalloc(2 * out * 4),
+          y1 = kalloc(2 * out * 4);
+        ki8(x, nIn).fill(-128), ki8(x + nIn, nIn).fill(127);
+        for (const byte of [0xaa, 0x00, 0x55, 0x28]) {
+          ku8(w, bytes).fill(byte), ku8(wp, bytes).fill(byte);
+          kp.k_prepare_t2(wp, out, nIn);
+          kp.k_matmul_t2_i8(w, out, nIn, x, 2, y0, 0);
+          kp.k_matmul_t2_i8(wp, out, nIn, x, 2, y1, 1);
+          assert.deepEqual(ki32(y1, 2 * out), ki32(y0, 2 * out), `byte ${byte}, 2 tokens`);
+          for (const t of [0, 1]) {
+            kp.k_matmul_t2_i8(wp, out, nIn, x + t * nIn, 1, y1, 1);
+            assert.deepEqual(ki32(y1, out), ki32(y0 + t * out * 4, out), `byte ${byte}, token ${t} alone`);
+          }
+        }
+      }),
+    );
+
+    Deno.test(
+      `matmul_t2_i8 (${path}, ${formName(form)} tiles): any split into units gives the whole product's rows`,
+      withTiles(form, () => {
+        for (const [out, nIn, nTok] of [[36, 2048, 1], [36, 2048, 5], [20, 513, 3], [2048, 64, 1]]) {
+          const bytes = out / 4 * nIn, units = kp.k_t2_units(out);
+          const w = kalloc(bytes),
+            x = kalloc(nTok * nIn),
+            whole = kalloc(nTok * out * 4),
+            parts = kalloc(nTok * out * 4);
+          ku8(w, bytes).forEach((_, i, a) => (a[i] = [0x00, 0x55, 0xaa, 0x19, 0x86][Math.floor(rand() * 5)]));
+          ki8(x, nTok * nIn).forEach((_, i, a) => (a[i] = Math.floor(rand() * 256) - 128));
+          kp.k_prepare_t2(w, out, nIn);
+          kp.k_matmul_t2_i8(w, out, nIn, x, nTok, whole, 1);
+          for (const cuts of [[0, units], [0, 1, units], [0, units >> 1, units - 1, units]]) {
+            ki32(parts, nTok * out).fill(-7);
+            for (let c = 0; c + 1 < cuts.length; c++) {
+              kp.k_matmul_t2_i8_units(w, out, nIn, x, nTok, parts, cuts[c], cuts[c + 1]);
+            }
+            assert.deepEqual(ki32(parts, nTok * out), ki32(whole, nTok * out), `out=${out} cuts=${cuts}`);
+          }
+        }
+      }),
+    );
+  }
 
   Deno.test(`matmul_t2_i8 (${path}): the reference follows the documented packing`, () => {
     // out = 8 rows, R = 2 packed rows: row r lives in packed row r % 2, bits 2*(r/2).

@@ -4,6 +4,7 @@
  *   deno task serve [--model DIR|URL|IMAGE|owner/name] [--port 8000] [--host 127.0.0.1]
  *                   [--api-key KEY] [--ctx 2048] [--hub-endpoint URL] [--cors *|origin,...]
  *                   [--max-queue 16] [--slots 1] [--kv f32|f16] [--lm-head bf16|int8]
+ *                   [--ternary-tiles auto|dot16|dot-add]
  *
  * Each flag may also come from the environment variable of the same meaning
  * (src/serve/config.ts: MODEL_URL, API_KEY, CONTEXT, KV_CACHE, LM_HEAD,
@@ -26,6 +27,7 @@ const FLAG_VARS: Record<string, string> = {
   "kv": "KV_CACHE",
   "lm-head": "LM_HEAD",
   "hub-endpoint": "HF_ENDPOINT",
+  "ternary-tiles": "TERNARY_TILES",
 };
 
 /** Runs `deno task serve` with these arguments; resolves once the server listens. */

@@ -96,6 +96,14 @@ export const SimdBuild = {
   RELAXED: 1,
 } as const;
 
+/** The relaxed build's ternary tiles (`set_ternary_tiles`, `ternary_tiles`); the plain build has DOT16 only. */
+export const TernaryTiles = {
+  /** `i16x8.relaxed_dot_i8x16_i7x16_s` + `i16x8.add`, widened every few steps */
+  DOT16: 0,
+  /** `i32x4.relaxed_dot_i8x16_i7x16_add_s` (one vpdpbusd with AVX-VNNI) */
+  DOT_ADD: 1,
+} as const;
+
 /** `lm_head_mode()`: the lm_head weights in use (-1 without a model). */
 export const LmHead = {
   BF16: 0,

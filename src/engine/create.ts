@@ -7,7 +7,9 @@
 import { Limits } from "./abi.ts";
 import { EngineError } from "./errors.ts";
 import { instantiateKernels, kernelError, type KernelExports } from "./kernels.ts";
+import { Model } from "./model.ts";
 import type { ModelConfig } from "./model_config.ts";
+import { chooseTiles, type TileChoice } from "./tiles.ts";
 
 /** How the engine lays a model out: context, sessions, precision, memory. */
 export interface EngineOptions {
@@ -39,6 +41,13 @@ export interface EngineOptions {
   maxMemoryBytes?: number;
   /** A compiled kernel module to use (Workers import it statically); default: fetched next to this package. */
   kernels?: WebAssembly.Module;
+  /**
+   * The relaxed build's ternary tiles: `"auto"` (the default) times `"dot16"`
+   * and `"dot-add"` on the model's own layer at load and keeps the faster for
+   * decoding and for prefill; naming one forces it. Speed only: logits are the
+   * same bit for bit.
+   */
+  ternaryTiles?: TileChoice;
 }
 
 /** An instance with the model's layout in place (weights still zero). */
@@ -51,6 +60,10 @@ export interface Engine {
   sessions: number;
   /** Token rows per forward call. */
   block: number;
+  /** KV cache precision. */
+  kvCache: "f16" | "f32";
+  /** The tiles option, applied once the weights are in (`finishEngine`). */
+  tiles: TileChoice;
 }
 
 /** A choice among fixed strings, or a RangeError naming the option. */
@@ -84,6 +97,7 @@ export async function createEngine(config: ModelConfig, options: EngineOptions, 
   intIn("blockSize", block, 1, Limits.MAX_BLOCK);
   oneOf("kvCache", options.kvCache, ["f16", "f32"]);
   oneOf("lmHead", options.lmHead, ["bf16", "int8"]);
+  oneOf("ternaryTiles", options.ternaryTiles, ["auto", "dot16", "dot-add"]);
   const k = await instantiateKernels(options.kernels);
   const c = config;
   const rc = k.model_create(
@@ -111,5 +125,16 @@ export async function createEngine(config: ModelConfig, options: EngineOptions, 
         `over the ${mb(options.maxMemoryBytes)} MB limit`,
     );
   }
-  return { k, ctx, sessions, block };
+  return { k, ctx, sessions, block, kvCache: options.kvCache ?? "f32", tiles: options.ternaryTiles ?? "auto" };
+}
+
+/**
+ * The model of an engine whose weights are in place and prepared: the
+ * ternary tiles chosen (measured, for `"auto"`), the sessions ready.
+ * @param e The engine.
+ * @param config The model's shape.
+ * @param location Where the weights came from.
+ */
+export function finishEngine(e: Engine, config: ModelConfig, location: string): Model {
+  return new Model(e, config, location, chooseTiles(e.k, e.tiles, e.block));
 }

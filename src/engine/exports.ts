@@ -74,6 +74,12 @@ export interface KernelExports {
   weights_layout(): number;
   /** Which build of the kernels this is (a `SimdBuild`). */
   kernel_path(): number;
+  /** Chooses the ternary tiles (`TernaryTiles`) for decoding and prefill: 0, or -1 if this build lacks one. */
+  set_ternary_tiles(decode: number, prefill: number): number;
+  /** The ternary tiles in use: `which` 0 decoding, 1 prefill. */
+  ternary_tiles(which: number): number;
+  /** Runs layer 0's gate projection over `nTok` made-up rows `reps` times (the load-time tile choice times it). */
+  bench_ternary(nTok: number, reps: number): number;
   /** Where the module's ABI table (`wasm/src/abi.rs`) starts. */
   abi_table(): number;
   /** Bytes of the ABI table. */
@@ -88,6 +94,21 @@ export interface KernelTestExports extends KernelExports {
   k_quantize_i8(x: number, n: number, q: number, simd: number): number;
   /** simd 0: scalar reference on the checkpoint layout; 1: the kernel, on `k_prepare_t2`'d weights. */
   k_matmul_t2_i8(w: number, out: number, nIn: number, x: number, nTok: number, y: number, simd: number): void;
+  /** Units [u0, u1) of the ternary product (the rows one thread computes), tiles in use, prepared weights. */
+  k_matmul_t2_i8_units(
+    w: number,
+    out: number,
+    nIn: number,
+    x: number,
+    nTok: number,
+    y: number,
+    u0: number,
+    u1: number,
+  ): void;
+  /** Units of work (pairs of packed rows, and an odd last one) of a ternary product with `out` rows. */
+  k_t2_units(out: number): number;
+  /** Benchmark (relaxed build only): the dot-add primitive on registers, as `k_dot_peak`. */
+  k_dot_add_peak?(iters: number, seed: number): number;
   /** Checkpoint layout -> this build's ternary layout, in place. */
   k_prepare_t2(w: number, out: number, nIn: number): void;
   /** This build's ternary layout -> checkpoint layout, in place. */

@@ -15,11 +15,12 @@
  * @module
  */
 
-export { type MemoryReport, Model } from "./model.ts";
+export { type MemoryReport, Model, type ModelInfo } from "./model.ts";
+export { chooseTiles, type TileChoice, type TileForm, type TileReport } from "./tiles.ts";
 export { type FeedOptions, Session } from "./session.ts";
 export { EngineError } from "./errors.ts";
 export type { ModelConfig } from "./model_config.ts";
-export { createEngine, type Engine, type EngineOptions } from "./create.ts";
+export { createEngine, type Engine, type EngineOptions, finishEngine } from "./create.ts";
 export {
   defaultKernelPath,
   instantiateKernels,

@@ -6,12 +6,32 @@
 
 import { LmHead, Logits, MemoryKind, SimdBuild } from "./abi.ts";
 import { EngineError } from "./errors.ts";
+import type { Engine } from "./create.ts";
 import { kernelError, type KernelExports } from "./kernels.ts";
+import type { TileReport } from "./tiles.ts";
 import type { ModelConfig } from "./model_config.ts";
 import { checkIds, Session } from "./session.ts";
 
 export { EngineError } from "./errors.ts";
 export { type FeedOptions, Session } from "./session.ts";
+
+/** What {@linkcode Model.info} reports. */
+export interface ModelInfo {
+  /** The kernel build (`"relaxed"` or `"plain"` SIMD) and the ternary tiles in use. */
+  kernels: { build: "relaxed" | "plain"; tiles: TileReport };
+  /** lm_head weights: `"bf16"` as shipped or `"int8"`. */
+  lmHead: "bf16" | "int8";
+  /** KV cache precision. */
+  kvCache: "f16" | "f32";
+  /** Positions per session. */
+  contextLength: number;
+  /** Session slots. */
+  maxSessions: number;
+  /** Tokens per forward call. */
+  blockSize: number;
+  /** Bytes in WebAssembly memory. */
+  memory: MemoryReport;
+}
 
 /** Bytes the engine holds in WebAssembly memory, by purpose. */
 export interface MemoryReport {
@@ -45,26 +65,45 @@ export class Model {
   readonly #free: number[];
   #disposed = false;
 
-  /** @internal Built by `loadModel`. */
+  /** Positions each session holds. */
+  readonly contextLength: number;
+  /** Session slots (KV caches) allocated at load. */
+  readonly maxSessions: number;
+  /** Tokens per forward call (prefill block). */
+  readonly blockSize: number;
+  readonly #engine: Engine;
+  readonly #tiles: TileReport;
+
+  /** @internal Built by the loaders (`finishEngine`), once the weights are in place. */
   constructor(
-    kernels: KernelExports,
+    engine: Engine,
     /** The checked `config.json`. */
     readonly config: ModelConfig,
-    /** Positions each session holds. */
-    readonly contextLength: number,
-    /** Session slots (KV caches) allocated at load. */
-    readonly maxSessions: number,
-    /** Tokens per forward call (prefill block). */
-    readonly blockSize: number,
     /** Where the checkpoint came from. */
     readonly location: string,
+    tiles: TileReport,
   ) {
-    this.#k = kernels;
-    kernelsOf.set(this, kernels);
-    this.#free = Array.from(
-      { length: maxSessions },
-      (_, i) => maxSessions - 1 - i,
-    );
+    this.#engine = engine;
+    this.#k = engine.k;
+    this.#tiles = tiles;
+    this.contextLength = engine.ctx;
+    this.maxSessions = engine.sessions;
+    this.blockSize = engine.block;
+    kernelsOf.set(this, engine.k);
+    this.#free = Array.from({ length: engine.sessions }, (_, i) => engine.sessions - 1 - i);
+  }
+
+  /** How the model runs: kernel build and tiles, lm_head, KV cache, context, sessions, memory. */
+  info(): ModelInfo {
+    return {
+      kernels: { build: this.kernelPath, tiles: { ...this.#tiles } },
+      lmHead: this.lmHead,
+      kvCache: this.#engine.kvCache,
+      contextLength: this.contextLength,
+      maxSessions: this.maxSessions,
+      blockSize: this.blockSize,
+      memory: this.memory(),
+    };
   }
 
   /** Bytes of weights, KV cache and scratch in WebAssembly memory. */

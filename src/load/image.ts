@@ -15,9 +15,9 @@ import { createHash } from "node:crypto";
 import { parseConfig } from "./config.ts";
 import { CheckpointError, expectedTensors } from "./checkpoint.ts";
 import type { LoadOptions } from "./options.ts";
-import { kernelsOf, Model } from "../engine/model.ts";
+import { kernelsOf, type Model } from "../engine/model.ts";
 import { type ModelSource, readExactly, SourceError } from "./source/mod.ts";
-import { createEngine } from "../engine/create.ts";
+import { createEngine, finishEngine } from "../engine/create.ts";
 import { lmHeadSink } from "./lm_head_sink.ts";
 import { readInto } from "./sink.ts";
 import { LmHead, Tensor } from "../engine/abi.ts";
@@ -136,7 +136,8 @@ export async function loadImageFrom(
     const skip = new Uint8Array((64 - ((MAGIC.length + 4 + len) % 64)) % 64);
     await readExactly(r, skip, file, "the image header");
     const config = parseConfig(header.files["config.json"], header.files["generation_config.json"]);
-    const { k, ctx, sessions, block } = await createEngine(config, options, file);
+    const engine = await createEngine(config, options, file);
+    const { k } = engine;
     const layout = layoutOf(k, header.files["config.json"]);
     if (layout.fingerprint !== header.layout.fingerprint || layout.bytes !== header.layout.bytes) {
       throw new CheckpointError(
@@ -167,7 +168,7 @@ export async function loadImageFrom(
     };
     await readInto(lmAt, { dest: new Uint8Array(k.memory.buffer, layout.base, lmAt) }, CHUNK, read);
     await readInto(layout.bytes - lmAt, lmHeadSink(k, config.vocabSize, config.hiddenSize, true), CHUNK, read);
-    return { model: new Model(k, config, ctx, sessions, block, `${src.location}/${file}`), files: header.files };
+    return { model: finishEngine(engine, config, `${src.location}/${file}`), files: header.files };
   } finally {
     await r.close();
   }

@@ -11,7 +11,7 @@ import { CheckpointError, expectedTensors, projectionShape, SCALE_KINDS, type Te
 import { Tensor } from "../engine/abi.ts";
 import { isImagePath, loadImageFrom } from "./image.ts";
 import type { LoadOptions } from "./options.ts";
-import { Model } from "../engine/model.ts";
+import type { Model } from "../engine/model.ts";
 import type { TensorEntry } from "./safetensors.ts";
 import {
   fillRegions,
@@ -21,7 +21,7 @@ import {
   type Region,
 } from "./safetensors_stream.ts";
 import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source/mod.ts";
-import { createEngine } from "../engine/create.ts";
+import { createEngine, finishEngine } from "../engine/create.ts";
 import { lmHeadSink } from "./lm_head_sink.ts";
 
 export { CheckpointError } from "./checkpoint.ts";
@@ -87,7 +87,8 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
   }
   const shards = await planShards(src, config, options.sha256 ?? {});
   try {
-    const { k, ctx, sessions, block } = await createEngine(config, options, src.location);
+    const engine = await createEngine(config, options, src.location);
+    const { k } = engine;
     const sizes = shards.map((s) => s.shard.reader.size);
     const total = sizes.every((x) => x !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
     let loaded = shards.reduce((a, s) => a + s.shard.pos, 0);
@@ -112,7 +113,7 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
     }
     k.prepare_weights(); // packed projections -> the kernels' layout, in place
     checkScales(k.memory.buffer, shards.flatMap((s) => s.entries), (s) => k.tensor_ptr(s.kind, s.layer));
-    return new Model(k, config, ctx, sessions, block, src.location);
+    return finishEngine(engine, config, src.location);
   } finally {
     for (const s of shards) await s.shard.reader.close();
   }

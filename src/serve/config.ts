@@ -15,6 +15,7 @@
  *   CONTEXT       positions per session
  *   KV_CACHE      f32 or f16
  *   LM_HEAD       bf16 or int8
+ *   TERNARY_TILES auto (measured at load), dot16 or dot-add
  * @module
  */
 
@@ -47,7 +48,7 @@ export interface ServeConfig {
   /** The id clients use (`model` in requests). */
   id: string;
   /** Engine options read from the configuration. */
-  load: Pick<TextModelOptions, "contextLength" | "kvCache" | "lmHead">;
+  load: Pick<TextModelOptions, "contextLength" | "kvCache" | "lmHead" | "ternaryTiles">;
   /** The bearer token `/v1/*` requires, if any. */
   apiKey?: string;
   /** Deprecated names in use, as one line each for the log. */
@@ -138,10 +139,12 @@ export function configFromEnv(
   const contextLength = positiveInt(get, "CONTEXT");
   const kvCache = choice(get, "KV_CACHE", ["f16", "f32"] as const) ?? defaults.kvCache;
   const lmHead = choice(get, "LM_HEAD", ["bf16", "int8"] as const);
+  const ternaryTiles = choice(get, "TERNARY_TILES", ["auto", "dot16", "dot-add"] as const);
   const load: ServeConfig["load"] = {
     ...(contextLength ? { contextLength } : {}),
     ...(kvCache ? { kvCache } : {}),
     ...(lmHead ? { lmHead } : {}),
+    ...(ternaryTiles ? { ternaryTiles } : {}),
   };
   return { model, id, load, ...(apiKey ? { apiKey } : {}), warnings };
 }

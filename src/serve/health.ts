@@ -31,7 +31,7 @@ export function health(state: ModelState, loadProgress?: LoadProgress): Response
     ...base,
     model: tm.id,
     context_length: tm.model.contextLength,
-    kernels: tm.model.kernelPath,
+    kernels: tm.model.info().kernels,
     lm_head: tm.model.lmHead,
     memory: tm.model.memory(),
     queue: scheduler.stats(),

@@ -72,6 +72,13 @@ abi! {
     }
     /// `kernel_path()`: which build of the kernels this module is (the ternary kernels differ).
     simd_build: u32 { PLAIN = 0, RELAXED = 1 }
+    /// The relaxed build's ternary tiles (`set_ternary_tiles`, `ternary_tiles`); the plain build has DOT16 only.
+    ternary_tiles: u32 {
+        /// `i16x8.relaxed_dot_i8x16_i7x16_s` + `i16x8.add`, widened every few steps
+        DOT16 = 0,
+        /// `i32x4.relaxed_dot_i8x16_i7x16_add_s` (one vpdpbusd with AVX-VNNI)
+        DOT_ADD = 1,
+    }
     /// `lm_head_mode()`: the lm_head weights in use (-1 without a model).
     lm_head: i32 { BF16 = 0, Q8 = 1 }
     /// Bounds the kernels are built for.

@@ -193,6 +193,33 @@ pub extern "C" fn forward_rows(n: u32, logits: u32) -> i32 {
     forward::forward_rows(n as usize, logits)
 }
 
+/// Chooses the ternary tiles for decoding (one token) and prefill
+/// (`abi::ternary_tiles`): 0, or -1 when this build lacks one of them (the
+/// plain build has DOT16 only). The choice changes speed, never results.
+#[no_mangle]
+pub extern "C" fn set_ternary_tiles(decode: u32, prefill: u32) -> i32 {
+    if crate::kernels::t2::set_tiles(decode, prefill) { 0 } else { -1 }
+}
+
+/// The ternary tiles in use: `which` 0 for decoding, 1 for prefill.
+#[no_mangle]
+pub extern "C" fn ternary_tiles(which: u32) -> u32 {
+    let (d, p) = crate::kernels::t2::tiles();
+    if which == 0 { d } else { p }
+}
+
+/// Runs layer 0's gate projection over `n_tok` token rows (1..=block, made-up
+/// activations in the scratch) `reps` times with the tiles in use: what the
+/// loader times to choose the tiles on the model's own shapes. 0, or a
+/// `forward_error` (NO_MODEL, NOT_PREPARED, COUNT).
+#[no_mangle]
+pub extern "C" fn bench_ternary(n_tok: u32, reps: u32) -> i32 {
+    match forward::bench_projection(n_tok as usize, reps as usize) {
+        Ok(()) => 0,
+        Err(e) => e,
+    }
+}
+
 /// Where `abi::TABLE` (every shared constant as text) starts.
 #[no_mangle]
 pub extern "C" fn abi_table() -> *const u8 {

@@ -248,6 +248,26 @@ pub fn forward_rows(n: usize, logits: u32) -> i32 {
     0
 }
 
+/// Layer 0's gate projection over `n` made-up activation rows, `reps` times
+/// (`exports::bench_ternary`). Writes only scratch.
+pub fn bench_projection(n: usize, reps: usize) -> Result<(), i32> {
+    let m = ready()?;
+    if n == 0 || n > m.cfg.block {
+        return Err(forward_error::COUNT);
+    }
+    let (out, n_in) = m.cfg.proj_shape(GATE);
+    let xq = unsafe { core::slice::from_raw_parts_mut(m.s.xq as *mut i8, n * n_in) };
+    for (i, v) in xq.iter_mut().enumerate() {
+        *v = ((i * 37 + 11) % 255) as i8; // any activations: the time does not depend on them
+    }
+    let w = unsafe { core::slice::from_raw_parts(m.layer(0).w[GATE] as *const u8, out / 4 * n_in) };
+    let acc = unsafe { core::slice::from_raw_parts_mut(m.s.acc as *mut i32, n * out) };
+    for _ in 0..reps {
+        matmul_t2_i8_simd(w, out, n_in, xq, n, acc);
+    }
+    Ok(())
+}
+
 /// logits [nl, vocab] = q8 lm_head x int8(normed rows in `xn`).
 fn lm_head_q8(m: &Model, nl: usize) {
     let (c, s) = (&m.cfg, &m.s);

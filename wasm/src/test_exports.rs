@@ -30,6 +30,24 @@ pub unsafe extern "C" fn k_matmul_t2_i8(w: *const u8, out: usize, n_in: usize, x
     if simd != 0 { t2::matmul_t2_i8_simd(w, out, n_in, x, n_tok, y) } else { t2::matmul_t2_i8_ref(w, out, n_in, x, n_tok, y) }
 }
 
+/// Units [u0, u1) (`t2::units`) of the ternary product, with the tiles in use,
+/// on weights `k_prepare_t2` converted; the other rows of `y` are left as they were.
+#[no_mangle]
+pub unsafe extern "C" fn k_matmul_t2_i8_units(
+    w: *const u8, out: usize, n_in: usize, x: *const i8, n_tok: usize, y: *mut i32, u0: usize, u1: usize,
+) {
+    let (w, x, y) = (view(w, out / 4 * n_in), view(x, n_tok * n_in), view_mut(y, n_tok * out));
+    let mut sums = [0i32; crate::kernels::matmul_t2_i8::MAX_TOKENS];
+    t2::token_sums(x, n_in, n_tok, &mut sums);
+    t2::matmul_t2_i8_rows(w, out, n_in, x, n_tok, &sums, y, u0, u1)
+}
+
+/// Units of work of a ternary product with `out` rows.
+#[no_mangle]
+pub extern "C" fn k_t2_units(out: usize) -> usize {
+    t2::units(out)
+}
+
 /// Checkpoint layout -> this build's kernel layout, in place.
 #[no_mangle]
 pub unsafe extern "C" fn k_prepare_t2(w: *mut u8, out: usize, n_in: usize) {

@@ -191,21 +191,43 @@ unsafe fn single_dot(w: *const u8, x: *const i8, n_in: usize) -> [i32; 4] {
     r
 }
 
-/// SIMD128 product over `t2p` weights (see `prepare_t2`) for a block of tokens;
-/// with n_tok = 1 it is the decode matrix-vector product. Each interleaved pair
-/// (2 * n_in bytes) stays in L1 while every token reads it, so the matrix
-/// streams from memory once per call.
-pub fn matmul_t2_i8_simd(w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usize, y: &mut [i32]) {
-    assert!(out % 4 == 0 && w.len() >= out / 4 * n_in && x.len() >= n_tok * n_in && y.len() >= n_tok * out);
-    assert!(n_tok <= MAX_TOKENS && n_in <= MAX_IN);
-    let rp = out / 4;
-    let mut sums = [0i32; MAX_TOKENS];
+/// Each token's sum of activations (the `- sum x` of the product).
+pub fn token_sums(x: &[i8], n_in: usize, n_tok: usize, sums: &mut [i32]) {
     for t in 0..n_tok {
         sums[t] = x[t * n_in..(t + 1) * n_in].iter().map(|&v| v as i32).sum();
     }
+}
+
+/// Units of work of a product with `out` rows: pairs of packed rows, and the
+/// last packed row when their count is odd. Threads split a product by units.
+pub fn units(out: usize) -> usize {
+    let rp = out / 4;
+    rp / 2 + rp % 2
+}
+
+/// This build has one form of tiles: only `abi::ternary_tiles::DOT16` is accepted.
+pub fn set_tiles(decode: u32, prefill: u32) -> bool {
+    decode == crate::abi::ternary_tiles::DOT16 && prefill == crate::abi::ternary_tiles::DOT16
+}
+
+/// The decode and prefill tiles in use (always DOT16 here).
+pub fn tiles() -> (u32, u32) {
+    (crate::abi::ternary_tiles::DOT16, crate::abi::ternary_tiles::DOT16)
+}
+
+/// Units [u0, u1) (see `units`) of the SIMD128 product over `t2p` weights for
+/// a block of tokens; `sums` from `token_sums`. Each interleaved pair (2 *
+/// n_in bytes) stays in L1 while every token reads it, so the matrix streams
+/// from memory once per call. Any split of the units gives the same rows.
+pub fn matmul_t2_i8_rows(
+    w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usize, sums: &[i32], y: &mut [i32], u0: usize, u1: usize,
+) {
+    assert!(out % 4 == 0 && w.len() >= out / 4 * n_in && x.len() >= n_tok * n_in && y.len() >= n_tok * out);
+    assert!(n_tok <= MAX_TOKENS && n_in <= MAX_IN && sums.len() >= n_tok && u1 <= units(out));
+    let rp = out / 4;
     unsafe {
         let yp = y.as_mut_ptr();
-        for q in 0..rp / 2 {
+        for q in u0..u1.min(rp / 2) {
             let wq = w.as_ptr().add(q * 2 * n_in);
             for t in 0..n_tok {
                 let d = pair_dot(wq, x.as_ptr().add(t * n_in), n_in);
@@ -216,7 +238,7 @@ pub fn matmul_t2_i8_simd(w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usi
                 }
             }
         }
-        if rp % 2 == 1 {
+        if rp % 2 == 1 && u0 <= rp / 2 && rp / 2 < u1 {
             let p = rp - 1;
             for t in 0..n_tok {
                 let d = single_dot(w.as_ptr().add(p * n_in), x.as_ptr().add(t * n_in), n_in);
@@ -226,4 +248,13 @@ pub fn matmul_t2_i8_simd(w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usi
             }
         }
     }
+}
+
+/// The whole SIMD128 product over `t2p` weights (see `prepare_t2`) for a block
+/// of tokens; with n_tok = 1 it is the decode matrix-vector product.
+pub fn matmul_t2_i8_simd(w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usize, y: &mut [i32]) {
+    assert!(n_tok <= MAX_TOKENS && x.len() >= n_tok * n_in);
+    let mut sums = [0i32; MAX_TOKENS];
+    token_sums(x, n_in, n_tok, &mut sums);
+    matmul_t2_i8_rows(w, out, n_in, x, n_tok, &sums, y, 0, units(out));
 }

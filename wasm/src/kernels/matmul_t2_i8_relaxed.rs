@@ -23,8 +23,10 @@
 use core::arch::wasm32::*;
 
 use super::interleave::scratch;
-pub(crate) use super::relaxed::dot;
-pub use super::matmul_t2_i8::{matmul_t2_i8_ref, MAX_IN, MAX_TOKENS};
+use super::matmul_t2_i8_tiles::{decode_tile, tile, Dot16, DotAdd, Mac};
+use crate::abi::ternary_tiles;
+use core::sync::atomic::{AtomicU32, Ordering};
+pub use super::matmul_t2_i8::{matmul_t2_i8_ref, token_sums, MAX_IN, MAX_TOKENS};
 
 /// Checkpoint layout -> `t2r`, in place through a static scratch of two rows.
 pub fn prepare_t2(w: &mut [u8], out: usize, n_in: usize) {
@@ -70,7 +72,7 @@ fn hsum(v: v128) -> i32 {
 static MASK3: [u8; 16] = [3; 16];
 
 #[inline(always)]
-fn mask3() -> v128 {
+pub(super) fn mask3() -> v128 {
     unsafe { core::ptr::read_volatile(MASK3.as_ptr() as *const v128) }
 }
 
@@ -78,82 +80,23 @@ fn mask3() -> v128 {
 static MASK12: [u8; 16] = [12; 16];
 
 #[inline(always)]
-fn mask12() -> v128 {
+pub(super) fn mask12() -> v128 {
     unsafe { core::ptr::read_volatile(MASK12.as_ptr() as *const v128) }
 }
-
-/// Steps (16 columns each) an i16 accumulator takes before it must be widened.
-const FLUSH: usize = 32;
 
 /// Where the P packed rows of a tile live: chunk j (16 bytes) of row p at
 /// `w + j * stride + 16 p`; the tail bytes of row p at `tail + p * (n_in % 16)`.
 #[derive(Clone, Copy)]
-struct Rows {
-    w: *const u8,
-    stride: usize,
-    tail: *const u8,
-}
-
-/// One 16-column step: unpack the codes of P packed rows (at `wp`, 16 bytes
-/// apart) once and add their dots with the N tokens' activations at `xo`.
-#[inline(always)]
-unsafe fn step<const P: usize, const N: usize>(
-    a16: &mut [[[v128; 4]; N]; P], wp: *const u8, x: &[*const i8; N], xo: usize, m3: v128,
-) {
-    let mut c = [[m3; 4]; P];
-    for p in 0..P {
-        let wv = v128_load(wp.add(16 * p) as *const v128);
-        // 16-bit shifts: the bits they pull in from the next byte are masked off.
-        c[p] = [
-            v128_and(wv, m3),
-            v128_and(u16x8_shr(wv, 2), m3),
-            v128_and(u16x8_shr(wv, 4), m3),
-            v128_and(u16x8_shr(wv, 6), m3),
-        ];
-    }
-    for t in 0..N {
-        let xv = v128_load(x[t].add(xo) as *const v128);
-        for p in 0..P {
-            for k in 0..4 {
-                a16[p][t][k] = i16x8_add(a16[p][t][k], dot(xv, c[p][k]));
-            }
-        }
-    }
-}
-
-/// sum_i c_i * x_t[i] for the 4 output rows of each of P packed rows, for N
-/// tokens. Codes are unpacked once per 16 bytes and reused across the N tokens.
-#[inline(always)]
-unsafe fn tile<const P: usize, const N: usize>(r: Rows, x: [*const i8; N], n_in: usize) -> [[[i32; 4]; N]; P] {
-    let m3 = mask3();
-    let zero = i32x4_splat(0);
-    let mut acc = [[[zero; 4]; N]; P];
-    let steps = n_in / 16;
-    let mut wp = r.w;
-    let mut s = 0;
-    while s < steps {
-        let end = if steps - s > FLUSH { s + FLUSH } else { steps };
-        let mut a16 = [[[zero; 4]; N]; P];
-        while s < end {
-            step::<P, N>(&mut a16, wp, &x, 16 * s, m3);
-            wp = wp.add(r.stride);
-            s += 1;
-        }
-        for p in 0..P {
-            for t in 0..N {
-                for k in 0..4 {
-                    acc[p][t][k] = i32x4_add(acc[p][t][k], i32x4_extadd_pairwise_i16x8(a16[p][t][k]));
-                }
-            }
-        }
-    }
-    finish(acc, r, x, n_in)
+pub(super) struct Rows {
+    pub(super) w: *const u8,
+    pub(super) stride: usize,
+    pub(super) tail: *const u8,
 }
 
 /// The tiles' end: the i32 accumulators summed across lanes, plus the
 /// `n_in % 16` tail columns done in scalar.
 #[inline(always)]
-unsafe fn finish<const P: usize, const N: usize>(
+pub(super) unsafe fn finish<const P: usize, const N: usize>(
     acc: [[[v128; 4]; N]; P], r: Rows, x: [*const i8; N], n_in: usize,
 ) -> [[[i32; 4]; N]; P] {
     let mut out = [[[0i32; 4]; N]; P];
@@ -179,54 +122,9 @@ unsafe fn finish<const P: usize, const N: usize>(
     out
 }
 
-/// Steps the decode tile's i16 accumulators take: rows 1 and 3 of each packed
-/// row are summed as 4 * code (see `decode_tile`), so a lane holds at most
-/// 16 * 2 * 8 * 128 = 32768 in magnitude (and +32512 at most): exact in i16.
-const FLUSH_DECODE: usize = 16;
-
-/// Decode (one token) over P packed rows: sum_i c_i * x[i] for their 4 P
-/// output rows. Unpacking takes one shift and four masks per 16 bytes: fields
-/// 1 and 3 stay in place, as 4 * code (0, 4 or 8, still in the i7 range), and
-/// their sums are divided by 4 (exactly: every term is a multiple of 4) when
-/// they are flushed.
-#[inline(always)]
-unsafe fn decode_tile<const P: usize>(r: Rows, x: *const i8, n_in: usize) -> [[[i32; 4]; 1]; P] {
-    let (m3, m12) = (mask3(), mask12());
-    let zero = i32x4_splat(0);
-    let mut acc = [[[zero; 4]; 1]; P];
-    let steps = n_in / 16;
-    let mut wp = r.w;
-    let mut s = 0;
-    while s < steps {
-        let end = if steps - s > FLUSH_DECODE { s + FLUSH_DECODE } else { steps };
-        let mut a16 = [[zero; 4]; P];
-        while s < end {
-            let xv = v128_load(x.add(16 * s) as *const v128);
-            for p in 0..P {
-                let wv = v128_load(wp.add(16 * p) as *const v128);
-                let hi = u16x8_shr(wv, 4);
-                a16[p][0] = i16x8_add(a16[p][0], dot(xv, v128_and(wv, m3)));
-                a16[p][1] = i16x8_add(a16[p][1], dot(xv, v128_and(wv, m12)));
-                a16[p][2] = i16x8_add(a16[p][2], dot(xv, v128_and(hi, m3)));
-                a16[p][3] = i16x8_add(a16[p][3], dot(xv, v128_and(hi, m12)));
-            }
-            wp = wp.add(r.stride);
-            s += 1;
-        }
-        for p in 0..P {
-            a16[p][1] = i16x8_shr(a16[p][1], 2);
-            a16[p][3] = i16x8_shr(a16[p][3], 2);
-            for k in 0..4 {
-                acc[p][0][k] = i32x4_add(acc[p][0][k], i32x4_extadd_pairwise_i16x8(a16[p][k]));
-            }
-        }
-    }
-    finish(acc, r, [x], n_in)
-}
-
 /// P packed rows at `r` (packed row indices p0..p0+P) against tokens t0..t0+N.
 #[inline(always)]
-unsafe fn rows_tokens<const P: usize, const N: usize>(
+unsafe fn rows_tokens<M: Mac, const P: usize, const N: usize>(
     r: Rows, out: usize, n_in: usize, x: &[i8], p0: usize, t0: usize, sums: &[i32], y: &mut [i32],
 ) {
     let rp = out / 4;
@@ -235,14 +133,14 @@ unsafe fn rows_tokens<const P: usize, const N: usize>(
         xs[t] = x.as_ptr().add((t0 + t) * n_in);
     }
     let d = if N == 1 {
-        let o = decode_tile::<P>(r, xs[0], n_in);
+        let o = decode_tile::<M, P>(r, xs[0], n_in);
         let mut d = [[[0i32; 4]; N]; P];
         for p in 0..P {
             d[p][0] = o[p][0];
         }
         d
     } else {
-        tile::<P, N>(r, xs, n_in)
+        tile::<M, P, N>(r, xs, n_in)
     };
     for p in 0..P {
         for t in 0..N {
@@ -253,49 +151,96 @@ unsafe fn rows_tokens<const P: usize, const N: usize>(
     }
 }
 
-
 /// Tokens per unpacked weight tile in the prefill product.
 pub const TOKEN_TILE: usize = 2;
 
-/// Relaxed-SIMD product over `t2r` weights (see `prepare_t2`) for a block of
-/// tokens; with n_tok = 1 it is the decode matrix-vector product.
-pub fn matmul_t2_i8_simd(w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usize, y: &mut [i32]) {
-    assert!(out % 4 == 0 && w.len() >= out / 4 * n_in && x.len() >= n_tok * n_in && y.len() >= n_tok * out);
-    assert!(n_tok <= MAX_TOKENS && n_in <= MAX_IN);
-    let mut sums = [0i32; MAX_TOKENS];
-    for t in 0..n_tok {
-        sums[t] = x[t * n_in..(t + 1) * n_in].iter().map(|&v| v as i32).sum();
+/// The tiles in use, as `abi::ternary_tiles` values: decode (bits 0-7) and
+/// prefill (bits 8-15). Both default to Dot16.
+static TILES: AtomicU32 = AtomicU32::new(0);
+
+/// Chooses the decode and prefill tiles (`abi::ternary_tiles`); false (nothing
+/// changed) for an unknown value.
+pub fn set_tiles(decode: u32, prefill: u32) -> bool {
+    let ok = |v| v == ternary_tiles::DOT16 || v == ternary_tiles::DOT_ADD;
+    if !ok(decode) || !ok(prefill) {
+        return false;
     }
+    TILES.store(decode | prefill << 8, Ordering::Relaxed);
+    true
+}
+
+/// The decode and prefill tiles in use.
+pub fn tiles() -> (u32, u32) {
+    let t = TILES.load(Ordering::Relaxed);
+    (t & 255, t >> 8)
+}
+
+/// Units of work of a product with `out` rows: pairs of packed rows, and the
+/// last packed row when their count is odd. Threads split a product by units.
+pub fn units(out: usize) -> usize {
+    let rp = out / 4;
+    rp / 2 + rp % 2
+}
+
+/// Units [u0, u1) of the product with the tile form `M` (see `matmul_t2_i8_rows`).
+unsafe fn rows_with<M: Mac>(w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usize, sums: &[i32], y: &mut [i32], u0: usize, u1: usize) {
     let (rp, body, tail) = (out / 4, n_in & !15, n_in & 15);
-    unsafe {
-        let wp = w.as_ptr();
-        for q in 0..rp / 2 {
-            let g = wp.add(q * 2 * n_in);
-            let pair = Rows { w: g, stride: 32, tail: g.add(2 * body) };
-            if n_tok == 1 {
-                // decode: both rows of the pair (8 output rows) per activation load
-                rows_tokens::<2, 1>(pair, out, n_in, x, 2 * q, 0, &sums, y);
-                continue;
-            }
-            for h in 0..2 {
-                let one = Rows { w: g.add(16 * h), stride: 32, tail: g.add(2 * body + h * tail) };
-                let mut t = 0;
-                while t + TOKEN_TILE <= n_tok {
-                    rows_tokens::<1, TOKEN_TILE>(one, out, n_in, x, 2 * q + h, t, &sums, y);
-                    t += TOKEN_TILE;
-                }
-                while t < n_tok {
-                    rows_tokens::<1, 1>(one, out, n_in, x, 2 * q + h, t, &sums, y);
-                    t += 1;
-                }
-            }
+    let wp = w.as_ptr();
+    for q in u0..u1.min(rp / 2) {
+        let g = wp.add(q * 2 * n_in);
+        let pair = Rows { w: g, stride: 32, tail: g.add(2 * body) };
+        if n_tok == 1 {
+            // decode: both rows of the pair (8 output rows) per activation load
+            rows_tokens::<M, 2, 1>(pair, out, n_in, x, 2 * q, 0, sums, y);
+            continue;
         }
-        if rp % 2 == 1 {
-            let g = wp.add((rp - 1) * n_in);
-            let one = Rows { w: g, stride: 16, tail: g.add(body) };
-            for t in 0..n_tok {
-                rows_tokens::<1, 1>(one, out, n_in, x, rp - 1, t, &sums, y);
+        for h in 0..2 {
+            let one = Rows { w: g.add(16 * h), stride: 32, tail: g.add(2 * body + h * tail) };
+            let mut t = 0;
+            while t + TOKEN_TILE <= n_tok {
+                rows_tokens::<M, 1, TOKEN_TILE>(one, out, n_in, x, 2 * q + h, t, sums, y);
+                t += TOKEN_TILE;
+            }
+            while t < n_tok {
+                rows_tokens::<M, 1, 1>(one, out, n_in, x, 2 * q + h, t, sums, y);
+                t += 1;
             }
         }
     }
+    if rp % 2 == 1 && u0 <= rp / 2 && rp / 2 < u1 {
+        let g = wp.add((rp - 1) * n_in);
+        let one = Rows { w: g, stride: 16, tail: g.add(body) };
+        for t in 0..n_tok {
+            rows_tokens::<M, 1, 1>(one, out, n_in, x, rp - 1, t, sums, y);
+        }
+    }
+}
+
+/// Units [u0, u1) (see `units`) of the relaxed-SIMD product over `t2r`
+/// weights for a block of tokens, with the chosen tiles; `sums` holds each
+/// token's sum of activations (`token_sums`). Each unit's rows come out the
+/// same whichever units a call covers, so any split is exact.
+pub fn matmul_t2_i8_rows(
+    w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usize, sums: &[i32], y: &mut [i32], u0: usize, u1: usize,
+) {
+    assert!(out % 4 == 0 && w.len() >= out / 4 * n_in && x.len() >= n_tok * n_in && y.len() >= n_tok * out);
+    assert!(n_tok <= MAX_TOKENS && n_in <= MAX_IN && sums.len() >= n_tok && u1 <= units(out));
+    let (decode, prefill) = tiles();
+    let form = if n_tok == 1 { decode } else { prefill };
+    unsafe {
+        if form == ternary_tiles::DOT_ADD {
+            rows_with::<DotAdd>(w, out, n_in, x, n_tok, sums, y, u0, u1)
+        } else {
+            rows_with::<Dot16>(w, out, n_in, x, n_tok, sums, y, u0, u1)
+        }
+    }
+}
+
+/// The whole relaxed-SIMD product over `t2r` weights (see `prepare_t2`) for a
+/// block of tokens; with n_tok = 1 it is the decode matrix-vector product.
+pub fn matmul_t2_i8_simd(w: &[u8], out: usize, n_in: usize, x: &[i8], n_tok: usize, y: &mut [i32]) {
+    assert!(n_tok <= MAX_TOKENS && x.len() >= n_tok * n_in);
+    let mut sums = [0i32; MAX_TOKENS];
+    token_sums(x, n_in, n_tok, &mut sums);
+    matmul_t2_i8_rows(w, out, n_in, x, n_tok, &sums, y, 0, units(out));
 }

@@ -16,6 +16,8 @@ pub mod matvec_bf16;
 pub mod matmul_t2_i8;
 #[cfg(target_feature = "relaxed-simd")]
 pub mod matmul_t2_i8_relaxed;
+#[cfg(target_feature = "relaxed-simd")]
+mod matmul_t2_i8_tiles;
 pub mod peak;
 pub mod quantize_i8;
 pub mod vec_math;
