@@ -37,8 +37,8 @@ Deno.test("the model spec: hub repo id, URL, local path (a local directory named
 });
 
 Deno.test("engine options come from CONTEXT, KV_CACHE, LM_HEAD with the entry's defaults; bad values name the variable", () => {
-  const cfg = configFromEnv(env({ CONTEXT: "512", LM_HEAD: "int8" }), { kvCache: "f16" }, nowhere);
-  assert.deepEqual(cfg.load, { contextLength: 512, kvCache: "f16", lmHead: "int8" });
+  const cfg = configFromEnv(env({ CONTEXT: "512", LM_HEAD: "int8", THREADS: "2" }), { kvCache: "f16" }, nowhere);
+  assert.deepEqual(cfg.load, { contextLength: 512, kvCache: "f16", lmHead: "int8", threads: 2 });
   assert.deepEqual(configFromEnv(env({ KV_CACHE: "f32" }), { kvCache: "f16" }, nowhere).load, { kvCache: "f32" });
   for (
     const [name, value, msg] of [

@@ -90,7 +90,7 @@ console.log(JSON.stringify({ best, vocab: l.length }));`,
     assert.equal(p.code, 0, err);
     assert.equal(JSON.parse(new TextDecoder().decode(p.stdout)).vocab, 640);
     assert.ok(
-      served.some((s) => /^\/wasm\/falcon_e(_relaxed)?\.wasm$/.test(s)),
+      served.some((s) => /^\/wasm\/falcon_e(_relaxed)?(_mt)?\.wasm$/.test(s)),
       served.join("\n"),
     );
   } finally {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the kernel modules from the Rust crate, one source, two RUSTFLAGS:
-#   wasm/falcon_e.wasm          SIMD128 (runs everywhere wasm SIMD does)
-#   wasm/falcon_e_relaxed.wasm  +relaxed-simd: i16x8.relaxed_dot_i8x16_i7x16_s
-#                               and f32x4.relaxed_madd from core::arch::wasm32
+# Builds the kernel modules from the Rust crate, one source, four RUSTFLAGS:
+#   wasm/falcon_e.wasm             SIMD128 (runs everywhere wasm SIMD does)
+#   wasm/falcon_e_relaxed.wasm     +relaxed-simd: i16x8.relaxed_dot_i8x16_i7x16_s
+#                                  and f32x4.relaxed_madd from core::arch::wasm32
+#   wasm/falcon_e_mt.wasm,         the same two with +atomics,+bulk-memory and an
+#   wasm/falcon_e_relaxed_mt.wasm  imported shared memory: one instance per thread
 #
 #   wasm/build.sh          rebuild and overwrite the committed modules
 #   wasm/build.sh --check  rebuild into a temp dir and fail if either differs
@@ -76,29 +78,43 @@ EOF
 fi
 remap="--remap-path-prefix=$here=/falcon-e/wasm --remap-path-prefix=$sysroot=/rust --remap-path-prefix=$HOME=/home"
 
-build() { # $1: name, $2: target features
-  CARGO_TARGET_DIR="$work/$1" RUSTFLAGS="-C target-feature=$2 $remap" \
+build() { # $1: name, $2: target features, $3: more flags
+  CARGO_TARGET_DIR="$work/$1" RUSTFLAGS="-C target-feature=$2 $remap ${3:-}" \
     "$cargo_bin" build --quiet --offline --release --target wasm32-unknown-unknown "${std_args[@]}" \
-    --manifest-path "$here/Cargo.toml"
+    --manifest-path "$here/Cargo.toml" 2> >(grep -v "unstable feature specified for \`-Ctarget-feature\`: \`atomics\`\|not stably supported\|^  *|\|^  *=\|^\$\|generated 1 warning" >&2)
   cp "$work/$1/wasm32-unknown-unknown/release/falcon_e_kernels.wasm" "$work/$1.wasm"
 }
 build plain +simd128
 build relaxed +simd128,+relaxed-simd
+# Threads: shared memory imported with SHARED_INITIAL_PAGES (wasm/src/abi.rs) pages; each
+# instance's __stack_pointer exported, so a thread's host can give it its own stack.
+pages="$(sed -n 's/^ *SHARED_INITIAL_PAGES = \([0-9]*\),.*/\1/p' "$here/src/abi.rs")"
+[ -n "$pages" ] || { echo "build:wasm: no SHARED_INITIAL_PAGES in wasm/src/abi.rs" >&2; exit 1; }
+shared="-C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296"
+shared="$shared -C link-arg=--initial-memory=$((pages * 65536)) -C link-arg=--export=__stack_pointer"
+modules="plain:falcon_e relaxed:falcon_e_relaxed"
+if [ "$mode" = build-std ]; then
+  build plain_mt +simd128,+atomics,+bulk-memory,+mutable-globals "$shared"
+  build relaxed_mt +simd128,+relaxed-simd,+atomics,+bulk-memory,+mutable-globals "$shared"
+  modules="$modules plain_mt:falcon_e_mt relaxed_mt:falcon_e_relaxed_mt"
+else # a prebuilt core has no +atomics: the threaded modules stay as committed
+  echo "build:wasm: skipping the threaded modules (they need core built with +atomics: the library source and -Zbuild-std)" >&2
+fi
 
 if [ "$check" = 1 ]; then
   ok=1
-  cmp -s "$work/plain.wasm" "$here/falcon_e.wasm" || { echo "wasm/falcon_e.wasm is stale" >&2; ok=0; }
-  cmp -s "$work/relaxed.wasm" "$here/falcon_e_relaxed.wasm" || { echo "wasm/falcon_e_relaxed.wasm is stale" >&2; ok=0; }
+  for m in $modules; do
+    cmp -s "$work/${m%%:*}.wasm" "$here/${m#*:}.wasm" || { echo "wasm/${m#*:}.wasm is stale" >&2; ok=0; }
+  done
   if [ "$ok" = 1 ]; then
-    echo "wasm/falcon_e.wasm and wasm/falcon_e_relaxed.wasm are up to date ($toolchain)"
+    echo "wasm/*.wasm are up to date ($toolchain)"
   else
     echo "run 'deno task build:wasm' and commit the result" >&2
     exit 1
   fi
 else
-  cp "$work/plain.wasm" "$here/falcon_e.wasm"
-  cp "$work/relaxed.wasm" "$here/falcon_e_relaxed.wasm"
+  for m in $modules; do cp "$work/${m%%:*}.wasm" "$here/${m#*:}.wasm"; done
   echo "$toolchain" > "$here/TOOLCHAIN"
-  echo "wrote wasm/falcon_e.wasm ($(wc -c < "$here/falcon_e.wasm") bytes) and wasm/falcon_e_relaxed.wasm" \
-    "($(wc -c < "$here/falcon_e_relaxed.wasm") bytes) with $toolchain"
+  for m in $modules; do echo "wrote wasm/${m#*:}.wasm ($(wc -c < "$here/${m#*:}.wasm") bytes)"; done
+  echo "with $toolchain"
 fi

@@ -25,6 +25,7 @@ const USAGE = `usage:
   deno task cli chat     --model DIR|URL [--system S] [sampling flags]
 sampling flags: --max-tokens N --temperature T --top-p P --top-k K --min-p P --seed S --ctx N
 every command: --kv f32|f16 (KV cache precision, default f32 = transformers' numbers)
+              --threads N (threads per forward pass, default every core)
               --lm-head bf16|int8 (lm_head weights, default bf16 as shipped; int8: faster, logits approximate)`;
 
 async function load(args: Args): Promise<{ model: Model; loadMs: number }> {
@@ -36,9 +37,15 @@ async function load(args: Args): Promise<{ model: Model; loadMs: number }> {
   }
   const t0 = performance.now();
   const ctx = intFlag(args, "ctx", undefined, 1);
+  const threads = intFlag(args, "threads", undefined, 1, 256);
   const model = await loadModel(
     dir,
-    { ...(ctx === undefined ? {} : { contextLength: ctx }), kvCache: kvFlag(args), lmHead: lmHeadFlag(args) },
+    {
+      ...(ctx === undefined ? {} : { contextLength: ctx }),
+      kvCache: kvFlag(args),
+      lmHead: lmHeadFlag(args),
+      ...(threads === undefined ? {} : { threads }),
+    },
   );
   return { model, loadMs: performance.now() - t0 };
 }

@@ -4,7 +4,7 @@
  *   deno task serve [--model DIR|URL|IMAGE|owner/name] [--port 8000] [--host 127.0.0.1]
  *                   [--api-key KEY] [--ctx 2048] [--hub-endpoint URL] [--cors *|origin,...]
  *                   [--max-queue 16] [--slots 1] [--kv f32|f16] [--lm-head bf16|int8]
- *                   [--ternary-tiles auto|dot16|dot-add]
+ *                   [--ternary-tiles auto|dot16|dot-add] [--threads N]
  *
  * Each flag may also come from the environment variable of the same meaning
  * (src/serve/config.ts: MODEL_URL, API_KEY, CONTEXT, KV_CACHE, LM_HEAD,
@@ -28,6 +28,7 @@ const FLAG_VARS: Record<string, string> = {
   "lm-head": "LM_HEAD",
   "hub-endpoint": "HF_ENDPOINT",
   "ternary-tiles": "TERNARY_TILES",
+  "threads": "THREADS",
 };
 
 /** Runs `deno task serve` with these arguments; resolves once the server listens. */
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   const slots = intFlag(args, "slots", 1, 1, 64)!;
   const maxQueue = intFlag(args, "max-queue", 16, 0, 10_000)!;
   const cors = args.flags.get("cors");
-  intFlag(args, "ctx", undefined, 1), kvFlag(args), lmHeadFlag(args); // flag-named errors first
+  intFlag(args, "ctx", undefined, 1), intFlag(args, "threads", undefined, 1, 256), kvFlag(args), lmHeadFlag(args); // flag-named errors first
   const byVar = Object.fromEntries(Object.entries(FLAG_VARS).map(([f, v]) => [v, args.flags.get(f)]));
   const cfg = configFromEnv((name) => byVar[name] ?? Deno.env.get(name), { kvCache: "f32" });
   if (cfg.model.kind === "path" && !isLocalPath(cfg.model.location)) {
@@ -64,7 +65,10 @@ export async function main(argv: string[]): Promise<void> {
     `loaded ${tm.id} in ${((performance.now() - t0) / 1000).toFixed(2)} s: weights ${
       (mem.weights / 1e6).toFixed(1)
     } MB, ` +
-      `KV cache ${(mem.kvCache / 1e6).toFixed(1)} MB (${tm.model.contextLength} positions x ${slots} slots)`,
+      `KV cache ${(mem.kvCache / 1e6).toFixed(1)} MB (${tm.model.contextLength} positions x ${slots} slots), ` +
+      `${tm.model.info().threads.count} thread(s)${
+        tm.model.info().threads.reason ? ` (${tm.model.info().threads.reason})` : ""
+      }`,
   );
   Deno.serve({
     port,

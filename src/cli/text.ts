@@ -19,9 +19,15 @@ async function load(args: Args): Promise<TextModel> {
     );
   }
   const ctx = intFlag(args, "ctx", undefined, 1);
+  const threads = intFlag(args, "threads", undefined, 1, 256);
   return await loadTextModel(
     dir,
-    { ...(ctx === undefined ? {} : { contextLength: ctx }), kvCache: kvFlag(args), lmHead: lmHeadFlag(args) },
+    {
+      ...(ctx === undefined ? {} : { contextLength: ctx }),
+      kvCache: kvFlag(args),
+      lmHead: lmHeadFlag(args),
+      ...(threads === undefined ? {} : { threads }),
+    },
   );
 }
 

@@ -41,6 +41,7 @@ export const CreateError = {
   CONFIG: -1,
   MEMORY: -2,
   EXISTS: -3,
+  THREADS: -4,
 } as const;
 
 /** Messages of {@linkcode CreateError}, by code. */
@@ -48,6 +49,7 @@ export const CREATE_ERROR_MESSAGES: Readonly<Record<number, string>> = {
   [-1]: "the kernels reject this model configuration",
   [-2]: "the model does not fit in WebAssembly memory (4 GiB at most)",
   [-3]: "this instance already holds a model",
+  [-4]: "more than one thread needs the shared-memory build of the kernels",
 };
 
 /** Errors of `forward` and `forward_rows` (checked in this order, before any state changes). */
@@ -116,4 +118,6 @@ export const Limits = {
   MAX_BLOCK: 64,
   /** widest projection input the ternary kernels accept */
   MAX_IN: 65536,
+  /** initial pages of the shared memory a threaded build imports (its data and first stack fit) */
+  SHARED_INITIAL_PAGES: 32,
 } as const;

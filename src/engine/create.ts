@@ -6,7 +6,15 @@
 
 import { Limits } from "./abi.ts";
 import { EngineError } from "./errors.ts";
-import { instantiateKernels, kernelError, type KernelExports } from "./kernels.ts";
+import {
+  defaultKernelPath,
+  instantiateKernels,
+  isThreadedModule,
+  kernelError,
+  type KernelExports,
+  kernelModule,
+} from "./kernels.ts";
+import { startTeam, type Team, threadSupport } from "./threads.ts";
 import { Model } from "./model.ts";
 import type { ModelConfig } from "./model_config.ts";
 import { chooseTiles, type TileChoice } from "./tiles.ts";
@@ -48,6 +56,13 @@ export interface EngineOptions {
    * same bit for bit.
    */
   ternaryTiles?: TileChoice;
+  /**
+   * Threads sharing each forward pass (default: `navigator.hardwareConcurrency`,
+   * capped by what the runtime allows: one where it has no Workers or shared
+   * memory, such as Cloudflare Workers). Every thread computes whole rows and
+   * heads, so logits are bit-identical for any count.
+   */
+  threads?: number;
 }
 
 /** An instance with the model's layout in place (weights still zero). */
@@ -64,6 +79,36 @@ export interface Engine {
   kvCache: "f16" | "f32";
   /** The tiles option, applied once the weights are in (`finishEngine`). */
   tiles: TileChoice;
+  /** Threads in use, and why not more when fewer than asked. */
+  threads: { count: number; reason?: string };
+  /** The other threads (when more than one). */
+  team?: Team;
+}
+
+/** Threads to use: as asked (or every core), capped by the runtime and the kernel module given. */
+function threadCount(options: EngineOptions): { count: number; reason?: string } {
+  const support = threadSupport();
+  const asked = options.threads ?? support.max;
+  intIn("threads", asked, 1, 256);
+  if (asked > 1 && options.kernels && !isThreadedModule(options.kernels)) {
+    return { count: 1, reason: "the kernel module given is not a shared-memory (threaded) build" };
+  }
+  if (asked > support.max) {
+    return { count: support.max, reason: support.reason ?? `capped at the ${support.max} cores the runtime reports` };
+  }
+  return { count: asked };
+}
+
+/** Whether this thread may block in `memory.atomic.wait32` (a browser's main thread may not). */
+function canBlock(): boolean {
+  const g = globalThis as { Deno?: unknown; process?: unknown; document?: unknown };
+  return Boolean(g.Deno || g.process || !g.document);
+}
+
+/** Ends an engine's other threads (a failed load, or a disposed model). */
+export function stopEngine(e: Engine): void {
+  e.team?.stop();
+  e.team = undefined;
 }
 
 /** A choice among fixed strings, or a RangeError naming the option. */
@@ -98,7 +143,9 @@ export async function createEngine(config: ModelConfig, options: EngineOptions, 
   oneOf("kvCache", options.kvCache, ["f16", "f32"]);
   oneOf("lmHead", options.lmHead, ["bf16", "int8"]);
   oneOf("ternaryTiles", options.ternaryTiles, ["auto", "dot16", "dot-add"]);
-  const k = await instantiateKernels(options.kernels);
+  const threads = threadCount(options);
+  const module = options.kernels ?? await kernelModule(defaultKernelPath(), threads.count > 1);
+  const k = await instantiateKernels(module);
   const c = config;
   const rc = k.model_create(
     c.numLayers,
@@ -115,6 +162,7 @@ export async function createEngine(config: ModelConfig, options: EngineOptions, 
     block,
     options.kvCache === "f16" ? 0 : 1,
     options.lmHead === "int8" ? 1 : 0,
+    threads.count,
   );
   if (rc !== 0) throw new EngineError(`${where}: ${kernelError("model_create", rc)}`);
   const need = k.memory.buffer.byteLength;
@@ -125,7 +173,26 @@ export async function createEngine(config: ModelConfig, options: EngineOptions, 
         `over the ${mb(options.maxMemoryBytes)} MB limit`,
     );
   }
-  return { k, ctx, sessions, block, kvCache: options.kvCache ?? "f32", tiles: options.ternaryTiles ?? "auto" };
+  const engine: Engine = {
+    k,
+    ctx,
+    sessions,
+    block,
+    kvCache: options.kvCache ?? "f32",
+    tiles: options.ternaryTiles ?? "auto",
+    threads,
+  };
+  if (threads.count > 1) {
+    k.threads_can_wait(canBlock() ? 1 : 0);
+    engine.team = await startTeam(
+      module,
+      k.memory,
+      threads.count,
+      (t) => k.thread_stack_top(t),
+      () => k.threads_stop!(),
+    );
+  }
+  return engine;
 }
 
 /**

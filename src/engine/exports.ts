@@ -28,6 +28,8 @@ export interface KernelExports {
     kvF32: number,
     /** 1: q8 lm_head, quantized while loading through `lm_stage`; 0: BF16 as shipped. */
     lmQ8: number,
+    /** Threads sharing the work (more than 1: the shared-memory build). */
+    threads: number,
   ): number;
   /** Where the loader writes tensor `kind` (a `Tensor`) of `layer`; 0 if none. */
   tensor_ptr(kind: number, layer: number): number;
@@ -80,6 +82,12 @@ export interface KernelExports {
   ternary_tiles(which: number): number;
   /** Runs layer 0's gate projection over `nTok` made-up rows `reps` times (the load-time tile choice times it). */
   bench_ternary(nTok: number, reps: number): number;
+  /** Where thread `tid`'s stack starts (its instance's `__stack_pointer`); 0 for thread 0. */
+  thread_stack_top(tid: number): number;
+  /** 1: thread 0 may sleep while it waits for the others; 0: it spins (a browser's main thread). */
+  threads_can_wait(yes: number): void;
+  /** Shared-memory builds only: makes every thread's `thread_run` return. */
+  threads_stop?(): void;
   /** Where the module's ABI table (`wasm/src/abi.rs`) starts. */
   abi_table(): number;
   /** Bytes of the ABI table. */

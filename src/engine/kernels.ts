@@ -17,7 +17,7 @@
  * @module
  */
 
-import { CREATE_ERROR_MESSAGES, FORWARD_ERROR_MESSAGES } from "./abi.ts";
+import { CREATE_ERROR_MESSAGES, FORWARD_ERROR_MESSAGES, Limits } from "./abi.ts";
 import { envVar } from "./env.ts";
 import type { KernelExports, KernelTestExports } from "./exports.ts";
 
@@ -31,11 +31,14 @@ export type KernelPath = "plain" | "relaxed";
  * when first needed, not at import: bundles without a usable import.meta.url
  * (Workers) inject a compiled module instead.
  */
-export function wasmUrl(which: KernelPath): URL {
-  return new URL(
-    which === "relaxed" ? "../../wasm/falcon_e_relaxed.wasm" : "../../wasm/falcon_e.wasm",
-    import.meta.url,
-  );
+export function wasmUrl(which: KernelPath, threaded = false): URL {
+  const name = `falcon_e${which === "relaxed" ? "_relaxed" : ""}${threaded ? "_mt" : ""}.wasm`;
+  return new URL(`../../wasm/${name}`, import.meta.url);
+}
+
+/** Whether a kernel module is a shared-memory (threaded) build: it imports its memory. */
+export function isThreadedModule(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === "memory");
 }
 
 // The two relaxed instructions the relaxed build uses:
@@ -71,9 +74,13 @@ const compiled = new Map<string, Promise<WebAssembly.Module>>();
  * Compiles a kernel module once. Fetched relative to `import.meta.url`, so it
  * works from a local checkout, a remote import and JSR alike.
  * @param which `"plain"`, `"relaxed"`, or the URL of a module; default {@linkcode defaultKernelPath}.
+ * @param threaded The shared-memory build of that path (one instance per thread).
  */
-export function kernelModule(which: KernelPath | URL = defaultKernelPath()): Promise<WebAssembly.Module> {
-  const url = which === "plain" || which === "relaxed" ? wasmUrl(which) : which;
+export function kernelModule(
+  which: KernelPath | URL = defaultKernelPath(),
+  threaded = false,
+): Promise<WebAssembly.Module> {
+  const url = which === "plain" || which === "relaxed" ? wasmUrl(which, threaded) : which;
   const key = url.href;
   let p = compiled.get(key);
   if (!p) {
@@ -89,12 +96,17 @@ export function kernelModule(which: KernelPath | URL = defaultKernelPath()): Pro
 }
 
 /**
- * A fresh instance with its own memory.
+ * A fresh instance with its own memory: for a threaded build, a new shared
+ * memory (`SHARED_INITIAL_PAGES` pages, growable to 4 GiB) that the model's
+ * other threads then instantiate the module over.
  * @param module A compiled kernel module; default {@linkcode kernelModule}'s choice.
  */
 export async function instantiateKernels(module?: WebAssembly.Module): Promise<KernelExports> {
-  const inst = await WebAssembly.instantiate(module ?? await kernelModule(), {});
-  return inst.exports as unknown as KernelExports;
+  const m = module ?? await kernelModule();
+  if (!isThreadedModule(m)) return (await WebAssembly.instantiate(m, {})).exports as unknown as KernelExports;
+  const memory = new WebAssembly.Memory({ initial: Limits.SHARED_INITIAL_PAGES, maximum: 65536, shared: true });
+  const inst = await WebAssembly.instantiate(m, { env: { memory } });
+  return { ...inst.exports, memory } as unknown as KernelExports;
 }
 
 /**

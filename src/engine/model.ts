@@ -19,6 +19,8 @@ export { type FeedOptions, Session } from "./session.ts";
 export interface ModelInfo {
   /** The kernel build (`"relaxed"` or `"plain"` SIMD) and the ternary tiles in use. */
   kernels: { build: "relaxed" | "plain"; tiles: TileReport };
+  /** Threads sharing each forward pass, and why not more when fewer than asked or possible. */
+  threads: { count: number; reason?: string };
   /** lm_head weights: `"bf16"` as shipped or `"int8"`. */
   lmHead: "bf16" | "int8";
   /** KV cache precision. */
@@ -97,6 +99,7 @@ export class Model {
   info(): ModelInfo {
     return {
       kernels: { build: this.kernelPath, tiles: { ...this.#tiles } },
+      threads: { ...this.#engine.threads },
       lmHead: this.lmHead,
       kvCache: this.#engine.kvCache,
       contextLength: this.contextLength,
@@ -197,6 +200,8 @@ export class Model {
 
   /** Releases the instance (and with it every weight byte). Sessions stop working. */
   dispose(): void {
+    this.#engine.team?.stop();
+    this.#engine.team = undefined;
     this.#disposed = true;
     this.#free.length = 0;
   }

@@ -12,12 +12,12 @@
  */
 
 import { createHash } from "node:crypto";
-import { parseConfig } from "./config.ts";
+import { type ModelConfig, parseConfig } from "./config.ts";
 import { CheckpointError, expectedTensors } from "./checkpoint.ts";
 import type { LoadOptions } from "./options.ts";
 import { kernelsOf, type Model } from "../engine/model.ts";
-import { type ModelSource, readExactly, SourceError } from "./source/mod.ts";
-import { createEngine, finishEngine } from "../engine/create.ts";
+import { type ByteReader, type ModelSource, readExactly, SourceError } from "./source/mod.ts";
+import { createEngine, type Engine, finishEngine, stopEngine } from "../engine/create.ts";
 import { lmHeadSink } from "./lm_head_sink.ts";
 import { readInto } from "./sink.ts";
 import { LmHead, Tensor } from "../engine/abi.ts";
@@ -137,39 +137,63 @@ export async function loadImageFrom(
     await readExactly(r, skip, file, "the image header");
     const config = parseConfig(header.files["config.json"], header.files["generation_config.json"]);
     const engine = await createEngine(config, options, file);
-    const { k } = engine;
-    const layout = layoutOf(k, header.files["config.json"]);
-    if (layout.fingerprint !== header.layout.fingerprint || layout.bytes !== header.layout.bytes) {
-      throw new CheckpointError(
-        `${file}: the image was made by another kernel build (layout differs); convert the checkpoint again`,
-      );
+    try {
+      const at = { headBytes: MAGIC.length + 4 + len + skip.length, header };
+      const model = await fillImage(engine, r, file, `${src.location}/${file}`, at, config, options);
+      return { model, files: header.files };
+    } catch (e) {
+      stopEngine(engine);
+      throw e;
     }
-    if (r.size !== undefined && r.size < MAGIC.length + 4 + len + skip.length + layout.bytes) {
-      throw new SourceError(
-        `${file}: the image is truncated (${r.size} bytes, needs ${
-          MAGIC.length + 4 + len + skip.length + layout.bytes
-        })`,
-      );
-    }
-    // The lm_head is the last tensor of the region: everything before it is
-    // read straight into place, the lm_head through its sink (int8: quantized
-    // as it streams in, see lm_head_sink.ts).
-    const lmAt = k.tensor_ptr(Tensor.LM_HEAD, 0) - layout.base;
-    if (lmAt + k.tensor_bytes(Tensor.LM_HEAD, 0) !== layout.bytes) {
-      throw new Error("internal: the lm_head is not the last tensor of the weight region");
-    }
-    const CHUNK = 16 << 20;
-    let done = MAGIC.length + 4 + len + skip.length;
-    const total = done + layout.bytes;
-    const read = async (view: Uint8Array) => {
-      await readExactly(r, view, file, "the weight image"); // straight into wasm memory
-      done += view.length;
-      options.onProgress?.(done, total);
-    };
-    await readInto(lmAt, { dest: new Uint8Array(k.memory.buffer, layout.base, lmAt) }, CHUNK, read);
-    await readInto(layout.bytes - lmAt, lmHeadSink(k, config.vocabSize, config.hiddenSize, true), CHUNK, read);
-    return { model: finishEngine(engine, config, `${src.location}/${file}`), files: header.files };
   } finally {
     await r.close();
   }
+}
+
+/** Where an image's weight region starts in its file, and the header it has. */
+interface ImageAt {
+  /** Bytes before the weight region (magic, length, header JSON, padding). */
+  headBytes: number;
+  /** The parsed header. */
+  header: ImageHeader;
+}
+
+/** Reads the weight region of an image (the reader stands at it) into the engine's memory; the model. */
+async function fillImage(
+  engine: Engine,
+  r: ByteReader,
+  file: string,
+  where: string,
+  at: ImageAt,
+  config: ModelConfig,
+  options: LoadOptions,
+): Promise<Model> {
+  const { k } = engine;
+  const layout = layoutOf(k, at.header.files["config.json"]);
+  if (layout.fingerprint !== at.header.layout.fingerprint || layout.bytes !== at.header.layout.bytes) {
+    throw new CheckpointError(
+      `${file}: the image was made by another kernel build (layout differs); convert the checkpoint again`,
+    );
+  }
+  if (r.size !== undefined && r.size < at.headBytes + layout.bytes) {
+    throw new SourceError(`${file}: the image is truncated (${r.size} bytes, needs ${at.headBytes + layout.bytes})`);
+  }
+  // The lm_head is the last tensor of the region: everything before it is
+  // read straight into place, the lm_head through its sink (int8: quantized
+  // as it streams in, see lm_head_sink.ts).
+  const lmAt = k.tensor_ptr(Tensor.LM_HEAD, 0) - layout.base;
+  if (lmAt + k.tensor_bytes(Tensor.LM_HEAD, 0) !== layout.bytes) {
+    throw new Error("internal: the lm_head is not the last tensor of the weight region");
+  }
+  const CHUNK = 16 << 20;
+  let done = at.headBytes;
+  const total = done + layout.bytes;
+  const read = async (view: Uint8Array) => {
+    await readExactly(r, view, file, "the weight image"); // straight into wasm memory
+    done += view.length;
+    options.onProgress?.(done, total);
+  };
+  await readInto(lmAt, { dest: new Uint8Array(k.memory.buffer, layout.base, lmAt) }, CHUNK, read);
+  await readInto(layout.bytes - lmAt, lmHeadSink(k, config.vocabSize, config.hiddenSize, true), CHUNK, read);
+  return finishEngine(engine, config, where);
 }

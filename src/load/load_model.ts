@@ -21,7 +21,7 @@ import {
   type Region,
 } from "./safetensors_stream.ts";
 import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source/mod.ts";
-import { createEngine, finishEngine } from "../engine/create.ts";
+import { createEngine, type Engine, finishEngine, stopEngine } from "../engine/create.ts";
 import { lmHeadSink } from "./lm_head_sink.ts";
 
 export { CheckpointError } from "./checkpoint.ts";
@@ -88,7 +88,22 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
   const shards = await planShards(src, config, options.sha256 ?? {});
   try {
     const engine = await createEngine(config, options, src.location);
-    const { k } = engine;
+    try {
+      await fillEngine(engine, shards, config, options);
+      return finishEngine(engine, config, src.location);
+    } catch (e) {
+      stopEngine(engine);
+      throw e;
+    }
+  } finally {
+    for (const s of shards) await s.shard.reader.close();
+  }
+}
+
+/** Streams every planned tensor into the engine's memory and prepares the weights. */
+async function fillEngine(engine: Engine, shards: Planned[], config: ModelConfig, options: LoadOptions): Promise<void> {
+  const { k } = engine;
+  {
     const sizes = shards.map((s) => s.shard.reader.size);
     const total = sizes.every((x) => x !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
     let loaded = shards.reduce((a, s) => a + s.shard.pos, 0);
@@ -113,9 +128,6 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
     }
     k.prepare_weights(); // packed projections -> the kernels' layout, in place
     checkScales(k.memory.buffer, shards.flatMap((s) => s.entries), (s) => k.tensor_ptr(s.kind, s.layer));
-    return finishEngine(engine, config, src.location);
-  } finally {
-    for (const s of shards) await s.shard.reader.close();
   }
 }
 

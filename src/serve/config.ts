@@ -16,6 +16,7 @@
  *   KV_CACHE      f32 or f16
  *   LM_HEAD       bf16 or int8
  *   TERNARY_TILES auto (measured at load), dot16 or dot-add
+ *   THREADS       threads per forward pass (default: every core, where the runtime has threads)
  * @module
  */
 
@@ -48,7 +49,7 @@ export interface ServeConfig {
   /** The id clients use (`model` in requests). */
   id: string;
   /** Engine options read from the configuration. */
-  load: Pick<TextModelOptions, "contextLength" | "kvCache" | "lmHead" | "ternaryTiles">;
+  load: Pick<TextModelOptions, "contextLength" | "kvCache" | "lmHead" | "ternaryTiles" | "threads">;
   /** The bearer token `/v1/*` requires, if any. */
   apiKey?: string;
   /** Deprecated names in use, as one line each for the log. */
@@ -137,6 +138,7 @@ export function configFromEnv(
   const id = text(get, "MODEL_ID") ??
     (model.kind === "hub" ? model.repo : model.kind === "bucket" ? modelIdOf(model.prefix) : modelIdOf(model.location));
   const contextLength = positiveInt(get, "CONTEXT");
+  const threads = positiveInt(get, "THREADS");
   const kvCache = choice(get, "KV_CACHE", ["f16", "f32"] as const) ?? defaults.kvCache;
   const lmHead = choice(get, "LM_HEAD", ["bf16", "int8"] as const);
   const ternaryTiles = choice(get, "TERNARY_TILES", ["auto", "dot16", "dot-add"] as const);
@@ -145,6 +147,7 @@ export function configFromEnv(
     ...(kvCache ? { kvCache } : {}),
     ...(lmHead ? { lmHead } : {}),
     ...(ternaryTiles ? { ternaryTiles } : {}),
+    ...(threads ? { threads } : {}),
   };
   return { model, id, load, ...(apiKey ? { apiKey } : {}), warnings };
 }

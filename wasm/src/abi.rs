@@ -42,6 +42,7 @@ abi! {
         CONFIG = -1 => "the kernels reject this model configuration",
         MEMORY = -2 => "the model does not fit in WebAssembly memory (4 GiB at most)",
         EXISTS = -3 => "this instance already holds a model",
+        THREADS = -4 => "more than one thread needs the shared-memory build of the kernels",
     }
     /// Errors of `forward` and `forward_rows` (checked in this order, before any state changes).
     forward_error: i32 {
@@ -87,5 +88,7 @@ abi! {
         MAX_BLOCK = 64,
         /// widest projection input the ternary kernels accept
         MAX_IN = 65536,
+        /// initial pages of the shared memory a threaded build imports (its data and first stack fit)
+        SHARED_INITIAL_PAGES = 32,
     }
 }

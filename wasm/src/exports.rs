@@ -14,14 +14,15 @@ fn model() -> Option<&'static Model> {
 }
 
 /// Lays out the model, KV caches and scratch, growing memory once. The KV
-/// cache holds IEEE f16 values, or f32 with `kv_f32` != 0 (a host that
-/// passes only the first 12 arguments gets f16). With `lm_q8` != 0 the
+/// cache holds IEEE f16 values, or f32 with `kv_f32` != 0. `threads` (0 or
+/// 1: one) lays out a stack and attention scratch per thread (more than one
+/// needs the shared-memory build: `create_error::THREADS`). With `lm_q8` != 0 the
 /// lm_head is held as q8, fed through the loading window (`lm_stage`).
 /// 0, or an `abi::create_error`.
 #[no_mangle]
 pub extern "C" fn model_create(
     n_layers: u32, hidden: u32, inter: u32, n_heads: u32, n_kv: u32, head_dim: u32, vocab: u32,
-    eps: f32, theta: f64, ctx: u32, sessions: u32, block: u32, kv_f32: u32, lm_q8: u32,
+    eps: f32, theta: f64, ctx: u32, sessions: u32, block: u32, kv_f32: u32, lm_q8: u32, threads: u32,
 ) -> i32 {
     let cfg = Config {
         n_layers: n_layers as usize,
@@ -38,6 +39,7 @@ pub extern "C" fn model_create(
         block: block as usize,
         kv_f32: kv_f32 != 0,
         lm_q8: lm_q8 != 0,
+        threads: threads.max(1) as usize,
     };
     match Model::create(cfg) {
         Ok(()) => 0,
@@ -218,6 +220,40 @@ pub extern "C" fn bench_ternary(n_tok: u32, reps: u32) -> i32 {
         Ok(()) => 0,
         Err(e) => e,
     }
+}
+
+/// The top of thread `tid`'s stack, where its instance's `__stack_pointer`
+/// must start (0 for thread 0 and ids past the model's threads).
+#[no_mangle]
+pub extern "C" fn thread_stack_top(tid: u32) -> usize {
+    model().map_or(0, |m| m.stack_top(tid as usize))
+}
+
+/// Lets thread 0 sleep while it waits for the others (1), or makes it spin
+/// (0: a browser's main thread, where waiting traps).
+#[no_mangle]
+pub extern "C" fn threads_can_wait(yes: u32) {
+    crate::threads::set_main_can_wait(yes != 0)
+}
+
+/// The loop of thread `tid` (1..threads) of a shared-memory build, in its own
+/// instance over the same memory, its `__stack_pointer` set to
+/// `thread_stack_top(tid)`: blocks until `threads_stop`, then returns 0;
+/// -1 without a model or for a bad id.
+#[cfg(target_feature = "atomics")]
+#[no_mangle]
+pub extern "C" fn thread_run(tid: u32) -> i32 {
+    match model() {
+        Some(m) if tid >= 1 && (tid as usize) < m.cfg.threads => crate::threads::thread_loop(tid as usize),
+        _ => -1,
+    }
+}
+
+/// Makes every `thread_run` return.
+#[cfg(target_feature = "atomics")]
+#[no_mangle]
+pub extern "C" fn threads_stop() {
+    crate::threads::stop_threads()
 }
 
 /// Where `abi::TABLE` (every shared constant as text) starts.

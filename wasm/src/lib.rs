@@ -8,15 +8,21 @@
 //! linear memory) -> `forward` (the transformer) -> `exports` (the engine's
 //! ABI) and `test_exports` (kernels for tests and benchmarks).
 #![no_std]
+#![cfg_attr(target_feature = "atomics", feature(stdarch_wasm_atomic_wait))]
 
 pub mod abi;
 pub mod arena;
+pub mod attend;
+pub mod bitlinear;
 pub mod forward;
 pub mod kernels;
+pub mod lm_head;
 pub mod math;
+pub mod mem;
 pub mod model;
 pub mod exports;
 pub mod test_exports;
+pub mod threads;
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

@@ -37,6 +37,7 @@ pub struct Config {
     pub block: usize,    // tokens per forward call
     pub kv_f32: bool,    // KV cache in f32 instead of IEEE f16
     pub lm_q8: bool,     // lm_head held as q8 (converted while loading), not BF16
+    pub threads: usize,  // threads sharing the work (1 without +atomics)
 }
 
 impl Config {
@@ -69,7 +70,7 @@ impl Config {
     fn valid(&self) -> bool {
         let nonzero = self.n_layers > 0 && self.hidden > 0 && self.inter > 0 && self.n_heads > 0
             && self.n_kv > 0 && self.head_dim > 0 && self.vocab > 0 && self.ctx > 0
-            && self.sessions > 0 && self.block > 0;
+            && self.sessions > 0 && self.block > 0 && self.threads > 0;
         nonzero
             && self.n_heads % self.n_kv == 0
             && self.head_dim % 2 == 0
@@ -103,13 +104,14 @@ pub struct Scratch {
     pub xq: usize,     // [block, max_in] i8 quantized activations
     pub xs: usize,     // [block] f32 activation scales
     pub acc: usize,    // [block, max_out] i32 integer dot products
-    pub scores: usize, // Heads::scratch(ctx) f32: attention scores and widened rows (kernels::attention)
+    pub scores: usize, // [threads] x Heads::scratch(ctx) f32: attention scores and widened rows, per thread
     pub logits: usize, // [block, vocab] f32
     pub tokens: usize, // [block] i32
     pub rows: usize,   // [block] u32 session slot of each token row
     pub rowpos: usize, // [block] u32 position of each row (set by forward_rows)
     pub want: usize,   // [block] u8 rows whose logits are wanted (`abi::logits::WANTED`)
     pub lm_stage: usize, // [stage_rows, hidden] bf16 loading window of the lm_head (q8 only)
+    pub stacks: usize, // [threads - 1] x THREAD_STACK bytes: the other threads' stacks
 }
 
 pub struct Model {
@@ -146,6 +148,9 @@ pub fn loaded() -> Option<&'static Model> {
     unsafe { (*&raw const MODEL).as_ref() }
 }
 
+/// Bytes of stack each thread but the first gets (the first has the module's own).
+pub const THREAD_STACK: usize = 1 << 20;
+
 /// Most lm_head rows in the loading window of a q8 model.
 pub const STAGE_ROWS: usize = 64;
 
@@ -172,6 +177,9 @@ impl Model {
         }
         if !cfg.valid() {
             return Err(create_error::CONFIG);
+        }
+        if cfg.threads > 1 && !cfg!(target_feature = "atomics") {
+            return Err(create_error::THREADS);
         }
         let c = &cfg;
         let f = 4; // bytes of an f32
@@ -223,13 +231,14 @@ impl Model {
             xq: pl.take(b * max_in, 64),
             xs: pl.take(b * f, 64),
             acc: pl.take(b * max_out * 4, 64),
-            scores: pl.take(Heads { n_heads: c.n_heads, n_kv: c.n_kv, head_dim: c.head_dim }.scratch(c.ctx) * f, 64),
+            scores: pl.take(c.threads * Heads { n_heads: c.n_heads, n_kv: c.n_kv, head_dim: c.head_dim }.scratch(c.ctx) * f, 64),
             logits: pl.take(b * c.vocab * f, 64),
             tokens: pl.take(b * 4, 64),
             rows: pl.take(b * 4, 64),
             rowpos: pl.take(b * 4, 64),
             want: pl.take(b, 64),
             lm_stage: pl.take(c.stage_rows() * c.hidden * 2, 64),
+            stacks: pl.take((c.threads - 1) * THREAD_STACK, 16),
         };
         let end = pl.at;
         // One growth to the final size; refuse rather than half-allocate.
@@ -262,6 +271,7 @@ impl Model {
             mark: l0 + mark_off,
         };
         m.fill_rope();
+        crate::threads::set_team(c.threads);
         unsafe { *&raw mut MODEL = Some(m) };
         Ok(())
     }
@@ -360,6 +370,11 @@ impl Model {
     /// Whether the packed projections are in this build's kernel layout.
     pub fn prepared(&self) -> bool {
         unsafe { *(self.mark as *const u32) == PREPARED }
+    }
+
+    /// The top of thread `tid`'s stack (0 for thread 0, which has the module's, or past the team).
+    pub fn stack_top(&self, tid: usize) -> usize {
+        if tid == 0 || tid >= self.cfg.threads { 0 } else { self.s.stacks + tid * THREAD_STACK }
     }
 
     pub fn pos_of(&self, slot: usize) -> &mut u32 {

@@ -249,14 +249,24 @@ const V_CHUNK: usize = 64;
 ///   head at a time (f32 caches are read in place).
 /// `scratch`: `sh.scratch(len)` floats.
 pub fn attention_simd<T: Kv>(sh: Heads, q: &[f32], k: &[T], v: &[T], len: usize, scratch: &mut [f32], out: &mut [f32]) {
+    attention_groups(sh, q, k, v, len, scratch, out, 0, sh.n_kv)
+}
+
+/// `attention_simd` for kv heads [g0, g1) only: the outputs of their query
+/// heads, each computed exactly as in the whole call (threads split
+/// attention by kv head).
+pub fn attention_groups<T: Kv>(
+    sh: Heads, q: &[f32], k: &[T], v: &[T], len: usize, scratch: &mut [f32], out: &mut [f32], g0: usize, g1: usize,
+) {
     sh.check(q, k, v, len, scratch, out);
+    assert!(g0 <= g1 && g1 <= sh.n_kv);
     let (hd, kvd, group) = (sh.head_dim, sh.n_kv * sh.head_dim, sh.n_heads / sh.n_kv);
     let scale = 1.0 / sqrtf(hd as f32);
     let (sc, rest) = scratch.split_at_mut(sh.n_heads * len);
     let tmp = rest.as_mut_ptr(); // 2 widened K rows, then (f16) len widened V rows
     let (qp, op, scp) = (q.as_ptr(), out.as_mut_ptr(), sc.as_mut_ptr());
     unsafe {
-        for g in 0..sh.n_kv {
+        for g in g0..g1 {
             let h0 = g * group;
             let krow = |j: usize, slot: usize| T::row(k.as_ptr().add(j * kvd + g * hd), tmp.add(slot * hd), hd);
             // scores, 2 keys x up to 4 heads at a time

@@ -270,28 +270,36 @@ pub const MAX_N: usize = 64;
 /// load when decoding one token; with several tokens, 2 rows x 2 tokens share
 /// each weight and activation load.
 pub fn matmul_q8_simd(w: &[u8], scale: &[f32], rows: usize, cols: usize, x: &[i8], xs: &[f32], n: usize, y: &mut [f32]) {
+    matmul_q8_rows(w, scale, rows, cols, x, xs, n, y, 0, rows)
+}
+
+/// Rows [r0, r1) of `matmul_q8_simd` (r0 a multiple of 4, r1 too or `rows`);
+/// each row as in the whole call.
+pub fn matmul_q8_rows(
+    w: &[u8], scale: &[f32], rows: usize, cols: usize, x: &[i8], xs: &[f32], n: usize, y: &mut [f32], r0: usize, r1: usize,
+) {
     assert!(w.len() >= rows * cols && scale.len() >= rows && x.len() >= n * cols && xs.len() >= n);
-    assert!(y.len() >= n * rows && n <= MAX_N);
+    assert!(y.len() >= n * rows && n <= MAX_N && r0 % 4 == 0 && r1 <= rows);
     let mut sums = [0i32; MAX_N];
     for t in 0..n {
         sums[t] = x[t * cols..(t + 1) * cols].iter().map(|&v| v as i32).sum();
     }
     unsafe {
         if n == 1 {
-            let mut r = 0;
-            while r + 4 <= rows {
+            let mut r = r0;
+            while r + 4 <= r1 {
                 rows_tokens::<4, 1>(w, scale, rows, cols, x, xs, &sums, r, 0, y);
                 r += 4;
             }
-            while r < rows {
+            while r < r1 {
                 rows_tokens::<1, 1>(w, scale, rows, cols, x, xs, &sums, r, 0, y);
                 r += 1;
             }
             return;
         }
-        let mut r = 0;
-        while r < rows {
-            let two = r + 2 <= rows;
+        let mut r = r0;
+        while r < r1 {
+            let two = r + 2 <= r1;
             let mut t = 0;
             while t + 2 <= n {
                 if two {

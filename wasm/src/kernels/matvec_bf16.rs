@@ -109,15 +109,22 @@ unsafe fn rows_dot<const R: usize>(w: [Row; R], xs: *const f32, cols: usize, y: 
 pub fn matvec_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], y: &mut [f32], xs: &mut [f32]) {
     assert!(w.len() >= rows * cols && x.len() >= cols && y.len() >= rows);
     split_even_odd(x, cols, 1, xs);
+    matvec_bf16_rows(w, rows, cols, xs, y, 0, rows);
+}
+
+/// Rows [r0, r1) of `matvec_bf16_simd` (r0 a multiple of 4, r1 too or
+/// `rows`), x already split (`split_even_odd`); each row as in the whole call.
+pub fn matvec_bf16_rows(w: &[u16], rows: usize, cols: usize, xs: &[f32], y: &mut [f32], r0: usize, r1: usize) {
+    assert!(w.len() >= rows * cols && xs.len() >= cols && y.len() >= rows && r0 % 4 == 0 && r1 <= rows);
     let (wp, xp, yp) = (w.as_ptr(), xs.as_ptr(), y.as_mut_ptr());
-    let mut r = 0;
+    let mut r = r0;
     unsafe {
         let at = |r: usize| row_at(wp, rows, cols, r);
-        while r + 4 <= rows {
+        while r + 4 <= r1 {
             rows_dot::<4>([at(r), at(r + 1), at(r + 2), at(r + 3)], xp, cols, yp.add(r));
             r += 4;
         }
-        while r < rows {
+        while r < r1 {
             rows_dot::<1>([at(r)], xp, cols, yp.add(r));
             r += 1;
         }
@@ -187,12 +194,19 @@ unsafe fn row_tokens<const T: usize>(w: Row, xs: [*const f32; T], cols: usize, y
 pub fn matmul_bf16_simd(w: &[u16], rows: usize, cols: usize, x: &[f32], n: usize, y: &mut [f32], xs: &mut [f32]) {
     assert!(w.len() >= rows * cols && x.len() >= n * cols && y.len() >= n * rows);
     split_even_odd(x, cols, n, xs);
+    matmul_bf16_rows(w, rows, cols, xs, n, y, 0, rows);
+}
+
+/// Rows [r0, r1) of `matmul_bf16_simd` for all n tokens, x already split;
+/// each row as in the whole call.
+pub fn matmul_bf16_rows(w: &[u16], rows: usize, cols: usize, xs: &[f32], n: usize, y: &mut [f32], r0: usize, r1: usize) {
+    assert!(w.len() >= rows * cols && xs.len() >= n * cols && y.len() >= n * rows && r1 <= rows);
     let (wp, xp, yp) = (w.as_ptr(), xs.as_ptr(), y.as_mut_ptr());
     let mut t0 = 0;
     unsafe {
         while t0 < n {
             let nt = if n - t0 >= 4 { 4 } else { n - t0 };
-            for r in 0..rows {
+            for r in r0..r1 {
                 let wr = row_at(wp, rows, cols, r);
                 let xs = |k: usize| xp.add((t0 + k) * cols);
                 let ys = |k: usize| yp.add((t0 + k) * rows + r);

@@ -1,0 +1,58 @@
+//! BitLinear: y[n, out] = (int8(x) . W) / (s_x * weight_scale), for a group of
+//! projections that share their input (q, k, v; gate, up). The activations
+//! are quantized once, on thread 0; then every thread computes its share of
+//! each projection's output rows (`threads::share` of the product's units)
+//! and scales them to f32 in place, so each row is computed exactly as on
+//! one thread.
+
+use crate::kernels::quantize_i8::quantize_i8_simd;
+use crate::kernels::t2::{matmul_t2_i8_rows, token_sums, units, MAX_TOKENS};
+use crate::math::bf16;
+use crate::mem::{bytes, f32s, i32s, i8s, u16s};
+use crate::model::{Layer, Model};
+use crate::threads::{run, share};
+
+/// Scales units [u0, u1) of projection rows from exact i32 dots to f32 in
+/// place: `y` holds [n, out] i32 on entry, f32 on return for those rows.
+/// Unit q < R/2 is packed rows 2q and 2q+1, unit R/2 (R odd) the last one;
+/// packed row p holds output rows p + k R, k < 4.
+fn scale_units(y: usize, out: usize, n: usize, u0: usize, u1: usize, xs: &[f32], ws: f32) {
+    let rp = out / 4;
+    let (yi, yf) = (y as *mut i32, y as *mut f32);
+    for t in 0..n {
+        let denom = xs[t] * ws;
+        for u in u0..u1 {
+            let (p0, p1) = if u < rp / 2 { (2 * u, 2 * u + 2) } else { (rp - 1, rp) };
+            for p in p0..p1 {
+                for k in 0..4 {
+                    let i = t * out + k * rp + p;
+                    unsafe { *yf.add(i) = *yi.add(i) as f32 / denom };
+                }
+            }
+        }
+    }
+}
+
+/// Projections `outs` (projection index, output address) of layer `lay` over
+/// the n rows at `x` (f32 [n, in]); all of them take the same input width.
+pub fn bitlinear(m: &Model, lay: &Layer, outs: &[(usize, usize)], x: usize, n: usize) {
+    let n_in = m.cfg.proj_shape(outs[0].0).1;
+    let s = &m.s;
+    let xq = i8s(s.xq, n * n_in);
+    let xs = f32s(s.xs, n);
+    for t in 0..n {
+        xs[t] = quantize_i8_simd(f32s(x + t * n_in * 4, n_in), &mut xq[t * n_in..(t + 1) * n_in]);
+    }
+    let mut sums = [0i32; MAX_TOKENS];
+    token_sums(xq, n_in, n, &mut sums);
+    let (xq, xs, sums) = (&*xq, &*xs, &sums);
+    run(&|tid, nt| {
+        for &(p, y) in outs {
+            let out = m.cfg.proj_shape(p).0;
+            let (u0, u1) = share(units(out), tid, nt);
+            let w = bytes(lay.w[p], out / 4 * n_in);
+            matmul_t2_i8_rows(w, out, n_in, xq, n, sums, i32s(y, n * out), u0, u1);
+            scale_units(y, out, n, u0, u1, xs, bf16(u16s(lay.scale[p], 1)[0]));
+        }
+    });
+}
