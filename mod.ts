@@ -5,6 +5,13 @@
  * computes transformers-exact logits with Rust-compiled SIMD kernels, and
  * serves them through an OpenAI-compatible `fetch` handler.
  *
+ * @example Chat in three lines
+ * ```ts ignore
+ * import { FalconE } from "@falcon-e/edge";
+ * const llm = await FalconE.load("tiiuae/Falcon-E-1B-Instruct");
+ * for await (const piece of llm.chat([{ role: "user", content: "Hello!" }])) console.log(piece);
+ * ```
+ *
  * @example Serve a model
  * ```ts ignore
  * import { createHandler, loadTextModel } from "@falcon-e/edge";
@@ -24,6 +31,15 @@
  * @module
  */
 
+export {
+  type ChatOptions,
+  type ChatStream,
+  type Completion,
+  FalconE,
+  type FalconELoadOptions,
+  type GenerationOptions,
+} from "./src/generate/mod.ts";
+export type { ChatMessage } from "./src/text/mod.ts";
 export { createHandler, type Handler, type HandlerOptions } from "./src/serve/mod.ts";
 export { configFromEnv, type ServeConfig } from "./src/serve/mod.ts";
 export { loadTextModel, loadTextModelFrom, type TextModel, type TextModelOptions } from "./src/generate/mod.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { intFlag, parseArgs, UsageError } from "../src/cli/args.ts";
+import { intFlag, parseTask, type TaskSpec, UsageError } from "../src/cli/args.ts";
 import { expectedTensors, type TensorSpec } from "../src/load/checkpoint.ts";
 import { parseConfig } from "../src/load/config.ts";
 
@@ -22,6 +22,8 @@ export const SHAPES: Record<string, Record<string, unknown>> = {
   "falcon-e-1b": shape(24, 9216),
   "falcon-e-3b": shape(32, 13312),
   tiny: { ...shape(2, 512), hidden_size: 256, num_attention_heads: 4, head_dim: 64, vocab_size: 640 },
+  // the real vocabulary on a small body: a model slow enough to interrupt in tests, fast to write
+  small: { ...shape(4, 2048), hidden_size: 512, num_attention_heads: 4, head_dim: 128 },
 };
 
 function shape(layers: number, inter: number): Record<string, unknown> {
@@ -316,11 +318,27 @@ async function writeAll(f: Deno.FsFile, b: Uint8Array): Promise<void> {
 
 if (import.meta.main) {
   try {
-    const args = parseArgs(Deno.args);
+    const spec: TaskSpec = {
+      usage: "deno task synth --shape falcon-e-1b|falcon-e-3b|tiny|small --out DIR [--seed N]",
+      about:
+        "Writes a random-weight checkpoint of a real shape, in the Hugging Face format and size, with a tokenizer.",
+      options: {
+        shape: {
+          type: "string",
+          value: "SHAPE",
+          choices: Object.keys(SHAPES),
+          help: "the shape (default falcon-e-1b)",
+        },
+        out: { type: "string", value: "DIR", help: "the directory to write (required)" },
+        seed: { type: "string", value: "N", int: [0, 2 ** 31], help: "the weights' seed (default 1)" },
+      },
+    };
+    const args = parseTask(Deno.args, spec);
+    if (!args) Deno.exit(0);
     const out = args.flags.get("out");
-    if (!out) throw new UsageError("usage: deno task synth --shape falcon-e-1b|falcon-e-3b|tiny --out DIR [--seed N]");
+    if (!out) throw new UsageError("--out is required: the directory to write the checkpoint to");
     const t0 = performance.now();
-    const size = await synthesize(args.flags.get("shape") ?? "falcon-e-1b", out, intFlag(args, "seed", 1, 0));
+    const size = await synthesize(args.flags.get("shape") ?? "falcon-e-1b", out, intFlag(args, "seed", 1)!);
     console.error(
       `wrote ${out}/model.safetensors (${size} bytes), config and tokenizer files in ${
         ((performance.now() - t0) / 1000).toFixed(1)

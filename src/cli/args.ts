@@ -1,15 +1,12 @@
 /**
- * A small command-line flag parser: `--name value`, `--name=value`, `--flag`.
+ * The command line of every task, on `node:util`'s `parseArgs` (strict: an
+ * unknown flag is an error): each task declares its options once, with their
+ * types, ranges and help text; `--help`/`-h` prints the usage and exits 0;
+ * a misspelled flag or a bad value exits 2 naming the flag.
  * @module
  */
 
-/** Parsed command line: the positional words and the flags. */
-export interface Args {
-  /** Words that are not flags, in order. */
-  positional: string[];
-  /** `--name` -> value (`"true"` for a bare flag). */
-  flags: Map<string, string>;
-}
+import { parseArgs as nodeParseArgs } from "node:util";
 
 /** A command line that cannot be used; the message says what to change. */
 export class UsageError extends Error {
@@ -17,92 +14,172 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** One option of a task. */
+export interface OptionSpec {
+  /** `string` takes a value, `boolean` is a switch. */
+  type: "string" | "boolean";
+  /** A one-letter alias. */
+  short?: string;
+  /** Shown in the usage. */
+  help: string;
+  /** The value's name in the usage (`N`, `DIR`...). */
+  value?: string;
+  /** Allowed values of a string option. */
+  choices?: readonly string[];
+  /** An integer option's range. */
+  int?: [number, number];
+  /** A number option's range. */
+  number?: [number, number];
+}
+
+/** A task's command line. */
+export interface TaskSpec {
+  /** How the task is run, e.g. `deno task serve`. */
+  usage: string;
+  /** What it does, one or two lines. */
+  about: string;
+  /** Its options by flag name (without `--`). */
+  options: Record<string, OptionSpec>;
+  /** Whether words other than flags are allowed (subcommands, files). */
+  positionals?: boolean;
+}
+
+/** A parsed command line. */
+export interface Args {
+  /** Words that are not flags, in order. */
+  positional: string[];
+  /** Flag values as given (`"true"` for a switch). */
+  flags: Map<string, string>;
+}
+
+/** The usage text of a task. */
+export function usage(spec: TaskSpec): string {
+  const rows = Object.entries({
+    ...spec.options,
+    help: { type: "boolean", short: "h", help: "show this help" } as OptionSpec,
+  })
+    .map(([name, o]) => {
+      const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${
+        o.type === "string" ? ` ${o.value ?? "VALUE"}` : ""
+      }`;
+      const choices = o.choices ? ` (${o.choices.join(" | ")})` : "";
+      return [flag, o.help + choices] as const;
+    });
+  const w = Math.max(...rows.map(([f]) => f.length));
+  return `usage: ${spec.usage}\n${spec.about}\n\noptions:\n${
+    rows.map(([f, h]) => `  ${f.padEnd(w)}  ${h}`).join("\n")
+  }\n`;
+}
+
+/** Checks one value against its spec; returns it. */
+function checkValue(name: string, o: OptionSpec, v: string): string {
+  if (o.choices && !o.choices.includes(v)) {
+    throw new UsageError(`--${name} must be ${o.choices.join(" or ")}, got "${v}"`);
+  }
+  const n = Number(v);
+  if (o.int && (!Number.isInteger(n) || n < o.int[0] || n > o.int[1] || v.trim() === "")) {
+    throw new UsageError(`--${name} must be an integer in [${o.int[0]}, ${o.int[1]}], got "${v}"`);
+  }
+  if (o.number && (!Number.isFinite(n) || n < o.number[0] || n > o.number[1] || v.trim() === "")) {
+    throw new UsageError(`--${name} must be a number in [${o.number[0]}, ${o.number[1]}], got "${v}"`);
+  }
+  return v;
+}
+
 /**
- * Splits argv into positional words and flags. Flags listed in `booleans`
- * take no value.
+ * Parses `argv` for `spec`. Returns undefined after printing the usage when
+ * `--help`/`-h` is given.
+ * @throws {UsageError} for an unknown flag, a missing or bad value, or stray words.
  */
-export function parseArgs(argv: string[], booleans: string[] = []): Args {
-  const positional: string[] = [];
+export function parseTask(argv: string[], spec: TaskSpec, print: (s: string) => void = console.log): Args | undefined {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    help: { type: "boolean", short: "h" },
+  };
+  for (const [name, o] of Object.entries(spec.options)) {
+    options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}) };
+  }
+  let parsed;
+  try {
+    parsed = nodeParseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    const m = (e as Error).message;
+    const flag = m.match(/'(-{1,2}[^' ]+)/)?.[1];
+    if (/Unknown option/.test(m)) throw new UsageError(`unknown option ${flag ?? m}; see --help`);
+    if (/argument missing|requires an argument/i.test(m)) throw new UsageError(`${flag ?? "an option"} needs a value`);
+    throw new UsageError(m);
+  }
+  if (parsed.values.help) {
+    print(usage(spec));
+    return undefined;
+  }
+  if (!spec.positionals && parsed.positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[0]}"; see --help`);
+  }
   const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    if (eq >= 0) flags.set(name, a.slice(eq + 1));
-    else if (booleans.includes(name)) flags.set(name, "true");
-    else if (i + 1 < argv.length) flags.set(name, argv[++i]);
-    else throw new UsageError(`--${name} needs a value`);
+  for (const [name, v] of Object.entries(parsed.values)) {
+    if (name === "help" || v === undefined) continue;
+    flags.set(name, typeof v === "boolean" ? String(v) : checkValue(name, spec.options[name], v as string));
   }
-  return { positional, flags };
+  return { positional: parsed.positionals, flags };
 }
 
-/** An integer flag, checked to lie in [min, max]. */
-export function intFlag(
-  args: Args,
-  name: string,
-  fallback: number | undefined,
-  min = 0,
-  max = Number.MAX_SAFE_INTEGER,
-): number | undefined {
+/** An integer flag (already range-checked by its spec), or `fallback`. */
+export function intFlag(args: Args, name: string, fallback?: number): number | undefined {
   const v = args.flags.get(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(
-      `--${name} must be an integer in [${min}, ${max}], got "${v}"`,
-    );
-  }
-  return n;
+  return v === undefined ? fallback : Number(v);
 }
 
-/** A number flag, checked to lie in [min, max]. */
-export function numberFlag(
-  args: Args,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
+/** A number flag (already range-checked by its spec), or `fallback`. */
+export function numberFlag(args: Args, name: string, fallback?: number): number | undefined {
   const v = args.flags.get(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(
-      `--${name} must be a number in [${min}, ${max}], got "${v}"`,
-    );
-  }
-  return n;
+  return v === undefined ? fallback : Number(v);
 }
 
 /** `--ids 1,2,3` as token ids. */
 export function idsFlag(args: Args, name = "ids"): number[] {
-  const v = args.flags.get(name);
-  if (v === undefined || v.trim() === "") {
-    throw new UsageError(`--${name} is required, e.g. --${name} 1,2,3`);
-  }
+  const v = args.flags.get(name) ?? "";
   return v.split(",").map((s) => {
     const n = Number(s.trim());
-    if (!Number.isInteger(n) || n < 0) {
-      throw new UsageError(`--${name}: "${s}" is not a token id`);
-    }
+    if (s.trim() === "" || !Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: "${s}" is not a token id`);
     return n;
   });
 }
 
-/** `--lm-head bf16|int8`: lm_head weights (default bf16, as shipped). */
-export function lmHeadFlag(args: Args): "bf16" | "int8" {
-  const v = args.flags.get("lm-head") ?? "bf16";
-  if (v !== "bf16" && v !== "int8") throw new UsageError(`--lm-head must be bf16 or int8, got "${v}"`);
-  return v;
-}
-
-/** `--kv f32|f16`: KV cache precision (default f32). */
-export function kvFlag(args: Args): "f16" | "f32" {
-  const v = args.flags.get("kv") ?? "f32";
-  if (v !== "f16" && v !== "f32") throw new UsageError(`--kv must be f32 or f16, got "${v}"`);
-  return v;
-}
+/** The options every task that loads a model takes. */
+export const MODEL_OPTIONS: Record<string, OptionSpec> = {
+  model: {
+    type: "string",
+    value: "DIR|URL|FILE.feimg|owner/name",
+    help: "the checkpoint: a directory, a URL base, an image, or a Hugging Face repo id",
+  },
+  ctx: {
+    type: "string",
+    value: "N",
+    int: [1, 1 << 20],
+    help: "positions per KV cache slot (default 2048, or the model's limit)",
+  },
+  kv: {
+    type: "string",
+    value: "TYPE",
+    choices: ["f32", "f16"],
+    help: "KV cache precision (default f32: transformers' numbers)",
+  },
+  "lm-head": {
+    type: "string",
+    value: "TYPE",
+    choices: ["bf16", "int8"],
+    help: "lm_head weights (default bf16 as shipped; int8 faster, approximate)",
+  },
+  threads: { type: "string", value: "N", int: [1, 256], help: "threads per forward pass (default: every core)" },
+  "ternary-tiles": {
+    type: "string",
+    value: "FORM",
+    choices: ["auto", "dot16", "dot-add"],
+    help: "ternary kernel tiles (default auto: timed at load)",
+  },
+  "hub-endpoint": {
+    type: "string",
+    value: "URL",
+    help: "the hub for repo ids (default HF_ENDPOINT or https://huggingface.co)",
+  },
+};

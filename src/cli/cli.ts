@@ -1,131 +1,75 @@
 /**
  * `deno task cli <command>`: drive the engine from a terminal.
  *
- *   logits   --model DIR|URL --ids 1,2,3 [--ctx N]
- *            prints {"argmax": [per position], "last_logits": [vocab floats]}
- *   generate --model DIR|URL --ids 1,2,3 [--max-tokens 24] [--temperature 0] [--ctx N] [--stop-at-eos]
- *            prints {"ids": [generated], "timings": {...}}
- *   generate --model DIR|URL --prompt "text" [--chat] [--system S] [sampling flags] [--json]
- *            streams the text (or prints {"text", "ids", "timings"} with --json)
- *   chat     --model DIR|URL [--system S] [sampling flags]   an interactive chat
- * Sampling flags: --max-tokens N --temperature T --top-p P --top-k K --min-p P --seed S
+ *   chat     an interactive chat (line editing and history where the terminal has them)
+ *   generate a completion of --prompt, --prompt-file or stdin (streamed; --json for one JSON line),
+ *            or of token ids (--ids: greedy, prints the ids and timings)
+ *   logits   the logits of token ids: {"argmax": [per position], "last_logits": [vocab floats]}
+ *
+ * Every command takes --model (a directory, URL base, .feimg image or hub repo
+ * id) and the engine flags; `deno task cli <command> --help` lists them.
  * @module
  */
 
-import { type Args, idsFlag, intFlag, kvFlag, lmHeadFlag, numberFlag, parseArgs, UsageError } from "./args.ts";
-import { loadModel } from "../load/load_model.ts";
-import type { Model } from "../engine/model.ts";
 import { argmax } from "../engine/argmax.ts";
-import { chatRepl, generateText } from "./text.ts";
+import { loadModel } from "../load/load_model.ts";
+import { type Args, idsFlag, MODEL_OPTIONS, parseTask, type TaskSpec, UsageError } from "./args.ts";
+import { CHAT_SPEC, chatRepl } from "./chat.ts";
+import { GENERATE_SPEC, generateText } from "./generate.ts";
+import { modelLocation, modelOptions } from "./model.ts";
 
-const USAGE = `usage:
-  deno task cli logits   --model DIR|URL --ids 1,2,3 [--ctx N]
-  deno task cli generate --model DIR|URL --ids 1,2,3 [--max-tokens 24] [--temperature 0] [--ctx N] [--stop-at-eos]
-  deno task cli generate --model DIR|URL --prompt "text" [--chat] [--system S] [--json] [sampling flags]
-  deno task cli chat     --model DIR|URL [--system S] [sampling flags]
-sampling flags: --max-tokens N --temperature T --top-p P --top-k K --min-p P --seed S --ctx N
-every command: --kv f32|f16 (KV cache precision, default f32 = transformers' numbers)
-              --threads N (threads per forward pass, default every core)
-              --lm-head bf16|int8 (lm_head weights, default bf16 as shipped; int8: faster, logits approximate)`;
-
-async function load(args: Args): Promise<{ model: Model; loadMs: number }> {
-  const dir = args.flags.get("model");
-  if (!dir) {
-    throw new UsageError(
-      "--model is required: a checkpoint directory or URL base",
-    );
-  }
-  const t0 = performance.now();
-  const ctx = intFlag(args, "ctx", undefined, 1);
-  const threads = intFlag(args, "threads", undefined, 1, 256);
-  const model = await loadModel(
-    dir,
-    {
-      ...(ctx === undefined ? {} : { contextLength: ctx }),
-      kvCache: kvFlag(args),
-      lmHead: lmHeadFlag(args),
-      ...(threads === undefined ? {} : { threads }),
-    },
-  );
-  return { model, loadMs: performance.now() - t0 };
-}
-
-async function logits(args: Args): Promise<unknown> {
-  const ids = idsFlag(args);
-  const { model } = await load(args);
-  using s = model.createSession();
-  const all = s.feed(ids, { allLogits: true });
-  const v = model.config.vocabSize;
-  const am = ids.map((_, t) => argmax(all.subarray(t * v, (t + 1) * v)));
-  return {
-    argmax: am,
-    last_logits: Array.from(all.subarray((ids.length - 1) * v)),
-  };
-}
-
-async function generate(args: Args): Promise<unknown> {
-  if (args.flags.has("prompt")) return await generateText(args);
-  const ids = idsFlag(args);
-  const maxTokens = intFlag(args, "max-tokens", 24, 0)!;
-  const temperature = numberFlag(args, "temperature", 0, 0, 0);
-  void temperature; // greedy only here; sampling comes with the text layer
-  const stopAtEos = args.flags.get("stop-at-eos") === "true";
-  const { model, loadMs } = await load(args);
-  using s = model.createSession();
-  if (ids.length + maxTokens > model.contextLength) {
-    throw new UsageError(
-      `${ids.length} prompt + ${maxTokens} new tokens exceed the context (${model.contextLength}); raise --ctx`,
-    );
-  }
-  const eos = new Set(model.config.eosTokenIds);
-  const out: number[] = [];
-  const t0 = performance.now();
-  let logits = s.feed(ids);
-  const prefillMs = performance.now() - t0;
-  const t1 = performance.now();
-  let decoded = 0;
-  while (out.length < maxTokens) {
-    const next = argmax(logits);
-    out.push(next);
-    if ((stopAtEos && eos.has(next)) || out.length === maxTokens) break;
-    logits = s.feed([next]);
-    decoded++;
-  }
-  const decodeMs = performance.now() - t1;
-  return {
-    ids: out,
-    timings: {
-      load_ms: round(loadMs),
-      prefill_tokens: ids.length,
-      prefill_ms: round(prefillMs),
-      decode_tokens: decoded,
-      decode_ms: round(decodeMs),
-    },
-  };
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
-}
-
-const COMMANDS: Record<string, (a: Args) => Promise<unknown>> = {
-  logits,
-  generate,
-  chat: chatRepl,
+const LOGITS_SPEC: TaskSpec = {
+  usage: "deno task cli logits --model M --ids 1,2,3 [options]",
+  about: 'Prints {"argmax": [the top id at each position], "last_logits": [the last position\'s logits]}.',
+  options: { ...MODEL_OPTIONS, ids: { type: "string", value: "1,2,3", help: "the token ids (required)" } },
 };
 
-/** Runs one CLI command; returns the process exit code. */
+const COMMANDS: Record<string, { spec: TaskSpec; run: (a: Args) => Promise<unknown> }> = {
+  chat: { spec: CHAT_SPEC, run: chatRepl },
+  generate: { spec: GENERATE_SPEC, run: generateText },
+  logits: { spec: LOGITS_SPEC, run: logits },
+};
+
+const USAGE = `usage: deno task cli <command> [options]
+commands:
+  chat       an interactive chat with the model
+  generate   complete a prompt (--prompt, --prompt-file or stdin), or token ids (--ids)
+  logits     the logits of token ids
+'deno task cli <command> --help' lists a command's options.
+`;
+
+async function logits(args: Args): Promise<unknown> {
+  if (!args.flags.has("ids")) throw new UsageError("logits needs --ids, e.g. --ids 1,2,3");
+  const ids = idsFlag(args);
+  const { location } = await modelLocation(args);
+  const { id: _, ...options } = modelOptions(args);
+  const model = await loadModel(location, options);
+  try {
+    using s = model.createSession();
+    const all = s.feed(ids, { allLogits: true });
+    const v = model.config.vocabSize;
+    return {
+      argmax: ids.map((_, t) => argmax(all.subarray(t * v, (t + 1) * v))),
+      last_logits: Array.from(all.subarray((ids.length - 1) * v)),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Runs one CLI command; returns the process exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   try {
-    const args = parseArgs(argv, ["stop-at-eos", "help", "chat", "json"]);
-    const cmd = args.positional[0];
-    if (!cmd || args.flags.has("help") || !(cmd in COMMANDS)) {
-      console.error(
-        cmd && !(cmd in COMMANDS) ? `unknown command "${cmd}"\n${USAGE}` : USAGE,
-      );
-      return cmd && !args.flags.has("help") ? 2 : 0;
+    const [cmd, ...rest] = argv;
+    if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
+      (cmd === undefined ? console.error : console.log)(USAGE);
+      return cmd === undefined ? 2 : 0;
     }
-    const result = await COMMANDS[cmd](args);
+    const command = COMMANDS[cmd];
+    if (!command) throw new UsageError(`unknown command "${cmd}"\n${USAGE}`);
+    const args = parseTask(rest, command.spec);
+    if (!args) return 0;
+    const result = await command.run(args);
     if (result !== undefined) console.log(JSON.stringify(result));
     return 0;
   } catch (e) {

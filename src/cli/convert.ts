@@ -4,10 +4,22 @@
  * @module
  */
 
-import { parseArgs, UsageError } from "./args.ts";
+import { MODEL_OPTIONS, parseTask, type TaskSpec, UsageError } from "./args.ts";
+import { modelLocation } from "./model.ts";
 import { bar, showLine } from "./progress.ts";
 import { EMBEDDED_FILES, IMAGE_EXTENSION, writeImage } from "../load/image.ts";
 import { openSource } from "../load/source/mod.ts";
+
+const SPEC: TaskSpec = {
+  usage: `deno task convert --model M --out FILE${IMAGE_EXTENSION}`,
+  about:
+    "Writes the pre-laid-out image of a checkpoint: its weights as the kernels read them, config and tokenizer embedded.",
+  options: {
+    model: MODEL_OPTIONS.model,
+    "hub-endpoint": MODEL_OPTIONS["hub-endpoint"],
+    out: { type: "string", value: `FILE${IMAGE_EXTENSION}`, help: "the image to write (required)" },
+  },
+};
 import { loadTextModelFrom } from "../generate/text_model.ts";
 
 function progress(label: string, done: number, total: number): void {
@@ -16,11 +28,12 @@ function progress(label: string, done: number, total: number): void {
 
 /** Runs `deno task convert` with these arguments. */
 export async function main(argv: string[]): Promise<void> {
-  const args = parseArgs(argv);
-  const from = args.flags.get("model"), out = args.flags.get("out");
-  if (!from || !out) throw new UsageError(`usage: deno task convert --model DIR|URL --out FILE${IMAGE_EXTENSION}`);
+  const args = parseTask(argv, SPEC);
+  if (!args) return;
+  const out = args.flags.get("out");
+  if (!out) throw new UsageError(`--out is required: the image file to write (FILE${IMAGE_EXTENSION})`);
   if (!out.endsWith(IMAGE_EXTENSION)) throw new UsageError(`--out must end in ${IMAGE_EXTENSION}`);
-  const src = openSource(from);
+  const src = openSource((await modelLocation(args)).location);
   const t0 = performance.now();
   const tm = await loadTextModelFrom(src, { contextLength: 1, onProgress: (n, t) => progress("read ", n, t ?? n) });
   Deno.stderr.writeSync(new TextEncoder().encode("\n"));

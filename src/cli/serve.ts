@@ -1,23 +1,47 @@
 /**
  * `deno task serve`: the OpenAI-compatible server on this machine.
  *
- *   deno task serve [--model DIR|URL|IMAGE|owner/name] [--port 8000] [--host 127.0.0.1]
- *                   [--api-key KEY] [--ctx 2048] [--hub-endpoint URL] [--cors *|origin,...]
- *                   [--max-queue 16] [--slots 1] [--kv f32|f16] [--lm-head bf16|int8]
- *                   [--ternary-tiles auto|dot16|dot-add] [--threads N]
- *
- * Each flag may also come from the environment variable of the same meaning
- * (src/serve/config.ts: MODEL_URL, API_KEY, CONTEXT, KV_CACHE, LM_HEAD,
- * HF_ENDPOINT, MODEL_ID); a flag wins. A hub repo id is downloaded once into
- * the local cache with a progress bar.
+ * Each model flag may also come from the environment variable of the same
+ * meaning (src/serve/config.ts: MODEL_URL, API_KEY, CONTEXT, KV_CACHE,
+ * LM_HEAD, TERNARY_TILES, THREADS, HF_ENDPOINT, MODEL_ID); a flag wins. A hub
+ * repo id is downloaded once into the local cache with a progress bar.
  * @module
  */
 
-import { intFlag, kvFlag, lmHeadFlag, parseArgs, UsageError } from "./args.ts";
+import { MODEL_OPTIONS, parseTask, type TaskSpec, UsageError } from "./args.ts";
 import { downloadRepo } from "../load/source/hub.ts";
 import { configFromEnv, isLocalPath, loadConfigured } from "../serve/config.ts";
 import { createHandler } from "../serve/handler.ts";
 import { showDownload } from "./progress.ts";
+
+const SPEC: TaskSpec = {
+  usage: "deno task serve [--model M] [options]",
+  about: "Serves the model: the OpenAI API at /v1, the chat page at /, /health, /metrics, /props, /tokenize.",
+  options: {
+    ...MODEL_OPTIONS,
+    port: { type: "string", value: "N", int: [0, 65535], help: "the port (default 8000)" },
+    host: { type: "string", value: "HOST", help: "the address to listen on (default 127.0.0.1)" },
+    "api-key": { type: "string", value: "KEY", help: "require 'Authorization: Bearer KEY' on the API (or API_KEY)" },
+    cors: { type: "string", value: "*|ORIGINS", help: "allow these origins (comma-separated), or any" },
+    slots: { type: "string", value: "N", int: [1, 64], help: "KV cache slots: requests decoded together (default 1)" },
+    "max-queue": {
+      type: "string",
+      value: "N",
+      int: [0, 10_000],
+      help: "requests that may wait for a slot (default 16)",
+    },
+    "max-body-bytes": {
+      type: "string",
+      value: "N",
+      int: [1024, 1 << 30],
+      help: "largest request body (default 1048576)",
+    },
+  },
+};
+SPEC.options.model = {
+  ...SPEC.options.model,
+  help: SPEC.options.model.help + " (default tiiuae/Falcon-E-1B-Instruct)",
+};
 
 /** Flags that stand for configuration variables. */
 const FLAG_VARS: Record<string, string> = {
@@ -33,18 +57,14 @@ const FLAG_VARS: Record<string, string> = {
 
 /** Runs `deno task serve` with these arguments; resolves once the server listens. */
 export async function main(argv: string[]): Promise<void> {
-  const args = parseArgs(argv);
-  const port = intFlag(args, "port", 8000, 0, 65535)!;
-  const hostname = args.flags.get("host") ?? "127.0.0.1";
-  const slots = intFlag(args, "slots", 1, 1, 64)!;
-  const maxQueue = intFlag(args, "max-queue", 16, 0, 10_000)!;
-  const cors = args.flags.get("cors");
-  intFlag(args, "ctx", undefined, 1), intFlag(args, "threads", undefined, 1, 256), kvFlag(args), lmHeadFlag(args); // flag-named errors first
+  const args = parseTask(argv, SPEC);
+  if (!args) return;
+  const num = (name: string, fallback: number) => Number(args.flags.get(name) ?? fallback);
   const byVar = Object.fromEntries(Object.entries(FLAG_VARS).map(([f, v]) => [v, args.flags.get(f)]));
   const cfg = configFromEnv((name) => byVar[name] ?? Deno.env.get(name), { kvCache: "f32" });
   if (cfg.model.kind === "path" && !isLocalPath(cfg.model.location)) {
     throw new UsageError(
-      `--model ${cfg.model.location}: no such directory, and not a URL or a Hugging Face repo id (owner/name)`,
+      `--model ${cfg.model.location}: no such file or directory, and not a URL or a Hugging Face repo id (owner/name)`,
     );
   }
   if (cfg.model.kind === "hub") {
@@ -52,27 +72,27 @@ export async function main(argv: string[]): Promise<void> {
     cfg.model = { kind: "path", location: dir };
   }
   for (const w of cfg.warnings) console.warn(`warning: ${w}`);
-  const t0 = performance.now();
+  const t0 = performance.now(), slots = num("slots", 1), cors = args.flags.get("cors");
   const tm = await loadConfigured(cfg, { maxSessions: slots });
   const handler = createHandler({
     model: tm,
-    maxQueue,
+    maxQueue: num("max-queue", 16),
+    maxBodyBytes: num("max-body-bytes", 1 << 20),
+    log: (line) => console.log(line),
     ...(cfg.apiKey ? { apiKey: cfg.apiKey } : {}),
     ...(cors ? { cors: { origins: cors === "*" ? "*" as const : cors.split(",") } } : {}),
   });
-  const mem = tm.model.memory();
+  const mem = tm.model.memory(), info = tm.model.info();
   console.error(
     `loaded ${tm.id} in ${((performance.now() - t0) / 1000).toFixed(2)} s: weights ${
       (mem.weights / 1e6).toFixed(1)
     } MB, ` +
       `KV cache ${(mem.kvCache / 1e6).toFixed(1)} MB (${tm.model.contextLength} positions x ${slots} slots), ` +
-      `${tm.model.info().threads.count} thread(s)${
-        tm.model.info().threads.reason ? ` (${tm.model.info().threads.reason})` : ""
-      }`,
+      `${info.threads.count} thread(s)${info.threads.reason ? ` (${info.threads.reason})` : ""}`,
   );
   Deno.serve({
-    port,
-    hostname,
+    port: num("port", 8000),
+    hostname: args.flags.get("host") ?? "127.0.0.1",
     onListen: (a) =>
       console.error(
         `listening on http://${a.hostname}:${a.port}/ (chat page at /, OpenAI API at /v1)${

@@ -12,6 +12,8 @@ import type { Model, Session } from "../engine/model.ts";
 interface Pending {
   session: Session;
   ids: number[]; // tokens still to feed
+  total: number; // tokens asked for
+  progress?: (fed: number, total: number) => void;
   resolve(logits: Float32Array): void;
   reject(e: unknown): void;
 }
@@ -56,9 +58,14 @@ export class Batcher {
    * Feeds `ids` to `session` in upcoming passes; resolves with the logits
    * after the last one. When `signal` aborts, the rest is dropped at once and
    * the promise rejects with the signal's reason (the session may hold part
-   * of the ids).
+   * of the ids). `progress` hears how many are in after each pass.
    */
-  feed(session: Session, ids: number[], signal?: AbortSignal): Promise<Float32Array> {
+  feed(
+    session: Session,
+    ids: number[],
+    signal?: AbortSignal,
+    progress?: (fed: number, total: number) => void,
+  ): Promise<Float32Array> {
     if (ids.length === 0) return Promise.reject(new RangeError("feed needs at least one token id"));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
@@ -66,6 +73,8 @@ export class Batcher {
       const p: Pending = {
         session,
         ids: ids.slice(),
+        total: ids.length,
+        progress,
         resolve: (l) => (signal?.removeEventListener("abort", onAbort), resolve(l)),
         reject: (e) => (signal?.removeEventListener("abort", onAbort), reject(e)),
       };
@@ -118,6 +127,7 @@ export class Batcher {
     batch.forEach(({ p, take }, i) => {
       this.stats.rows += take;
       p.ids.splice(0, take);
+      if (p.ids.length > 0) p.progress?.(p.total - p.ids.length, p.total);
       if (p.ids.length === 0) {
         this.#queue.splice(this.#queue.indexOf(p), 1);
         p.resolve(logits[i]);

@@ -26,9 +26,14 @@ export class CachedSession {
   /**
    * Brings the cache to exactly `prompt` and returns the logits after it.
    * Keeps the longest common prefix with what the cache holds (at least one
-   * token is always run, to produce logits).
+   * token is always run, to produce logits). `progress` hears the prompt
+   * tokens in the cache (reused ones included) after each pass.
    */
-  async prefill(prompt: number[], signal?: AbortSignal): Promise<Float32Array> {
+  async prefill(
+    prompt: number[],
+    signal?: AbortSignal,
+    progress?: (done: number, total: number) => void,
+  ): Promise<Float32Array> {
     let keep = 0;
     const max = Math.min(this.ids.length, prompt.length - 1);
     while (keep < max && this.ids[keep] === prompt[keep]) keep++;
@@ -37,7 +42,8 @@ export class CachedSession {
     this.reused = keep;
     const rest = prompt.slice(keep);
     try {
-      const logits = await this.batcher.feed(this.engine, rest, signal);
+      const report = progress && ((fed: number) => progress(keep + fed, prompt.length));
+      const logits = await this.batcher.feed(this.engine, rest, signal, report);
       this.ids.push(...rest);
       return logits;
     } catch (e) {

@@ -21,6 +21,8 @@ export interface GenerateOptions extends SamplerOptions {
   stopTokenIds?: number[];
   /** Stop when this signal aborts (a client that went away). */
   signal?: AbortSignal;
+  /** Hears the prompt tokens in the cache while a long prompt is prefilled (after each pass). */
+  onPrefill?: (done: number, total: number) => void;
 }
 
 /** One step of generation. `text` may be empty while a character or a possible stop string is pending. */
@@ -85,7 +87,7 @@ export async function* generate(
   if (options.signal?.aborted) return summary("abort", 0, 0);
   let logits: Float32Array;
   try {
-    logits = await session.prefill(prompt, options.signal); // a long prompt stops between chunks
+    logits = await session.prefill(prompt, options.signal, options.onPrefill); // a long prompt stops between chunks
   } catch (e) {
     if (options.signal?.aborted) return summary("abort", 0, session.reused);
     throw e;

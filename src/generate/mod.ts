@@ -7,6 +7,16 @@
  */
 
 export {
+  type ChatOptions,
+  type ChatStream,
+  type Completion,
+  FalconE,
+  type FalconELoadOptions,
+  type GenerationOptions,
+} from "./falcon_e.ts";
+export { ContextError, defaultRoom, fitHistory, type FittedHistory, type HistoryMessage } from "./history.ts";
+export { chatPromptIds, type ChatPromptOptions } from "./prompt.ts";
+export {
   loadTextModel,
   loadTextModelFrom,
   loadTextModelFromImage,
@@ -15,4 +25,5 @@ export {
 } from "./text_model.ts";
 export { generate, type GeneratedPiece, type GenerateOptions, type GenerationSummary } from "./generate.ts";
 export { CachedSession, type Lease, QueueFullError, Scheduler, type SchedulerStats } from "./scheduler.ts";
+export { nextMacrotask } from "./batcher.ts";
 export { Batcher } from "./batcher.ts";

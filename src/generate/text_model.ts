@@ -8,6 +8,8 @@ import { ChatTemplate, chatTemplateOf } from "../text/chat_template.ts";
 import { loadImageFrom } from "../load/image.ts";
 import { parseJsonFile } from "../load/config.ts";
 import { imageLocation, loadModelFrom, type LoadOptions } from "../load/load_model.ts";
+import { LOAD_OPTIONS } from "../load/options.ts";
+import { checkOptionNames } from "../engine/options.ts";
 import type { Model } from "../engine/model.ts";
 import { modelIdOf, type ModelSource, openSource } from "../load/source/mod.ts";
 import { TextTokenizer } from "../text/tokenizer.ts";
@@ -28,9 +30,12 @@ export interface TextModel {
 
 /** Options of {@linkcode loadTextModel}. */
 export interface TextModelOptions extends LoadOptions {
-  /** The model id to report (default: the last path segment of the location). */
+  /** The model id to report (default: the repo id, or the last path segment of the location). */
   id?: string;
 }
+
+/** The option names of {@linkcode TextModelOptions}. */
+export const TEXT_MODEL_OPTIONS: readonly string[] = [...LOAD_OPTIONS, "id"];
 
 /**
  * Loads a checkpoint directory or URL base with its tokenizer files.
@@ -45,10 +50,11 @@ export interface TextModelOptions extends LoadOptions {
  * @param options Engine options and the id to report.
  * @returns Engine, tokenizer and template, all checked.
  */
-export function loadTextModel(location: string | URL, options: TextModelOptions = {}): Promise<TextModel> {
+export async function loadTextModel(location: string | URL, options: TextModelOptions = {}): Promise<TextModel> {
+  checkOptionNames(options, TEXT_MODEL_OPTIONS, "loadTextModel");
   const image = imageLocation(location, options.fetch);
-  if (image) return loadTextModelFromImage(image.src, image.file, options);
-  return loadTextModelFrom(openSource(location, options.fetch), options);
+  if (image) return await loadTextModelFromImage(image.src, image.file, options);
+  return await loadTextModelFrom(openSource(location, options.fetch), options);
 }
 
 /** {@linkcode loadTextModel} of a pre-laid-out image (`deno task convert`) named `file` in `src`. */
@@ -57,6 +63,7 @@ export async function loadTextModelFromImage(
   file: string,
   options: TextModelOptions = {},
 ): Promise<TextModel> {
+  checkOptionNames(options, TEXT_MODEL_OPTIONS, "loadTextModelFromImage");
   const { model, files } = await loadImageFrom(src, file, options);
   return finish(
     model,
@@ -70,11 +77,13 @@ export async function loadTextModelFrom(
   src: ModelSource,
   options: TextModelOptions = {},
 ): Promise<TextModel> {
+  checkOptionNames(options, TEXT_MODEL_OPTIONS, "loadTextModelFrom");
   // Text files first: a broken tokenizer fails before 600 MB are read.
   const tokJson = await src.text("tokenizer.json");
   const tokConfigText = await src.text("tokenizer_config.json");
   const text = textSide(tokJson, tokConfigText, src.location);
-  const model = await loadModelFrom(src, options);
+  const { id: _, ...load } = options;
+  const model = await loadModelFrom(src, load);
   const id = options.id ?? modelIdOf(src.location);
   return finish(model, text, id);
 }

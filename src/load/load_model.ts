@@ -10,7 +10,8 @@ import { ConfigError, type ModelConfig, parseConfig, parseJsonFile } from "./con
 import { CheckpointError, expectedTensors, projectionShape, SCALE_KINDS, type TensorSpec } from "./checkpoint.ts";
 import { Tensor } from "../engine/abi.ts";
 import { isImagePath, loadImageFrom } from "./image.ts";
-import type { LoadOptions } from "./options.ts";
+import { LOAD_OPTIONS, type LoadOptions } from "./options.ts";
+import { checkOptionNames } from "../engine/options.ts";
 import type { Model } from "../engine/model.ts";
 import type { TensorEntry } from "./safetensors.ts";
 import {
@@ -50,6 +51,7 @@ const INDEX = "model.safetensors.index.json";
  * @throws {CheckpointError} naming the tensor that is missing, unexpected or mis-shaped.
  */
 export async function loadModel(location: string | URL, options: LoadOptions = {}): Promise<Model> {
+  checkOptionNames(options, LOAD_OPTIONS, "loadModel");
   const image = imageLocation(location, options.fetch);
   if (image) return (await loadImageFrom(image.src, image.file, options)).model;
   return loadModelFrom(openSource(location, options.fetch), options);
@@ -77,6 +79,7 @@ export function imageLocation(
  * @returns The model, every weight in WebAssembly memory.
  */
 export async function loadModelFrom(src: ModelSource, options: LoadOptions = {}): Promise<Model> {
+  checkOptionNames(options, LOAD_OPTIONS, "loadModelFrom");
   const configText = await src.text("config.json");
   if (configText === undefined) throw new ConfigError(`no config.json in ${src.location}`);
   const config = parseConfig(configText, await src.text("generation_config.json"));

@@ -4,6 +4,10 @@
  */
 
 import type { EngineOptions } from "../engine/create.ts";
+import { ENGINE_OPTIONS } from "../engine/options.ts";
+
+/** The option names of {@linkcode LoadOptions}. */
+export const LOAD_OPTIONS: readonly string[] = [...ENGINE_OPTIONS, "fetch", "sha256", "onProgress"];
 
 /** Options of {@linkcode loadModel}: the engine's layout plus where and how the bytes are read. */
 export interface LoadOptions extends EngineOptions {

@@ -190,6 +190,7 @@ export function createConfiguredHandler(
     onProgress: (loaded, total) => Object.assign(progress, { loaded, total }),
   });
   const handler = createHandler({
+    log: (line) => console.log(line),
     ...handlerOptions,
     model,
     ...(cfg.apiKey ? { apiKey: cfg.apiKey } : {}),

@@ -13,6 +13,8 @@ import type { LoadProgress } from "./health.ts";
 import { errorResponse, HttpError, internalError } from "./openai/errors.ts";
 import { matchRoute, type Route, type RouteContext, routeTable } from "./routes.ts";
 import { ModelState } from "./state.ts";
+import { Metrics } from "./metrics.ts";
+import type { FinishedRun } from "./openai/shapes.ts";
 
 /** Options of {@linkcode createHandler}. */
 export interface HandlerOptions {
@@ -32,6 +34,19 @@ export interface HandlerOptions {
   loadWaitMs?: number;
   /** Loading progress for `/health` while the model loads. */
   loadProgress?: LoadProgress;
+  /**
+   * Hears one line per finished generation: request id, tokens in (cached)
+   * and out, time to first token, decode tok/s, finish reason. Off when absent.
+   */
+  log?: (line: string) => void;
+}
+
+/** The request log's line for a finished generation. */
+export function logLine(g: FinishedRun): string {
+  const ttft = g.ttft === undefined ? "-" : `${Math.round(g.ttft * 1000)}ms`;
+  const rate = g.decodeSeconds > 0 ? ((g.completionTokens - 1) / g.decodeSeconds).toFixed(1) : "-";
+  return `${g.id} ${g.stream ? "stream" : "json"} prompt=${g.promptTokens} cached=${g.cachedTokens} ` +
+    `completion=${g.completionTokens} ttft=${ttft} decode=${rate}tok/s finish=${g.finish}`;
 }
 
 /** What {@linkcode createHandler} returns: `fetch` is an arrow property, so `export default handler` works. */
@@ -76,28 +91,43 @@ export function createHandler(options: HandlerOptions): Handler {
   const state = new ModelState(options.model, options.maxQueue ?? 16);
   const table = routeTable(options.chatPage !== false);
   const waitMs = options.loadWaitMs ?? 0;
-  const fetch = async (req: Request): Promise<Response> => {
-    const headers = corsHeaders(req, options.cors);
+  const metrics = new Metrics();
+  const log = options.log;
+  const answer = async (
+    req: Request,
+    headers: Record<string, string>,
+    received: number,
+  ): Promise<[string, Response]> => {
+    let path = "-";
     try {
-      if (req.method === "OPTIONS" && options.cors) return preflight(headers);
-      const path = new URL(req.url).pathname.replace(/\/+$/, "") || "/";
+      if (req.method === "OPTIONS" && options.cors) return ["OPTIONS", preflight(headers)];
+      path = new URL(req.url).pathname.replace(/\/+$/, "") || "/";
       const { route, rest } = matchRoute(table, path);
+      if (rest) path = path.slice(0, path.length - rest.length) + "*";
       const ctx: RouteContext = {
         req,
+        received,
         rest,
         headers,
         state,
         ready: () => state.ready(waitMs),
         loadProgress: options.loadProgress,
         maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
+        metrics,
+        ...(log ? { onGeneration: (g: FinishedRun) => log(logLine(g)) } : {}),
       };
-      return await dispatch(route, ctx, path, options.apiKey);
+      return [path, await dispatch(route, ctx, path, options.apiKey)];
     } catch (e) {
-      if (!(e instanceof HttpError)) return internalError(e);
+      if (!(e instanceof HttpError)) return [path, internalError(e)];
       const r = errorResponse(e);
       for (const [k, v] of Object.entries(headers)) r.headers.set(k, v);
-      return r;
+      return [e.status === 404 ? "unknown" : path, r];
     }
+  };
+  const fetch = async (req: Request): Promise<Response> => {
+    const [route, res] = await answer(req, corsHeaders(req, options.cors), performance.now());
+    metrics.request(route, res.status);
+    return res;
   };
   return { fetch };
 }

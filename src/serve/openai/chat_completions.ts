@@ -8,9 +8,11 @@ import { ChatMessageError, ChatTemplateError } from "../../text/chat_template.ts
 import type { GeneratedPiece } from "../../generate/generate.ts";
 import type { TextModel } from "../../generate/text_model.ts";
 import { badParam, HttpError } from "./errors.ts";
-import { readOptions } from "./params.ts";
+import { readOptions, type RequestOptions } from "./params.ts";
+import { chatPromptIds } from "../../generate/prompt.ts";
+import { ContextError, fitHistory } from "../../generate/history.ts";
 import { type Format, runCompletion } from "./run.ts";
-import type { Scheduler } from "../../generate/scheduler.ts";
+import type { EndpointRequest } from "./shapes.ts";
 
 const enc = new TextEncoder();
 
@@ -58,19 +60,58 @@ const chatFormat: Format = {
   }),
 };
 
+/** The prompt ids of `messages`, as a 400 naming `messages` when they or the template are at fault. */
+function promptOf(tm: TextModel, messages: unknown[]): number[] {
+  try {
+    return chatPromptIds(tm, messages);
+  } catch (e) {
+    if (e instanceof ChatMessageError || e instanceof ChatTemplateError) {
+      throw badParam("messages", e.message, e instanceof ChatTemplateError ? "chat_template_error" : "invalid_value");
+    }
+    throw e;
+  }
+}
+
+/**
+ * With `truncate: true` (an extension), the oldest turns after the system
+ * prompt are dropped until the chat and the answer fit (`generate/history.ts`);
+ * the response says how many in `usage.truncated_messages` and the
+ * `x-truncated-messages` header. Without it, a chat that does not fit is
+ * OpenAI's 400 `context_length_exceeded`.
+ */
+function fitted(tm: TextModel, messages: unknown[], options: RequestOptions, truncate: boolean) {
+  if (!truncate) return { prompt: promptOf(tm, messages), truncated: undefined };
+  const msgs = normalizeForHistory(messages);
+  try {
+    const fit = fitHistory(msgs, (m) => promptOf(tm, m), tm.model.contextLength, options.maxTokens);
+    options.maxTokens = fit.maxTokens;
+    return { prompt: fit.ids, truncated: fit.dropped };
+  } catch (e) {
+    if (!(e instanceof ContextError)) throw e;
+    throw new HttpError(
+      400,
+      `This model's maximum context length is ${e.context} tokens: ${e.message}.`,
+      "invalid_request_error",
+      "messages",
+      "context_length_exceeded",
+    );
+  }
+}
+
+/** Messages as the history policy needs them: objects with a string role (the template checks the rest). */
+function normalizeForHistory(messages: unknown[]): { role: string }[] {
+  return messages.map((m, i) => {
+    if (typeof m !== "object" || m === null || typeof (m as { role?: unknown }).role !== "string") {
+      throw badParam("messages", `message ${i} must be an object with a string "role".`, "invalid_value");
+    }
+    return m as { role: string };
+  });
+}
+
 /** Handles a parsed chat completion request body. */
-export function chatCompletions(
-  tm: TextModel,
-  scheduler: Scheduler,
-  request: Request,
-  body: Record<string, unknown>,
-  headers: Record<string, string>,
-): Promise<Response> {
-  const options = readOptions(
-    body,
-    ["max_completion_tokens", "max_tokens"],
-    false,
-  );
+export function chatCompletions(e: EndpointRequest): Promise<Response> {
+  const { tm, body } = e;
+  const options = readOptions(body, ["max_completion_tokens", "max_tokens"], false);
   if (!Array.isArray(body.messages)) {
     throw badParam(
       "messages",
@@ -78,9 +119,7 @@ export function chatCompletions(
       body.messages === undefined ? "missing_required_parameter" : "invalid_type",
     );
   }
-  if (body.messages.length === 0) {
-    throw badParam("messages", "'messages' must hold at least one message.");
-  }
+  if (body.messages.length === 0) throw badParam("messages", "'messages' must hold at least one message.");
   if (!tm.chatTemplate) {
     throw new HttpError(
       400,
@@ -90,31 +129,18 @@ export function chatCompletions(
       "no_chat_template",
     );
   }
-  let text: string;
-  try {
-    text = tm.chatTemplate.render(body.messages, {
-      addGenerationPrompt: true,
-      bosToken: tm.tokenizer.bos?.token ?? "",
-      eosToken: tm.tokenizer.eos?.token ?? "",
-    });
-  } catch (e) {
-    if (e instanceof ChatMessageError || e instanceof ChatTemplateError) {
-      throw badParam(
-        "messages",
-        e.message,
-        e instanceof ChatTemplateError ? "chat_template_error" : "invalid_value",
-      );
-    }
-    throw e;
+  if (body.truncate !== undefined && typeof body.truncate !== "boolean") {
+    throw badParam("truncate", "'truncate' must be a boolean.", "invalid_type");
   }
-  const prompt = tm.tokenizer.encode(text, { addSpecialTokens: false });
+  const { prompt, truncated } = fitted(tm, body.messages, options, body.truncate === true);
+  const extra: Record<string, string> = truncated === undefined ? {} : { "x-truncated-messages": String(truncated) };
+  const { body: _, ...base } = e;
   return runCompletion({
-    tm,
-    scheduler,
-    request,
+    ...base,
     prompt,
     options,
     format: chatFormat,
-    headers,
+    headers: { ...e.headers, ...extra },
+    truncated,
   });
 }

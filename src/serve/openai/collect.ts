@@ -6,7 +6,7 @@
 
 import type { GeneratedPiece } from "../../generate/generate.ts";
 import { json } from "./errors.ts";
-import { finishReason, type Run, usage } from "./shapes.ts";
+import { finished, finishReason, firstToken, type Run, usage } from "./shapes.ts";
 
 /** Runs the generation to its end and answers with the whole response. */
 export async function collect(run: Run): Promise<Response> {
@@ -16,10 +16,12 @@ export async function collect(run: Run): Promise<Response> {
     let text = "";
     let res = await gen.next();
     while (!res.done) {
+      if (res.value.id !== undefined) firstToken(run);
       pieces.push(res.value);
       text += res.value.text;
       res = await gen.next();
     }
+    finished(run, res.value);
     const lp = r.options.logprobs ? r.format.logprobs(pieces.filter((p) => p.id !== undefined), r.tm) : null;
     return json(
       {
@@ -29,7 +31,7 @@ export async function collect(run: Run): Promise<Response> {
         model: r.tm.id,
         system_fingerprint: `seed-${res.value.seed}`,
         choices: [r.format.whole(text, finishReason(res.value), lp)],
-        usage: usage(res.value),
+        usage: usage(res.value, r.truncated),
       },
       200,
       r.headers,

@@ -4,11 +4,11 @@
  */
 
 import type { GeneratedPiece } from "../../generate/generate.ts";
-import type { Scheduler } from "../../generate/scheduler.ts";
 import type { TextModel } from "../../generate/text_model.ts";
 import { badParam } from "./errors.ts";
 import { readOptions } from "./params.ts";
 import { type Format, runCompletion } from "./run.ts";
+import type { EndpointRequest } from "./shapes.ts";
 
 const completionFormat: Format = {
   idPrefix: "cmpl-",
@@ -85,13 +85,8 @@ function promptIds(tm: TextModel, prompt: unknown): number[] {
 }
 
 /** Handles a parsed completion request body. */
-export function completions(
-  tm: TextModel,
-  scheduler: Scheduler,
-  request: Request,
-  body: Record<string, unknown>,
-  headers: Record<string, string>,
-): Promise<Response> {
+export function completions(e: EndpointRequest): Promise<Response> {
+  const { tm, body } = e;
   for (const k of ["suffix", "best_of"]) {
     if (
       body[k] !== undefined && body[k] !== null &&
@@ -113,13 +108,6 @@ export function completions(
   }
   const options = readOptions(body, ["max_tokens"], true);
   options.maxTokens ??= 16; // the OpenAI default for this endpoint
-  return runCompletion({
-    tm,
-    scheduler,
-    request,
-    prompt: promptIds(tm, body.prompt),
-    options,
-    format: completionFormat,
-    headers,
-  });
+  const { body: _, ...base } = e;
+  return runCompletion({ ...base, prompt: promptIds(tm, body.prompt), options, format: completionFormat });
 }

@@ -48,7 +48,7 @@ interface NumberField {
   open?: boolean;
 }
 
-type Sampling = Omit<GenerateOptions, "maxTokens" | "signal" | "stop" | "stopTokenIds" | "topLogprobs">;
+type Sampling = Omit<GenerateOptions, "maxTokens" | "signal" | "stop" | "stopTokenIds" | "topLogprobs" | "onPrefill">;
 
 /** The sampling fields both endpoints take. */
 const SAMPLING: NumberField[] = [
@@ -74,7 +74,7 @@ const UNSUPPORTED = ["tools", "functions", "tool_choice", "function_call", "audi
 /** Request options common to both endpoints, after checking. */
 export interface RequestOptions {
   /** Generation options (maxTokens is filled in once the prompt length is known). */
-  gen: Omit<GenerateOptions, "maxTokens" | "signal">;
+  gen: Omit<GenerateOptions, "maxTokens" | "signal" | "onPrefill">;
   /** max_tokens as asked, if at all. */
   maxTokens?: number;
   /** Stream as Server-Sent Events. */

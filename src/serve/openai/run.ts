@@ -41,13 +41,15 @@ export async function runCompletion(r: RunRequest): Promise<Response> {
   if (lease instanceof Response) return lease;
   const stop = new AbortController();
   const signal = AbortSignal.any([r.request.signal, stop.signal]);
+  const onPrefill = (done: number, total: number) => run.progress?.(done, total);
   const run: Run = {
     r,
-    gen: generate(tm, lease.session, prompt, { ...options.gen, maxTokens, signal }),
+    gen: generate(tm, lease.session, prompt, { ...options.gen, maxTokens, signal, onPrefill }),
     id: format.idPrefix + crypto.randomUUID().replaceAll("-", ""),
     created: Math.floor(Date.now() / 1000),
     lease,
     stop,
+    clock: { started: performance.now(), first: 0 },
   };
   return options.stream ? stream(run) : await collect(run);
 }

@@ -9,6 +9,7 @@ import type { GeneratedPiece, GenerationSummary } from "../../generate/generate.
 import type { Lease, Scheduler } from "../../generate/scheduler.ts";
 import type { TextModel } from "../../generate/text_model.ts";
 import type { RequestOptions } from "./params.ts";
+import type { GenerationRecord } from "../metrics.ts";
 
 /** How an endpoint shapes its responses. */
 export interface Format {
@@ -39,6 +40,28 @@ export interface RunRequest {
   options: RequestOptions;
   format: Format;
   headers: Record<string, string>;
+  /** Messages the history policy left out (`truncate`), if it ran. */
+  truncated?: number;
+  /** When the request arrived (performance.now() ms), for its time to first token. */
+  received?: number;
+  /** Hears each finished generation (metrics, the request log). */
+  observe?: (g: FinishedRun) => void;
+}
+
+/** What a route hands an endpoint: the request, its parsed body, and the runner's context. */
+export type EndpointRequest = Omit<RunRequest, "prompt" | "options" | "format" | "truncated"> & {
+  /** The parsed JSON body. */
+  body: Record<string, unknown>;
+};
+
+/** A finished generation, for metrics and the request log. */
+export interface FinishedRun extends GenerationRecord {
+  /** The response id. */
+  id: string;
+  /** OpenAI's finish reason, or "abort" when the client left. */
+  finish: string;
+  /** Whether it was streamed. */
+  stream: boolean;
 }
 
 /** One generation under way: its generator, ids, the slot it holds, and how to end it. */
@@ -55,15 +78,41 @@ export interface Run {
   lease: Lease;
   /** Stops generation (the client left). */
   stop: AbortController;
+  /** Hears prefill progress (prompt tokens in the cache, of all), when set. */
+  progress?: (done: number, total: number) => void;
+  /** When the slot was taken, and when the first token came (performance.now() ms; 0: not yet). */
+  clock: { started: number; first: number };
 }
 
-/** OpenAI `usage` of a summary. */
-export function usage(s: GenerationSummary): Record<string, unknown> {
+/** Notes the first generated token's time (once). */
+export function firstToken(run: Run): void {
+  if (run.clock.first === 0) run.clock.first = performance.now();
+}
+
+/** Tells the request's observer how the run went. */
+export function finished(run: Run, s: GenerationSummary): void {
+  const now = performance.now(), { started, first } = run.clock;
+  run.r.observe?.({
+    id: run.id,
+    finish: s.finishReason,
+    stream: run.r.options.stream,
+    promptTokens: s.promptTokens,
+    cachedTokens: s.cachedTokens,
+    completionTokens: s.completionTokens,
+    ...(first && run.r.received !== undefined ? { ttft: (first - run.r.received) / 1000 } : {}),
+    prefillSeconds: ((first || now) - started) / 1000,
+    decodeSeconds: first ? (now - first) / 1000 : 0,
+  });
+}
+
+/** OpenAI `usage` of a summary; `truncated_messages` (an extension) when the history policy ran. */
+export function usage(s: GenerationSummary, truncated?: number): Record<string, unknown> {
   return {
     prompt_tokens: s.promptTokens,
     completion_tokens: s.completionTokens,
     total_tokens: s.promptTokens + s.completionTokens,
     prompt_tokens_details: { cached_tokens: s.cachedTokens },
+    ...(truncated === undefined ? {} : { truncated_messages: truncated }),
   };
 }
 
