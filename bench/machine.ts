@@ -30,3 +30,14 @@ export function cpuModel(): string {
   const features = ["avx2", "avx512f", "avx512_vnni", "avx_vnni"].filter((f) => flags.has(f));
   return `${field("model name") ?? "unknown"}${gen ? ` (${gen})` : ""} [${features.join(" ")}]`;
 }
+
+/** The machine and runtime a figure was measured on, for a bench's JSON lines. */
+export function machine(threads: number): Record<string, unknown> {
+  return {
+    cpu: cpuModel(),
+    cores: navigator.hardwareConcurrency,
+    threads,
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+  };
+}

@@ -2,7 +2,7 @@
  * Memory and load-speed benchmark, measured from outside the engine.
  *
  *   deno run -A bench/memory_load.ts [--shapes falcon-e-1b,falcon-e-3b] [--sources local,http]
- *        [--prompt-tokens 512] [--max-tokens 128] [--ctx 2048] [--kv f32|f16] [--dir /tmp/falcon-e-synth]
+ *        [--prompt-tokens 512] [--max-tokens 128] [--ctx 2048] [--kv f32|f16] [--threads 1] [--dir /tmp/falcon-e-synth]
  *        [--lm-head bf16|int8] [--time separate|wrap] [--timeout-s 900]
  *
  * For each shape (a synthetic checkpoint of the real size, written by
@@ -34,7 +34,31 @@
  * @module
  */
 
-import { intFlag, parseArgs, UsageError } from "../src/cli/args.ts";
+import { intFlag, parseTask, type TaskSpec, UsageError } from "../src/cli/args.ts";
+
+const SPEC: TaskSpec = {
+  usage: "deno run -A bench/memory_load.ts [options]",
+  about: "Peak RSS and load time of the cli through load, prefill and decode, per shape and source.",
+  options: {
+    serve: { type: "string", value: "DIR", help: "(internal) serve DIR over HTTP for the http source" },
+    shapes: { type: "string", value: "LIST", help: "shapes (default falcon-e-1b,falcon-e-3b)" },
+    sources: { type: "string", value: "LIST", help: "local and/or http (default both)" },
+    "prompt-tokens": { type: "string", value: "N", int: [1, 1 << 20], help: "prompt length (default 512)" },
+    "max-tokens": { type: "string", value: "N", int: [1, 1 << 20], help: "tokens generated (default 128)" },
+    ctx: { type: "string", value: "N", int: [1, 1 << 20], help: "context (default 2048)" },
+    kv: { type: "string", value: "TYPE", choices: ["f32", "f16"], help: "KV cache precision (default f32)" },
+    "lm-head": { type: "string", value: "TYPE", choices: ["bf16", "int8"], help: "lm_head (default bf16)" },
+    threads: { type: "string", value: "N", int: [1, 256], help: "threads (default 1)" },
+    dir: { type: "string", value: "DIR", help: "where the synthetic checkpoints are (default /tmp/falcon-e-synth)" },
+    time: {
+      type: "string",
+      value: "MODE",
+      choices: ["separate", "wrap"],
+      help: "how /usr/bin/time is run (default separate)",
+    },
+    "timeout-s": { type: "string", value: "S", int: [1, 86400], help: "per run (default 900)" },
+  },
+};
 import { safetensorsLayout, SHAPES, synthesize } from "./synth.ts";
 import { cpuModel } from "./machine.ts";
 
@@ -314,7 +338,8 @@ function promptIds(n: number, vocab: number): number[] {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const args = parseArgs(argv);
+  const args = parseTask(argv, SPEC);
+  if (!args) return;
   const serveDir = args.flags.get("serve");
   if (serveDir) return serveStatic(serveDir);
   const shapes = (args.flags.get("shapes") ?? "falcon-e-1b,falcon-e-3b").split(",");
@@ -323,15 +348,16 @@ async function main(argv: string[]): Promise<void> {
   for (const s of sources) {
     if (s !== "local" && s !== "http") throw new UsageError(`--sources: local and/or http, got ${s}`);
   }
-  const nPrompt = intFlag(args, "prompt-tokens", 512, 1)!;
-  const maxTokens = intFlag(args, "max-tokens", 128, 1)!;
-  const ctx = intFlag(args, "ctx", 2048, 1)!;
+  const nPrompt = intFlag(args, "prompt-tokens", 512)!;
+  const maxTokens = intFlag(args, "max-tokens", 128)!;
+  const ctx = intFlag(args, "ctx", 2048)!;
   const kv = args.flags.get("kv") ?? "f32"; // KV cache precision passed to the cli
   const lmHead = args.flags.get("lm-head") ?? "bf16"; // lm_head weights passed to the cli
+  const threads = args.flags.get("threads") ?? "1"; // threads passed to the cli
   const base = args.flags.get("dir") ?? "/tmp/falcon-e-synth";
   const timeMode = args.flags.get("time") ?? "separate";
   if (timeMode !== "separate" && timeMode !== "wrap") throw new UsageError(`--time separate|wrap, got ${timeMode}`);
-  const timeoutMs = intFlag(args, "timeout-s", 900, 1)! * 1000;
+  const timeoutMs = intFlag(args, "timeout-s", 900)! * 1000;
   const mach = machine();
   const runtime = { deno: Deno.version.deno, v8: Deno.version.v8, typescript: Deno.version.typescript };
 
@@ -365,6 +391,8 @@ async function main(argv: string[]): Promise<void> {
           kv,
           "--lm-head",
           lmHead,
+          "--threads",
+          threads,
         ];
         await warm(`${dir}/model.safetensors`); // keep it in the page cache for every run
         const r = await measure(argv, timeMode === "wrap", timeoutMs);
@@ -388,6 +416,7 @@ async function main(argv: string[]): Promise<void> {
           shape,
           kv,
           lm_head: lmHead,
+          threads: Number(threads),
           source,
           file_bytes: fileBytes,
           load_ms: round(t.load_ms),

@@ -1,13 +1,14 @@
 /**
  * `deno task bench` (with bench/kernels_bench.ts): whole-model speed on a
- * synthetic Falcon-E-1B-shaped checkpoint (`deno task synth`), one thread.
+ * synthetic Falcon-E-1B-shaped checkpoint (`deno task synth`), on `--threads`
+ * threads (default 1).
  * Prints JSON lines: decode tok/s (8-token prompt, then 64 tokens; with the
  * BF16 lm_head as shipped and with the int8 one, alternating), prefill
  * tok/s (128- and 512-token prompts), and the aggregate tok/s of 4 concurrent
  * streams against 1 (continuous batching), each the median of several runs
  * after a warm-up, with the machine and runtime.
  *
- *   deno run -A bench/model_bench.ts [--model DIR] [--runs 3] [--skip-prefill-512] [--only-load]
+ *   deno run -A bench/model_bench.ts [--model DIR] [--runs 3] [--threads 1] [--skip-prefill-512] [--only-load]
  *   deno run -A bench/model_bench.ts --long [--context 2048] [--runs 1]   decode at a long context, f16 and f32 KV
  * @module
  */
@@ -22,17 +23,14 @@ import type { TextModel } from "../src/generate/text_model.ts";
 import { loadTextModel } from "../src/generate/text_model.ts";
 import { synthesize } from "./synth.ts";
 import { flag, has } from "./args.ts";
-import { cpuModel } from "./machine.ts";
+import { machine } from "./machine.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
 const RUNS = Number(flag("runs", "3"));
-
-function machine() {
-  return { cpu: cpuModel(), cores: navigator.hardwareConcurrency, deno: Deno.version.deno, v8: Deno.version.v8 };
-}
+const THREADS = Number(flag("threads", "1"));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const emit = (o: Record<string, unknown>) => console.log(JSON.stringify({ ...o, machine: machine() }));
+const emit = (o: Record<string, unknown>) => console.log(JSON.stringify({ ...o, machine: machine(THREADS) }));
 const ids = (n: number, seed: number) => Array.from({ length: n }, (_, i) => 3 + ((i * 7919 + seed * 104729) % 32000));
 
 async function ensureModel(): Promise<void> {
@@ -95,7 +93,7 @@ if (has("long")) {
   // prompt is prefilled once per run, untimed).
   const ctx = Number(flag("context", "2048"));
   for (const kv of ["f16", "f32"] as const) {
-    const m = await loadModel(DIR, { contextLength: ctx, kvCache: kv });
+    const m = await loadModel(DIR, { threads: THREADS, contextLength: ctx, kvCache: kv });
     const long = ids(ctx - 64, 7);
     const at = (prompt: number[]) => {
       using s = m.createSession();
@@ -121,12 +119,12 @@ if (has("long")) {
   Deno.exit(0);
 }
 const t0 = performance.now();
-const model = await loadModel(DIR, { contextLength: 1024 });
+const model = await loadModel(DIR, { threads: THREADS, contextLength: 1024 });
 emit({ bench: "load", model: DIR, load_ms: Math.round(performance.now() - t0), kernels: model.kernelPath });
 
 // Decode with the lm_head as shipped (BF16) and converted to int8, runs
 // alternating so that both see the same machine state.
-const model8 = await loadModel(DIR, { contextLength: 1024, lmHead: "int8" });
+const model8 = await loadModel(DIR, { threads: THREADS, contextLength: 1024, lmHead: "int8" });
 decode(model), decode(model8); // warm-up
 const dec: Record<"bf16" | "int8", number[]> = { bf16: [], int8: [] };
 for (let r = 0; r < RUNS; r++) dec.bf16.push(decode(model)), dec.int8.push(decode(model8));
@@ -171,7 +169,7 @@ for (const n of has("skip-prefill-512") ? [128] : [128, 512]) {
 }
 model.dispose();
 
-const tm = await loadTextModel(DIR, { contextLength: 512, maxSessions: 4 });
+const tm = await loadTextModel(DIR, { threads: THREADS, contextLength: 512, maxSessions: 4 });
 const scheduler = new Scheduler(tm.model, 0);
 await concurrent(tm, scheduler, 1, 4); // warm-up
 const single: number[] = [], quad: number[] = [];
