@@ -39,7 +39,7 @@ export {
   type FalconELoadOptions,
   type GenerationOptions,
 } from "./src/generate/mod.ts";
-export type { ChatMessage } from "./src/text/mod.ts";
+export type { ChatMessage, ParsedCall, ToolChoice, ToolFunction } from "./src/text/mod.ts";
 export { createHandler, type Handler, type HandlerOptions } from "./src/serve/mod.ts";
 export { configFromEnv, type ServeConfig } from "./src/serve/mod.ts";
 export { loadTextModel, loadTextModelFrom, type TextModel, type TextModelOptions } from "./src/generate/mod.ts";

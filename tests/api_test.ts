@@ -77,3 +77,43 @@ Deno.test("misspelled options are refused by name, with a suggestion", async () 
   );
   llm.dispose();
 });
+
+Deno.test("FalconE: responseFormat and tools constrain the answer; calls come back parsed, only text is streamed", async () => {
+  const llm = await FalconE.load(TINY, { contextLength: 1024 });
+  try {
+    const schema = {
+      type: "object",
+      properties: { colour: { enum: ["red", "green"] }, n: { type: "integer", minimum: 1, maximum: 5 } },
+      required: ["colour", "n"],
+    };
+    const c = await llm.complete("colour:", { responseFormat: { schema, strict: true }, maxTokens: 40, seed: 3 });
+    const v = JSON.parse(c.text);
+    assert.ok(["red", "green"].includes(v.colour) && v.n >= 1 && v.n <= 5, c.text);
+    await assert.rejects(
+      llm.complete("x", { responseFormat: { schema: { type: "array", uniqueItems: true }, strict: true } }),
+      /uniqueItems/,
+    );
+    const tools = [{
+      name: "lookup",
+      parameters: { type: "object", properties: { q: { enum: ["a", "b"] } }, required: ["q"] },
+    }];
+    const s = llm.chat([{ role: "user", content: "look it up" }], {
+      tools,
+      toolChoice: "required",
+      parallelToolCalls: false,
+      maxTokens: 120,
+      seed: 1,
+    });
+    let streamed = "";
+    for await (const piece of s) streamed += piece;
+    const done = await s.completion;
+    assert.equal(streamed, "");
+    assert.equal(done.finishReason, "tool_calls");
+    assert.equal(done.toolCalls?.length, 1);
+    assert.equal(done.toolCalls![0].name, "lookup");
+    assert.ok(["a", "b"].includes(JSON.parse(done.toolCalls![0].arguments).q));
+    assert.throws(() => llm.chat([{ role: "user", content: "x" }], { toolChoice: "required" }), /needs tools/);
+  } finally {
+    llm.dispose();
+  }
+});

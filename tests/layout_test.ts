@@ -12,6 +12,7 @@ function walk(dir: URL, ext: string): URL[] {
   const out: URL[] = [];
   for (const e of Deno.readDirSync(dir)) {
     const u = new URL(e.name + (e.isDirectory ? "/" : ""), dir);
+    if (e.isDirectory && e.name === "vendor") continue; // third-party code, written by tools/vendor.ts
     if (e.isDirectory) out.push(...walk(u, ext));
     else if (e.name.endsWith(ext)) out.push(u);
   }

@@ -342,3 +342,54 @@ Deno.test("unusable logits are RangeErrors", () => {
   );
   assert.equal(s.sample(new Float32Array([-Infinity, 0, -Infinity])).id, 1);
 });
+
+Deno.test("a grammar's mask leaves only its tokens; logit_bias moves logits before it, and is range-checked", () => {
+  const logits = new Float32Array([
+    5,
+    1,
+    0.5,
+    4,
+    3,
+    2,
+    0,
+    -1,
+    9,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    7,
+  ]);
+  const mask = new Int32Array(2);
+  for (const id of [1, 4, 32]) mask[id >>> 5] |= 1 << (id & 31);
+  const greedy = new Sampler({ temperature: 0 });
+  assert.equal(greedy.sample(logits, mask).id, 32, "the best allowed token");
+  const seen = new Set<number>();
+  const s = new Sampler({ temperature: 2, seed: 1 });
+  for (let i = 0; i < 200; i++) seen.add(s.sample(logits, mask).id);
+  assert.deepEqual([...seen].sort((a, b) => a - b), [1, 4, 32]);
+  const biased = new Sampler({ temperature: 0, logitBias: new Map([[1, 100], [8, -100]]) });
+  assert.equal(biased.sample(logits).id, 1);
+  assert.equal(new Sampler({ temperature: 0, logitBias: new Map([[8, -100]]) }).sample(logits).id, 32);
+  assert.throws(() => new Sampler({ logitBias: new Map([[3, 101]]) }), /logit_bias\[3\]/);
+  assert.throws(() => greedy.sample(logits, new Int32Array(2)), /no token can be chosen/);
+});

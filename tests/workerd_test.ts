@@ -90,6 +90,31 @@ Deno.test({
         streamed += chunk.choices[0]?.delta?.content ?? "";
       }
       assert.equal(streamed, whole.choices[0].message.content);
+      // structured output: the grammar library's wasm is a module import in the bundle
+      const shaped = await client.chat.completions.create({
+        model: "tiny",
+        messages: [{ role: "user", content: "a colour" }],
+        max_tokens: 40,
+        seed: 1,
+        response_format: {
+          type: "json_schema",
+          json_schema: {
+            name: "colour",
+            strict: true,
+            schema: {
+              type: "object",
+              properties: {
+                colour: { enum: ["red", "green", "blue"] },
+                n: { type: "integer", minimum: 0, maximum: 9 },
+              },
+              required: ["colour", "n"],
+              additionalProperties: false,
+            },
+          },
+        },
+      });
+      const value = JSON.parse(shaped.choices[0].message.content!);
+      assert.ok(["red", "green", "blue"].includes(value.colour) && value.n >= 0 && value.n <= 9, JSON.stringify(value));
       await assert.rejects(
         new OpenAI({ baseURL: `${base}/v1`, apiKey: "bad", maxRetries: 0 })
           .models.list(),

@@ -1,5 +1,5 @@
 // Bundles worker.ts into dist/worker.js with esbuild and copies the wasm
-// module(s) it imports by relative name. Run by `deno task build:cloudflare`.
+// modules it imports by relative name: the kernels and the grammar library. Run by `deno task build:cloudflare`.
 import * as esbuild from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -9,6 +9,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "dist");
 mkdirSync(dist, { recursive: true });
 const wasmDir = join(here, "..", "..", "wasm");
+const grammarWasm = join(here, "..", "..", "src", "text", "vendor", "xgrammar.wasm");
 const wasmFiles = readdirSync(wasmDir).filter((f) => f.endsWith(".wasm"));
 await esbuild.build({
   entryPoints: [join(here, "worker.ts")],
@@ -20,7 +21,7 @@ await esbuild.build({
   mainFields: ["module", "main"],
   conditions: ["workerd", "worker", "import"],
   nodePaths: [join(here, "node_modules")],
-  external: ["node:*", ...wasmFiles.map((f) => `./${f}`)],
+  external: ["node:*", "./xgrammar.wasm", ...wasmFiles.map((f) => `./${f}`)],
   plugins: [{
     // The sources import npm packages as `npm:name@version` (Deno style); resolve them from node_modules.
     name: "npm-specifiers",
@@ -34,4 +35,5 @@ await esbuild.build({
   logLevel: "warning",
 });
 for (const f of wasmFiles) copyFileSync(join(wasmDir, f), join(dist, f));
-console.log(`built ${join(dist, "worker.js")} + ${wasmFiles.join(", ")}`);
+copyFileSync(grammarWasm, join(dist, "xgrammar.wasm")); // the grammar library (structured output)
+console.log(`built ${join(dist, "worker.js")} + ${[...wasmFiles, "xgrammar.wasm"].join(", ")}`);

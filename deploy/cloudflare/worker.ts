@@ -1,6 +1,6 @@
 /**
- * Cloudflare Worker entry. The kernels are imported as compiled modules
- * (Workers refuse to compile wasm from bytes); the configuration is the
+ * Cloudflare Worker entry. The kernels and the grammar library are imported
+ * as compiled modules (Workers refuse to compile wasm from bytes); the configuration is the
  * Worker's bindings and vars, read like every entry's (src/serve/config.ts):
  * MODEL_BUCKET (an R2 binding) + MODEL_PREFIX, or MODEL_URL; API_KEY,
  * CONTEXT, KV_CACHE (f16 by default here), LM_HEAD, HF_ENDPOINT, MODEL_ID.
@@ -12,11 +12,15 @@
 import plainKernels from "./falcon_e.wasm";
 // @ts-ignore: as above
 import relaxedKernels from "./falcon_e_relaxed.wasm";
+// @ts-ignore: as above (the grammar library of structured output)
+import grammarWasm from "./xgrammar.wasm";
+import { useGrammarWasm } from "../../src/text/grammar/xgrammar.ts";
 import { relaxedSimdSupported } from "../../src/engine/kernels.ts";
 import { handlerFromEnv } from "../../src/serve/config.ts";
 import type { Handler } from "../../src/serve/handler.ts";
 
 const kernels = (relaxedSimdSupported() ? relaxedKernels : plainKernels) as WebAssembly.Module;
+useGrammarWasm(grammarWasm as WebAssembly.Module);
 let handler: Handler | undefined; // one model per isolate
 
 export default {

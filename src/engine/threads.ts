@@ -47,16 +47,24 @@ interface Handle {
   terminate(): unknown;
 }
 
+/** A worker thread: messages to it, and how to end it. */
+export interface WorkerHandle extends Handle {
+  post(m: unknown, transfer?: Transferable[]): void;
+  /** Whether the worker keeps the process alive (node:worker_threads; Web Workers always do). */
+  keepAlive(on: boolean): void;
+}
+
 /**
- * Starts one thread: a `node:worker_threads` Worker where there is one (an
- * unref'd one does not keep the process alive; it takes file: and data:
- * URLs, so a remote module is imported through a data: one), else a Web Worker.
+ * Starts a worker thread running the module at `worker`: a
+ * `node:worker_threads` Worker where there is one (an unref'd one does not
+ * keep the process alive; it takes file: and data: URLs, so a remote module
+ * is imported through a data: one), else a Web Worker.
  */
-async function spawn(
+export async function spawnWorker(
+  worker: URL,
   onMessage: (m: Record<string, unknown>) => void,
   onError: (e: unknown) => void,
-): Promise<Handle & { post(m: unknown): void }> {
-  const worker = new URL("./thread_worker.ts", import.meta.url); // not at import: bundles have no usable import.meta.url
+): Promise<WorkerHandle> {
   const g = globalThis as { Deno?: unknown; process?: unknown };
   const node = g.Deno || g.process ? await import("node:worker_threads").catch(() => undefined) : undefined;
   if (node) {
@@ -67,12 +75,16 @@ async function spawn(
     w.unref();
     w.on("message", onMessage);
     w.on("error", onError);
-    return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
+    return {
+      post: (m, t) => w.postMessage(m, t as never),
+      terminate: () => w.terminate(),
+      keepAlive: (on) => on ? w.ref() : w.unref(),
+    };
   }
   const w = new Worker(worker.href, { type: "module" });
   w.onmessage = (e) => onMessage(e.data);
   w.onerror = (e) => onError(e);
-  return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
+  return { post: (m, t) => w.postMessage(m, t ?? []), terminate: () => w.terminate(), keepAlive: () => {} };
 }
 
 /**
@@ -109,7 +121,8 @@ export async function startTeam(
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new EngineError(`thread ${tid} did not start within 30 s`)), 30_000);
       const fail = (why: unknown) => (clearTimeout(timer), reject(new EngineError(`thread ${tid} failed: ${why}`)));
-      spawn((m) => {
+      const worker = new URL("./thread_worker.ts", import.meta.url); // not at import: bundles have no usable import.meta.url
+      spawnWorker(worker, (m) => {
         if (m.ready === tid) clearTimeout(timer), resolve();
         else if (m.error) fail(m.error);
       }, (e) => fail((e as Error)?.message ?? e)).then((h) => {

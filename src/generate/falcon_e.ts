@@ -17,6 +17,9 @@ import { generate, type GenerationSummary } from "./generate.ts";
 import { ContextError, fitHistory } from "./history.ts";
 import { chatPromptIds } from "./prompt.ts";
 import { Scheduler } from "./scheduler.ts";
+import { constrain, type GrammarSpec } from "./structured.ts";
+import type { ToolChoice, ToolFunction } from "../text/tools/format.ts";
+import { type ParsedCall, ToolCallParser } from "../text/tools/parser.ts";
 import { loadTextModel, TEXT_MODEL_OPTIONS, type TextModel, type TextModelOptions } from "./text_model.ts";
 
 /** Options of {@linkcode FalconE.load}: the engine's, plus where hub repos go. */
@@ -55,20 +58,37 @@ export interface GenerationOptions {
   stop?: string | string[];
   /** Stops generation when it aborts. */
   signal?: AbortSignal;
+  /** OpenAI's logit_bias: token id -> bias in [-100, 100] (-100 bans the token). */
+  logitBias?: Record<number, number>;
+  /**
+   * Structured output: `"json_object"` (any JSON object), or JSON valid under
+   * `schema` (with `strict`, schema keywords that would not be enforced are an error).
+   */
+  responseFormat?: "json_object" | { schema: Record<string, unknown> | boolean; strict?: boolean };
+  /** Output in a grammar of XGrammar's EBNF (`root ::= ...`); not with `responseFormat`. */
+  grammar?: string;
 }
 
 /** Options of {@linkcode FalconE.chat}. */
 export interface ChatOptions extends GenerationOptions {
   /** Drop the oldest turns after the system prompt when the chat outgrows the context (default false: an error). */
   truncate?: boolean;
+  /** Functions the model may call; its calls come back in `completion.toolCalls`, and only its text is streamed. */
+  tools?: ToolFunction[];
+  /** `"auto"` (default with tools), `"required"`, `"none"`, or `{ name }` of the function to call. */
+  toolChoice?: ToolChoice;
+  /** More than one call in an answer (default true). */
+  parallelToolCalls?: boolean;
 }
 
 /** What a generation returned. */
 export interface Completion {
   /** The generated text. */
   text: string;
-  /** Why it ended: a stop (EOS or a stop string), the length limit, or the signal. */
-  finishReason: GenerationSummary["finishReason"];
+  /** Why it ended: a stop (EOS or a stop string), tool calls, the length limit, or the signal. */
+  finishReason: GenerationSummary["finishReason"] | "tool_calls";
+  /** The tools the model called (chat with `tools`), in order; their `arguments` are JSON text. */
+  toolCalls?: ParsedCall[];
   /** Token counts. */
   usage: { promptTokens: number; completionTokens: number; totalTokens: number; cachedTokens: number };
   /** Messages the history policy left out (`truncate`). */
@@ -93,7 +113,31 @@ const GENERATION_OPTIONS = [
   "seed",
   "stop",
   "signal",
+  "logitBias",
+  "responseFormat",
+  "grammar",
 ];
+
+/** The grammar of a generation's options, if any. */
+function grammarOf(o: ChatOptions): GrammarSpec | undefined {
+  if (o.responseFormat !== undefined && o.grammar !== undefined) {
+    throw new TypeError("responseFormat and grammar cannot be used together");
+  }
+  const choice = o.toolChoice ?? (o.tools?.length ? "auto" : "none");
+  if (choice !== "none") {
+    if (o.responseFormat !== undefined || o.grammar !== undefined) {
+      throw new TypeError("tools cannot be combined with responseFormat or grammar unless toolChoice is none");
+    }
+    if (!o.tools?.length) throw new TypeError(`toolChoice ${JSON.stringify(choice)} needs tools`);
+    return { kind: "tool_calls", tools: o.tools, choice, parallel: o.parallelToolCalls !== false };
+  }
+  if (o.grammar !== undefined) return { kind: "ebnf", grammar: o.grammar };
+  if (o.responseFormat === "json_object") return { kind: "json_object" };
+  if (o.responseFormat !== undefined) {
+    return { kind: "json_schema", schema: o.responseFormat.schema, strict: o.responseFormat.strict === true };
+  }
+  return undefined;
+}
 
 /** A loaded Falcon-E model with its tokenizer and chat template. */
 export class FalconE {
@@ -140,20 +184,21 @@ export class FalconE {
    * @throws {TypeError} naming an option that does not exist.
    */
   chat(messages: ChatMessage[], options: ChatOptions = {}): ChatStream {
-    checkOptionNames(options, [...GENERATION_OPTIONS, "truncate"], "chat");
-    const { truncate, ...gen } = options;
+    checkOptionNames(options, [...GENERATION_OPTIONS, "truncate", "tools", "toolChoice", "parallelToolCalls"], "chat");
+    const { truncate, tools, toolChoice: _, parallelToolCalls: __, ...gen } = options;
     const tm = this.textModel;
+    const opts = { tools: tools ?? [] };
     const prompt = () => {
-      if (!truncate) return { ids: chatPromptIds(tm, messages), dropped: undefined, maxTokens: gen.maxTokens };
+      if (!truncate) return { ids: chatPromptIds(tm, messages, opts), dropped: undefined, maxTokens: gen.maxTokens };
       try {
-        const fit = fitHistory(messages, (m) => chatPromptIds(tm, m), tm.model.contextLength, gen.maxTokens);
+        const fit = fitHistory(messages, (m) => chatPromptIds(tm, m, opts), tm.model.contextLength, gen.maxTokens);
         return { ids: fit.ids, dropped: fit.dropped, maxTokens: fit.maxTokens };
       } catch (e) {
         if (e instanceof ContextError) e.message += "; shorten the chat";
         throw e;
       }
     };
-    return this.#stream(prompt, gen);
+    return this.#stream(prompt, gen, grammarOf(options));
   }
 
   /**
@@ -176,6 +221,7 @@ export class FalconE {
     return this.#stream(
       () => ({ ids: this.textModel.tokenizer.encode(prompt), maxTokens: options.maxTokens }),
       options,
+      grammarOf(options),
     );
   }
 
@@ -187,6 +233,7 @@ export class FalconE {
   #stream(
     prompt: () => { ids: number[]; dropped?: number; maxTokens?: number },
     options: GenerationOptions,
+    grammar?: GrammarSpec,
   ): ChatStream {
     let settle!: { resolve(c: Completion): void; reject(e: unknown): void };
     const completion = new Promise<Completion>((resolve, reject) => (settle = { resolve, reject }));
@@ -200,24 +247,34 @@ export class FalconE {
         if (room < 1 || maxTokens > room) {
           throw new ContextError(p.ids.length, Math.max(1, maxTokens), tm.model.contextLength);
         }
-        const lease = await scheduler.acquire(options.signal);
+        const constraint = grammar && await constrain(tm, grammar, tm.stopTokenIds);
+        const calls = grammar?.kind === "tool_calls" ? new ToolCallParser() : undefined;
+        const lease = await scheduler.acquire(options.signal).catch((e) => (constraint?.dispose(), Promise.reject(e)));
         let text = "";
+        const toolCalls: ParsedCall[] = [];
         try {
-          const { stop, maxTokens: _, ...sampling } = options;
+          const { stop, maxTokens: _, logitBias, responseFormat: __, grammar: ___, ...sampling } = options;
           const gen = generate(tm, lease.session, p.ids, {
             ...sampling,
             maxTokens,
             stop: typeof stop === "string" ? [stop] : stop ?? [],
+            ...(logitBias ? { logitBias: new Map(Object.entries(logitBias).map(([k, v]) => [Number(k), v])) } : {}),
+            ...(constraint ? { constraint } : {}),
           });
           let r = await gen.next();
           for (; !r.done; r = await gen.next()) {
-            text += r.value.text;
-            if (r.value.text) yield r.value.text;
+            const piece = calls ? contentOf(calls.push(r.value.text), toolCalls) : r.value.text;
+            text += piece;
+            if (piece) yield piece;
           }
+          const rest = calls ? contentOf(calls.flush(), toolCalls) : "";
+          if (rest) yield rest;
+          text += rest;
           const s = r.value;
           settle.resolve({
             text,
-            finishReason: s.finishReason,
+            finishReason: toolCalls.length > 0 && s.finishReason === "stop" ? "tool_calls" : s.finishReason,
+            ...(calls ? { toolCalls } : {}),
             usage: {
               promptTokens: s.promptTokens,
               completionTokens: s.completionTokens,
@@ -236,6 +293,17 @@ export class FalconE {
     }
     return Object.assign(pieces(), { completion });
   }
+}
+
+/** The content of some tool-parser events; calls go into `calls`. */
+function contentOf(events: ReturnType<ToolCallParser["push"]>, calls: ParsedCall[]): string {
+  let text = "";
+  for (const e of events) {
+    if (e.type === "content") text += e.text;
+    else if (e.type === "call") calls.push({ name: e.name, arguments: "" });
+    else if (e.type === "arguments") calls[e.index].arguments += e.text;
+  }
+  return text;
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 /**
  * Generation as an async iterator: sample a token, run it through the
  * engine, turn it into text that never splits a character and never shows a
- * stop string. Cancellable by an AbortSignal between any two tokens.
+ * stop string, within a grammar if one is given. Cancellable by an
+ * AbortSignal between any two tokens.
  * @module
  */
 
@@ -9,6 +10,7 @@ import { IncrementalDecoder } from "../text/detokenizer.ts";
 import { Sampler, type SamplerOptions, type TokenLogprob } from "../text/sampler.ts";
 import type { CachedSession } from "./cached_session.ts";
 import { StopMatcher } from "../text/stop.ts";
+import type { GrammarConstraint } from "../text/grammar/constraint.ts";
 import type { TextModel } from "./text_model.ts";
 
 /** Options of {@linkcode generate}. */
@@ -23,6 +25,12 @@ export interface GenerateOptions extends SamplerOptions {
   signal?: AbortSignal;
   /** Hears the prompt tokens in the cache while a long prompt is prefilled (after each pass). */
   onPrefill?: (done: number, total: number) => void;
+  /**
+   * A grammar the output follows (structured output): each token is sampled
+   * among the ones it allows, and a stop token only where it may end. Owned by
+   * the generation from then on (disposed when it ends).
+   */
+  constraint?: GrammarConstraint;
 }
 
 /** One step of generation. `text` may be empty while a character or a possible stop string is pending. */
@@ -65,6 +73,20 @@ export async function* generate(
   prompt: number[],
   options: GenerateOptions,
 ): AsyncGenerator<GeneratedPiece, GenerationSummary> {
+  try {
+    return yield* run(tm, session, prompt, options);
+  } finally {
+    options.constraint?.dispose();
+  }
+}
+
+async function* run(
+  tm: TextModel,
+  session: CachedSession,
+  prompt: number[],
+  options: GenerateOptions,
+): AsyncGenerator<GeneratedPiece, GenerationSummary> {
+  const { constraint } = options;
   const sampler = new Sampler(options, prompt);
   const decoder = new IncrementalDecoder(tm.tokenizer, {
     skipSpecialTokens: true,
@@ -96,7 +118,8 @@ export async function* generate(
   let n = 0;
   for (;;) {
     if (options.signal?.aborted) return summary("abort", n, cached);
-    const s = sampler.sample(logits);
+    const s = sampler.sample(logits, constraint && await constraint.allowed());
+    constraint?.accept(s.id);
     n++;
     if (stopIds.has(s.id)) {
       const tail = stops.push(decoder.flush()).text + stops.flush();

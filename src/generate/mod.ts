@@ -27,3 +27,4 @@ export { generate, type GeneratedPiece, type GenerateOptions, type GenerationSum
 export { CachedSession, type Lease, QueueFullError, Scheduler, type SchedulerStats } from "./scheduler.ts";
 export { nextMacrotask } from "./batcher.ts";
 export { Batcher } from "./batcher.ts";
+export { constrain, type GrammarPlace, grammarPlace } from "./structured.ts";

@@ -27,3 +27,8 @@ export { StopMatcher, type StopResult } from "./stop.ts";
 export { Sampler, type SampleResult, type SamplerOptions, type TokenLogprob } from "./sampler.ts";
 export { Rng } from "./rng.ts";
 export { byteLevelBytes } from "./bytelevel.ts";
+export { type GrammarConstraint } from "./grammar/constraint.ts";
+export { GrammarError, type GrammarSpec } from "./grammar/engine.ts";
+export { type ToolChoice, type ToolFunction } from "./tools/format.ts";
+export { type ParsedCall, parseToolCalls, ToolCallParser, type ToolEvent } from "./tools/parser.ts";
+export { useGrammarWasm } from "./grammar/xgrammar.ts";

@@ -3,7 +3,8 @@
  * options, a seedable PRNG, and logprobs.
  *
  * Order, as in transformers: repetition penalty, then frequency and presence
- * penalties, then temperature, then top-k, top-p (over the top-k survivors,
+ * penalties, then OpenAI's logit bias, then the grammar's mask of allowed
+ * tokens (a constraint; the others become -Infinity), then temperature, then top-k, top-p (over the top-k survivors,
  * renormalized) and min-p. `logprob`s are the log-softmax over the whole
  * vocabulary of the logits after penalties and temperature, before the
  * top-k / top-p / min-p truncation (so they describe the model's adjusted
@@ -42,6 +43,8 @@ export interface SamplerOptions {
   seed?: number;
   /** How many most likely tokens to report with their logprobs. Integer >= 0; default 0. */
   topLogprobs?: number;
+  /** OpenAI's `logit_bias`: added to the logits of these token ids, each in [-100, 100] (-100 bans a token). */
+  logitBias?: ReadonlyMap<number, number>;
 }
 
 /** A token id with its log probability. */
@@ -95,6 +98,7 @@ export class Sampler {
   readonly #frequency: number;
   readonly #presence: number;
   readonly #topLogprobs: number;
+  readonly #bias: ReadonlyMap<number, number>;
   readonly #rng: Rng;
   /** Prompt and generated ids (repetition penalty). */
   readonly #seen = new Set<number>();
@@ -155,6 +159,11 @@ export class Sampler {
       "an integer >= 0",
     ) ??
       0;
+    for (const [id, b] of o.logitBias ?? []) {
+      check(`logit_bias[${id}]`, b, (v) => v >= -100 && v <= 100, "a number in [-100, 100]");
+      if (!Number.isInteger(id) || id < 0) throw new RangeError(`logit_bias keys must be token ids, got ${id}`);
+    }
+    this.#bias = o.logitBias ?? new Map();
     const seed = check("seed", o.seed, Number.isInteger, "an integer");
     this.seed = seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
     this.#rng = new Rng(this.seed);
@@ -167,10 +176,11 @@ export class Sampler {
    * Chooses the next token and records it as generated (for the penalties).
    *
    * @param logits The model's logits for the next position (one per vocabulary id). Not modified.
+   * @param allowed The ids a grammar allows next, as a bitmask (bit `id & 31` of word `id >> 5`); default all.
    * @returns The id, its logprob, and the top logprobs when asked.
-   * @throws {RangeError} for empty logits, NaN or +Infinity, or all -Infinity.
+   * @throws {RangeError} for empty logits, NaN or +Infinity, or all -Infinity (nothing allowed).
    */
-  sample(logits: Float32Array): SampleResult {
+  sample(logits: Float32Array, allowed?: Int32Array): SampleResult {
     const n = logits.length;
     if (!(logits instanceof Float32Array) || n === 0) {
       throw new RangeError("logits must be a non-empty Float32Array");
@@ -183,6 +193,8 @@ export class Sampler {
     const x = this.#x, e = this.#e;
     x.set(logits);
     this.#penalize(x);
+    for (const [id, b] of this.#bias) if (id < n) x[id] += b;
+    if (allowed) mask(x, allowed);
     const t = this.#temperature;
     if (t !== 0 && t !== 1) { for (let i = 0; i < n; i++) x[i] /= t; }
     let best = 0;
@@ -282,5 +294,16 @@ export class Sampler {
       if (target < 0) return i;
     }
     return last; // rounding left a sliver of `target`: the last kept token
+  }
+}
+
+/** Sets the logits of the ids a bitmask leaves out to -Infinity. */
+function mask(x: Float32Array, allowed: Int32Array): void {
+  const n = x.length;
+  for (let w = 0; w * 32 < n; w++) {
+    const bits = allowed[w] ?? 0;
+    if (bits === -1) continue; // all 32 allowed
+    const end = Math.min(n, w * 32 + 32);
+    for (let i = w * 32; i < end; i++) if (((bits >>> (i & 31)) & 1) === 0) x[i] = -Infinity;
   }
 }

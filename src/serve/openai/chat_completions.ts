@@ -3,67 +3,22 @@
  * @module
  */
 
-import { byteLevelBytes } from "../../text/bytelevel.ts";
 import { ChatMessageError, ChatTemplateError } from "../../text/chat_template.ts";
-import type { GeneratedPiece } from "../../generate/generate.ts";
+import type { ToolFunction } from "../../text/tools/format.ts";
 import type { TextModel } from "../../generate/text_model.ts";
+import { chatFormat } from "./chat_shape.ts";
+import { readStructured } from "./structured.ts";
 import { badParam, HttpError } from "./errors.ts";
 import { readOptions, type RequestOptions } from "./params.ts";
 import { chatPromptIds } from "../../generate/prompt.ts";
 import { ContextError, fitHistory } from "../../generate/history.ts";
-import { type Format, runCompletion } from "./run.ts";
+import { runCompletion } from "./run.ts";
 import type { EndpointRequest } from "./shapes.ts";
 
-const enc = new TextEncoder();
-
-function tokenInfo(tm: TextModel, id: number, logprob: number) {
-  const token = tm.tokenizer.decode([id]);
-  // exact bytes of a byte-level token (it may hold part of a character)
-  const raw = tm.tokenizer.specialIds().includes(id) ? undefined : byteLevelBytes(tm.tokenizer.idToToken(id) ?? "");
-  return { token, logprob, bytes: raw ?? [...enc.encode(token)] };
-}
-
-const chatFormat: Format = {
-  idPrefix: "chatcmpl-",
-  object: "chat.completion",
-  chunkObject: "chat.completion.chunk",
-  first: () => ({
-    index: 0,
-    delta: { role: "assistant", content: "" },
-    logprobs: null,
-    finish_reason: null,
-  }),
-  piece: (text, logprobs) => ({
-    index: 0,
-    delta: { content: text },
-    logprobs,
-    finish_reason: null,
-  }),
-  last: (finish) => ({
-    index: 0,
-    delta: {},
-    logprobs: null,
-    finish_reason: finish,
-  }),
-  whole: (text, finish, logprobs) => ({
-    index: 0,
-    message: { role: "assistant", content: text, refusal: null },
-    logprobs,
-    finish_reason: finish,
-  }),
-  logprobs: (pieces: GeneratedPiece[], tm: TextModel) => ({
-    content: pieces.map((p) => ({
-      ...tokenInfo(tm, p.id!, p.logprob!),
-      top_logprobs: (p.topLogprobs ?? []).map((t) => tokenInfo(tm, t.id, t.logprob)),
-    })),
-    refusal: null,
-  }),
-};
-
 /** The prompt ids of `messages`, as a 400 naming `messages` when they or the template are at fault. */
-function promptOf(tm: TextModel, messages: unknown[]): number[] {
+function promptOf(tm: TextModel, messages: unknown[], tools: readonly ToolFunction[]): number[] {
   try {
-    return chatPromptIds(tm, messages);
+    return chatPromptIds(tm, messages, { tools });
   } catch (e) {
     if (e instanceof ChatMessageError || e instanceof ChatTemplateError) {
       throw badParam("messages", e.message, e instanceof ChatTemplateError ? "chat_template_error" : "invalid_value");
@@ -79,11 +34,17 @@ function promptOf(tm: TextModel, messages: unknown[]): number[] {
  * `x-truncated-messages` header. Without it, a chat that does not fit is
  * OpenAI's 400 `context_length_exceeded`.
  */
-function fitted(tm: TextModel, messages: unknown[], options: RequestOptions, truncate: boolean) {
-  if (!truncate) return { prompt: promptOf(tm, messages), truncated: undefined };
+function fitted(
+  tm: TextModel,
+  messages: unknown[],
+  options: RequestOptions,
+  truncate: boolean,
+  tools: readonly ToolFunction[],
+) {
+  if (!truncate) return { prompt: promptOf(tm, messages, tools), truncated: undefined };
   const msgs = normalizeForHistory(messages);
   try {
-    const fit = fitHistory(msgs, (m) => promptOf(tm, m), tm.model.contextLength, options.maxTokens);
+    const fit = fitHistory(msgs, (m) => promptOf(tm, m, tools), tm.model.contextLength, options.maxTokens);
     options.maxTokens = fit.maxTokens;
     return { prompt: fit.ids, truncated: fit.dropped };
   } catch (e) {
@@ -132,7 +93,9 @@ export function chatCompletions(e: EndpointRequest): Promise<Response> {
   if (body.truncate !== undefined && typeof body.truncate !== "boolean") {
     throw badParam("truncate", "'truncate' must be a boolean.", "invalid_type");
   }
-  const { prompt, truncated } = fitted(tm, body.messages, options, body.truncate === true);
+  const structured = readStructured(body, true);
+  const tools = structured.tools?.functions ?? [];
+  const { prompt, truncated } = fitted(tm, body.messages, options, body.truncate === true, tools);
   const extra: Record<string, string> = truncated === undefined ? {} : { "x-truncated-messages": String(truncated) };
   const { body: _, ...base } = e;
   return runCompletion({
@@ -142,5 +105,6 @@ export function chatCompletions(e: EndpointRequest): Promise<Response> {
     format: chatFormat,
     headers: { ...e.headers, ...extra },
     truncated,
+    structured,
   });
 }

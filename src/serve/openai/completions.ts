@@ -7,6 +7,7 @@ import type { GeneratedPiece } from "../../generate/generate.ts";
 import type { TextModel } from "../../generate/text_model.ts";
 import { badParam } from "./errors.ts";
 import { readOptions } from "./params.ts";
+import { readStructured } from "./structured.ts";
 import { type Format, runCompletion } from "./run.ts";
 import type { EndpointRequest } from "./shapes.ts";
 
@@ -14,23 +15,10 @@ const completionFormat: Format = {
   idPrefix: "cmpl-",
   object: "text_completion",
   chunkObject: "text_completion",
-  piece: (text, logprobs) => ({
-    index: 0,
-    text,
-    logprobs,
-    finish_reason: null,
-  }),
-  last: (finish) => ({
-    index: 0,
-    text: "",
-    logprobs: null,
-    finish_reason: finish,
-  }),
-  whole: (text, finish, logprobs) => ({
-    index: 0,
-    text,
-    logprobs,
-    finish_reason: finish,
+  choice: (index) => ({
+    piece: (text, logprobs) => text || logprobs ? [{ index, text, logprobs, finish_reason: null }] : [],
+    last: (finish) => [{ index, text: "", logprobs: null, finish_reason: finish }],
+    whole: (text, finish, logprobs) => ({ index, text, logprobs, finish_reason: finish }),
   }),
   logprobs: (pieces: GeneratedPiece[], tm: TextModel) => {
     let offset = 0;
@@ -108,6 +96,7 @@ export function completions(e: EndpointRequest): Promise<Response> {
   }
   const options = readOptions(body, ["max_tokens"], true);
   options.maxTokens ??= 16; // the OpenAI default for this endpoint
+  const structured = readStructured(body, false);
   const { body: _, ...base } = e;
-  return runCompletion({ ...base, prompt: promptIds(tm, body.prompt), options, format: completionFormat });
+  return runCompletion({ ...base, prompt: promptIds(tm, body.prompt), options, format: completionFormat, structured });
 }

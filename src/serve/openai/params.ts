@@ -48,7 +48,10 @@ interface NumberField {
   open?: boolean;
 }
 
-type Sampling = Omit<GenerateOptions, "maxTokens" | "signal" | "stop" | "stopTokenIds" | "topLogprobs" | "onPrefill">;
+type Sampling = Omit<
+  GenerateOptions,
+  "maxTokens" | "signal" | "stop" | "stopTokenIds" | "topLogprobs" | "onPrefill" | "logitBias" | "constraint"
+>;
 
 /** The sampling fields both endpoints take. */
 const SAMPLING: NumberField[] = [
@@ -69,12 +72,28 @@ function numberField(b: Body, f: NumberField): number | undefined {
 }
 
 /** Fields the engine cannot honour; refused rather than silently ignored. */
-const UNSUPPORTED = ["tools", "functions", "tool_choice", "function_call", "audio", "modalities", "prediction"];
+const UNSUPPORTED: Record<string, string> = {
+  functions: "'functions' is deprecated and not supported; use 'tools'.",
+  function_call: "'function_call' is deprecated and not supported; use 'tool_choice'.",
+  audio: "'audio' is not supported by this server.",
+  modalities: "'modalities' is not supported by this server.",
+  prediction: "'prediction' is not supported by this server.",
+  best_of: "'best_of' is not supported by this server; use 'n'.",
+};
+
+/** Most choices one request may ask for (`n`); they run one after another on one slot. */
+export const MAX_CHOICES = 8;
 
 /** Request options common to both endpoints, after checking. */
 export interface RequestOptions {
-  /** Generation options (maxTokens is filled in once the prompt length is known). */
-  gen: Omit<GenerateOptions, "maxTokens" | "signal" | "onPrefill">;
+  /** Generation options (maxTokens is filled in once the prompt length is known; stop ids once the model is). */
+  gen: Omit<GenerateOptions, "maxTokens" | "signal" | "onPrefill" | "stopTokenIds" | "constraint">;
+  /** `stop_token_ids`: ids that end generation besides the model's EOS ids. */
+  stopTokenIds: number[];
+  /** `ignore_eos`: the model's EOS ids do not end generation (only max_tokens, stops and stop_token_ids). */
+  ignoreEos: boolean;
+  /** `n`: independent choices for the one prompt. */
+  n: number;
   /** max_tokens as asked, if at all. */
   maxTokens?: number;
   /** Stream as Server-Sent Events. */
@@ -88,12 +107,34 @@ export interface RequestOptions {
 }
 
 function refuseUnsupported(b: Body): void {
-  for (const k of UNSUPPORTED) {
+  for (const [k, message] of Object.entries(UNSUPPORTED)) {
     const v = b[k];
-    if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)) {
-      throw badParam(k, `'${k}' is not supported by this server.`, "unsupported_parameter");
+    if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0) && !(k === "best_of" && v === 1)) {
+      throw badParam(k, message, "unsupported_parameter");
     }
   }
+}
+
+/** `logit_bias`: token id (as a string key) -> bias in [-100, 100]. */
+function logitBias(b: Body): Map<number, number> | undefined {
+  const v = b.logit_bias;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "object" || Array.isArray(v)) {
+    throw badParam("logit_bias", "'logit_bias' must be an object mapping token ids to numbers.", "invalid_type");
+  }
+  const out = new Map<number, number>();
+  for (const [key, bias] of Object.entries(v as Body)) {
+    const id = Number(key);
+    if (!/^\d+$/.test(key) || !Number.isSafeInteger(id)) {
+      throw badParam("logit_bias", `'logit_bias' keys must be token ids, got ${shown(key)}.`);
+    }
+    if (typeof bias !== "number" || !(bias >= -100 && bias <= 100)) {
+      throw badParam("logit_bias", `'logit_bias[${key}]' must be a number in [-100, 100], got ${shown(bias)}.`);
+    }
+    out.set(id, bias);
+  }
+  if (out.size > 1024) throw badParam("logit_bias", `'logit_bias' may hold at most 1024 tokens, got ${out.size}.`);
+  return out;
 }
 
 /** `stop`: a string or up to 4 non-empty strings. */
@@ -133,12 +174,13 @@ function logprobFields(b: Body, asCount: boolean): { logprobs: boolean; top: num
   return { logprobs, top: logprobs ? top ?? 0 : 0 };
 }
 
-function stopTokenIds(b: Body): number[] | undefined {
+function stopTokenIds(b: Body): number[] {
   const ids = b.stop_token_ids;
-  if (ids === undefined) return undefined;
+  if (ids === undefined || ids === null) return [];
   if (!Array.isArray(ids) || !ids.every((x) => Number.isInteger(x) && x >= 0)) {
     throw badParam("stop_token_ids", "'stop_token_ids' must be an array of token ids.", "invalid_type");
   }
+  if (ids.length > 64) throw badParam("stop_token_ids", `'stop_token_ids' may hold at most 64 ids, got ${ids.length}.`);
   return ids as number[];
 }
 
@@ -153,7 +195,7 @@ export function readOptions(b: Body, maxTokensKeys: string[], logprobsAsCount: b
   if (b.model !== undefined && typeof b.model !== "string") {
     throw badParam("model", "'model' must be a string.", "invalid_type");
   }
-  int(b, "n", 1, 1); // one choice per request: n other than 1 is a 400
+  const n = int(b, "n", 1, MAX_CHOICES) ?? 1;
   let maxTokens: number | undefined;
   for (const k of maxTokensKeys) maxTokens ??= int(b, k, 1);
   const { logprobs, top } = logprobFields(b, logprobsAsCount);
@@ -162,10 +204,13 @@ export function readOptions(b: Body, maxTokensKeys: string[], logprobsAsCount: b
     const v = numberField(b, f);
     if (v !== undefined) gen[f.option] = v;
   }
-  const ids = stopTokenIds(b);
-  if (ids) gen.stopTokenIds = ids;
+  const bias = logitBias(b);
+  if (bias) gen.logitBias = bias;
   return {
     gen,
+    stopTokenIds: stopTokenIds(b),
+    ignoreEos: bool(b, "ignore_eos") ?? false,
+    n,
     maxTokens,
     ...streaming(b),
     logprobs,

@@ -10,6 +10,19 @@ import type { Lease, Scheduler } from "../../generate/scheduler.ts";
 import type { TextModel } from "../../generate/text_model.ts";
 import type { RequestOptions } from "./params.ts";
 import type { GenerationRecord } from "../metrics.ts";
+import type { Structured } from "./structured.ts";
+
+/** How one choice of a response is shaped, as it streams and whole. */
+export interface ChoiceShape {
+  /** The first streamed choice (chat sends the role), if any. */
+  first?(): Record<string, unknown>;
+  /** Streamed choices for a piece of text (none while text is held back). */
+  piece(text: string, logprobs: unknown): Record<string, unknown>[];
+  /** The last streamed choices: what was held back, and the finish reason. */
+  last(finish: string): Record<string, unknown>[];
+  /** The choice of a whole response. */
+  whole(text: string, finish: string, logprobs: unknown): Record<string, unknown>;
+}
 
 /** How an endpoint shapes its responses. */
 export interface Format {
@@ -19,14 +32,8 @@ export interface Format {
   object: string;
   /** `object` of a stream chunk. */
   chunkObject: string;
-  /** The first streamed choice (chat sends the role), if any. */
-  first?(): Record<string, unknown>;
-  /** A streamed choice carrying text. */
-  piece(text: string, logprobs: unknown): Record<string, unknown>;
-  /** The last streamed choice, carrying the finish reason. */
-  last(finish: string): Record<string, unknown>;
-  /** The choice of a whole response. */
-  whole(text: string, finish: string, logprobs: unknown): Record<string, unknown>;
+  /** The shape of choice `index` of a request. */
+  choice(index: number, r: RunRequest): ChoiceShape;
   /** Logprobs of some pieces in this endpoint's shape. */
   logprobs(pieces: GeneratedPiece[], tm: TextModel): unknown;
 }
@@ -42,6 +49,8 @@ export interface RunRequest {
   headers: Record<string, string>;
   /** Messages the history policy left out (`truncate`), if it ran. */
   truncated?: number;
+  /** The grammar and tools the output follows, if any. */
+  structured?: Structured;
   /** When the request arrived (performance.now() ms), for its time to first token. */
   received?: number;
   /** Hears each finished generation (metrics, the request log). */
@@ -49,7 +58,7 @@ export interface RunRequest {
 }
 
 /** What a route hands an endpoint: the request, its parsed body, and the runner's context. */
-export type EndpointRequest = Omit<RunRequest, "prompt" | "options" | "format" | "truncated"> & {
+export type EndpointRequest = Omit<RunRequest, "prompt" | "options" | "format" | "truncated" | "structured"> & {
   /** The parsed JSON body. */
   body: Record<string, unknown>;
 };
@@ -68,8 +77,8 @@ export interface FinishedRun extends GenerationRecord {
 export interface Run {
   /** The request being answered. */
   r: RunRequest;
-  /** Yields pieces, returns the summary. */
-  gen: AsyncGenerator<GeneratedPiece, GenerationSummary>;
+  /** Choice `index`'s generation: yields pieces, returns the summary (choices run one after another). */
+  choice(index: number): Promise<AsyncGenerator<GeneratedPiece, GenerationSummary>>;
   /** Response id. */
   id: string;
   /** Creation time (Unix seconds). */
@@ -89,28 +98,34 @@ export function firstToken(run: Run): void {
   if (run.clock.first === 0) run.clock.first = performance.now();
 }
 
-/** Tells the request's observer how the run went. */
-export function finished(run: Run, s: GenerationSummary): void {
+/** Tells the request's observer how the run went (all its choices). */
+export function finished(run: Run, all: GenerationSummary[]): void {
   const now = performance.now(), { started, first } = run.clock;
+  const s = all[all.length - 1];
   run.r.observe?.({
     id: run.id,
     finish: s.finishReason,
     stream: run.r.options.stream,
-    promptTokens: s.promptTokens,
-    cachedTokens: s.cachedTokens,
-    completionTokens: s.completionTokens,
+    promptTokens: all[0].promptTokens,
+    cachedTokens: all[0].cachedTokens,
+    completionTokens: all.reduce((n, x) => n + x.completionTokens, 0),
     ...(first && run.r.received !== undefined ? { ttft: (first - run.r.received) / 1000 } : {}),
     prefillSeconds: ((first || now) - started) / 1000,
     decodeSeconds: first ? (now - first) / 1000 : 0,
   });
 }
 
-/** OpenAI `usage` of a summary; `truncated_messages` (an extension) when the history policy ran. */
-export function usage(s: GenerationSummary, truncated?: number): Record<string, unknown> {
+/**
+ * OpenAI `usage` of a request's choices (the prompt counted once, as the
+ * first choice saw it); `truncated_messages` (an extension) when the history policy ran.
+ */
+export function usage(all: GenerationSummary[], truncated?: number): Record<string, unknown> {
+  const s = all[0];
+  const completion = all.reduce((n, x) => n + x.completionTokens, 0);
   return {
     prompt_tokens: s.promptTokens,
-    completion_tokens: s.completionTokens,
-    total_tokens: s.promptTokens + s.completionTokens,
+    completion_tokens: completion,
+    total_tokens: s.promptTokens + completion,
     prompt_tokens_details: { cached_tokens: s.cachedTokens },
     ...(truncated === undefined ? {} : { truncated_messages: truncated }),
   };

@@ -1,16 +1,17 @@
 /**
- * A completion answered as Server-Sent Events: the first chunk (chat sends
- * the role), a chunk per piece of text, the finish reason, optionally usage,
- * then `[DONE]`.
+ * A completion answered as Server-Sent Events: for each choice in turn, its
+ * first chunk (chat sends the role), a chunk per piece of text or tool call,
+ * and its finish reason; then optionally usage, then `[DONE]`.
  * @module
  */
 
+import type { GeneratedPiece, GenerationSummary } from "../../generate/generate.ts";
 import { finished, finishReason, firstToken, type Run, usage } from "./shapes.ts";
 import { SseComment, sseResponse } from "./sse.ts";
 
 /** The streaming response of a run; the slot is released when the stream ends or the client leaves. */
 export function stream(run: Run): Response {
-  const { r, gen } = run;
+  const { r } = run;
   const chunk = (choice: Record<string, unknown> | null, extra: Record<string, unknown> = {}) => ({
     id: run.id,
     object: r.format.chunkObject,
@@ -27,7 +28,7 @@ export function stream(run: Run): Response {
     wake?.();
   };
   /** The generator's next result, with any progress comments that come first. */
-  async function* next() {
+  async function* next(gen: AsyncGenerator<GeneratedPiece, GenerationSummary>) {
     const pending = gen.next();
     for (;;) {
       const tick = new Promise<undefined>((resolve) => (wake = () => resolve(undefined)));
@@ -36,23 +37,31 @@ export function stream(run: Run): Response {
       if (res !== undefined) return res;
     }
   }
+  let current: AsyncGenerator<GeneratedPiece, GenerationSummary> | undefined;
   async function* frames() {
+    const summaries: GenerationSummary[] = [];
     try {
-      if (r.format.first) yield chunk(r.format.first());
-      let res = yield* next();
-      while (!res.done) {
-        const p = res.value;
-        if (p.id !== undefined) firstToken(run);
-        const lp = r.options.logprobs && p.id !== undefined ? r.format.logprobs([p], r.tm) : null;
-        if (p.text || lp) yield chunk(r.format.piece(p.text, lp));
-        res = yield* next();
+      for (let i = 0; i < r.options.n; i++) {
+        const shape = r.format.choice(i, r);
+        const gen = current = await run.choice(i);
+        if (shape.first) yield chunk(shape.first());
+        let res = yield* next(gen);
+        while (!res.done) {
+          const p = res.value;
+          if (p.id !== undefined) firstToken(run);
+          const lp = r.options.logprobs && p.id !== undefined ? r.format.logprobs([p], r.tm) : null;
+          for (const c of shape.piece(p.text, lp)) yield chunk(c);
+          res = yield* next(gen);
+        }
+        summaries.push(res.value);
+        for (const c of shape.last(finishReason(res.value))) yield chunk(c);
+        if (res.value.finishReason === "abort") break;
       }
-      finished(run, res.value);
-      yield chunk(r.format.last(finishReason(res.value)));
-      if (r.options.includeUsage) yield chunk(null, { usage: usage(res.value, r.truncated) });
+      finished(run, summaries);
+      if (r.options.includeUsage) yield chunk(null, { usage: usage(summaries, r.truncated) });
     } finally {
       run.stop.abort();
-      await gen.return(undefined as never);
+      await current?.return(undefined as never);
       run.lease.release();
     }
   }

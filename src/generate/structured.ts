@@ -1,0 +1,65 @@
+/**
+ * Structured output for a loaded model: the constraint of one generation,
+ * made by the grammar engine in a thread of its own where the runtime has
+ * Workers (`grammar_remote.ts`: compiling never stalls the model's thread,
+ * and masks are computed during forward passes), else in this one (Workers
+ * on Cloudflare have no threads). The grammar library is loaded when first
+ * needed, so models that never constrain their output never load it.
+ * @module
+ */
+
+import { GrammarEngine, type GrammarSpec, type GrammarVocabulary, grammarVocabulary } from "../text/grammar/engine.ts";
+import type { GrammarConstraint } from "../text/grammar/constraint.ts";
+import { constrainInThread, grammarThreadSupported, GrammarThreadUnavailable } from "./grammar_remote.ts";
+import type { TextModel } from "./text_model.ts";
+
+export { GrammarError, type GrammarSpec } from "../text/grammar/engine.ts";
+
+const vocabs = new WeakMap<TextModel, GrammarVocabulary>();
+const engines = new WeakMap<TextModel, GrammarEngine>();
+
+function vocabOf(tm: TextModel): GrammarVocabulary {
+  let v = vocabs.get(tm);
+  if (!v) vocabs.set(tm, v = grammarVocabulary(tm.tokenizer, tm.model.config.vocabSize));
+  return v;
+}
+
+/** The in-process grammar engine over a model's vocabulary (one per model). */
+export function grammarEngine(tm: TextModel): GrammarEngine {
+  let e = engines.get(tm);
+  if (!e) engines.set(tm, e = new GrammarEngine(vocabOf(tm), tm.stopTokenIds));
+  return e;
+}
+
+/** Where grammars run: `"thread"` (a Worker of their own) or `"inline"` (this thread). */
+export type GrammarPlace = "thread" | "inline";
+
+let noThread = false;
+
+/** Where this runtime runs grammars (inline once a thread failed to start). */
+export function grammarPlace(): GrammarPlace {
+  return grammarThreadSupported() && !noThread ? "thread" : "inline";
+}
+
+/**
+ * A constraint for one generation of `tm` following `spec`.
+ * @param stopTokenIds The generation's stop tokens: where the grammar may end, these may come.
+ * @param place Where to run it (default: {@linkcode grammarPlace}).
+ * @throws {GrammarError} when the spec cannot be compiled or (strict) enforced.
+ */
+export async function constrain(
+  tm: TextModel,
+  spec: GrammarSpec,
+  stopTokenIds: readonly number[],
+  place: GrammarPlace = grammarPlace(),
+): Promise<GrammarConstraint> {
+  if (place === "thread") {
+    try {
+      return await constrainInThread(vocabOf(tm), tm.stopTokenIds, spec, stopTokenIds);
+    } catch (e) {
+      if (!(e instanceof GrammarThreadUnavailable)) throw e;
+      noThread = true; // e.g. workerd: process exists, Workers do not
+    }
+  }
+  return await grammarEngine(tm).constrain(spec, stopTokenIds);
+}
