@@ -430,7 +430,7 @@ Deno.test("a prompt plus max_tokens beyond the context is context_length_exceede
   const ok: Json = await (await small.fetch(
     post(
       "/v1/chat/completions",
-      chat("hi", { temperature: 0, stop_token_ids: [] }),
+      chat("hi", { temperature: 0, ignore_eos: true }),
     ),
   )).json();
   assert.equal(ok.usage.total_tokens, 32);
@@ -541,7 +541,7 @@ Deno.test("a full queue is a 503 with Retry-After, and the queue drains in order
   const first = await hq.fetch(
     post(
       "/v1/chat/completions",
-      chat("a", { max_tokens: 400, stream: true, stop_token_ids: [] }),
+      chat("a", { max_tokens: 400, stream: true, ignore_eos: true }),
     ),
   );
   const reader = first.body!.getReader();
@@ -567,7 +567,7 @@ Deno.test("a client that goes away stops generation and frees its slot at once",
   const res = await hd.fetch(
     post(
       "/v1/chat/completions",
-      chat("a", { max_tokens: 1500, stream: true, stop_token_ids: [] }),
+      chat("a", { max_tokens: 1500, stream: true, ignore_eos: true }),
       {},
       ctrl.signal,
     ),
@@ -587,7 +587,7 @@ Deno.test("a client that goes away stops generation and frees its slot at once",
   const pending = hd.fetch(
     post(
       "/v1/completions",
-      { prompt: "x", max_tokens: 1500, stop_token_ids: [] },
+      { prompt: "x", max_tokens: 1500, ignore_eos: true },
       {},
       ctrl2.signal,
     ),

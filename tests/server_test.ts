@@ -111,7 +111,7 @@ Deno.test("a client dropping a stream mid-way frees the server's slot", async ()
         prompt: "the",
         max_tokens: 2000,
         stream: true,
-        stop_token_ids: [],
+        ignore_eos: true,
       }),
       signal: ctrl.signal,
     });

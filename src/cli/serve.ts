@@ -12,6 +12,7 @@ import { MODEL_OPTIONS, parseTask, type TaskSpec, UsageError } from "./args.ts";
 import { downloadRepo } from "../load/source/hub.ts";
 import { configFromEnv, isLocalPath, loadConfigured } from "../serve/config.ts";
 import { createHandler } from "../serve/handler.ts";
+import { listen } from "../serve/listen.ts";
 import { showDownload } from "./progress.ts";
 
 const SPEC: TaskSpec = {
@@ -35,6 +36,31 @@ const SPEC: TaskSpec = {
       value: "N",
       int: [1024, 1 << 30],
       help: "largest request body (default 1048576)",
+    },
+    "max-connections": {
+      type: "string",
+      value: "N",
+      int: [1, 100_000],
+      help: "open connections at most; past it idle ones are dropped, else 503 (default 256)",
+    },
+    "header-timeout": {
+      type: "string",
+      value: "S",
+      int: [1, 3600],
+      help: "seconds for a request's headers (default 10)",
+    },
+    "body-timeout": { type: "string", value: "S", int: [1, 3600], help: "seconds for a request's body (default 30)" },
+    "idle-timeout": {
+      type: "string",
+      value: "S",
+      int: [1, 86_400],
+      help: "seconds a silent connection stays (default 60)",
+    },
+    "write-timeout": {
+      type: "string",
+      value: "S",
+      int: [1, 3600],
+      help: "seconds a client may leave a stream unread before it is dropped and its slot freed (default 30)",
     },
   },
 };
@@ -78,6 +104,8 @@ export async function main(argv: string[]): Promise<void> {
     model: tm,
     maxQueue: num("max-queue", 16),
     maxBodyBytes: num("max-body-bytes", 1 << 20),
+    bodyTimeoutMs: num("body-timeout", 30) * 1000,
+    streamWriteTimeoutMs: num("write-timeout", 30) * 1000,
     log: (line) => console.log(line),
     ...(cfg.apiKey ? { apiKey: cfg.apiKey } : {}),
     ...(cors ? { cors: { origins: cors === "*" ? "*" as const : cors.split(",") } } : {}),
@@ -90,16 +118,21 @@ export async function main(argv: string[]): Promise<void> {
       `KV cache ${(mem.kvCache / 1e6).toFixed(1)} MB (${tm.model.contextLength} positions x ${slots} slots), ` +
       `${info.threads.count} thread(s)${info.threads.reason ? ` (${info.threads.reason})` : ""}`,
   );
-  Deno.serve({
+  await listen(handler.fetch, {
     port: num("port", 8000),
     hostname: args.flags.get("host") ?? "127.0.0.1",
+    headerTimeoutMs: num("header-timeout", 10) * 1000,
+    idleTimeoutMs: num("idle-timeout", 60) * 1000,
+    writeTimeoutMs: num("write-timeout", 30) * 1000,
+    maxConnections: num("max-connections", 256),
+    log: (line) => console.error(`warning: ${line}`),
     onListen: (a) =>
       console.error(
         `listening on http://${a.hostname}:${a.port}/ (chat page at /, OpenAI API at /v1)${
           cfg.apiKey ? " - API key required" : ""
         }`,
       ),
-  }, handler.fetch);
+  });
 }
 
 if (import.meta.main) {

@@ -82,16 +82,41 @@ export function fitHistory<M extends HistoryMessage>(
   context: number,
   maxTokens?: number,
 ): FittedHistory<M> {
+  const steps = attempts(messages, context, maxTokens);
+  let r = steps.next();
+  while (!r.done) r = steps.next(render(r.value));
+  return r.value;
+}
+
+/** {@linkcode fitHistory} with a `render` that may take its time (a long chat tokenized off this thread). */
+export async function fitHistoryAsync<M extends HistoryMessage>(
+  messages: readonly M[],
+  render: (messages: M[]) => Promise<number[]>,
+  context: number,
+  maxTokens?: number,
+): Promise<FittedHistory<M>> {
+  const steps = attempts(messages, context, maxTokens);
+  let r = steps.next();
+  while (!r.done) r = steps.next(await render(r.value));
+  return r.value;
+}
+
+/** The policy, as the message lists it tries: each is rendered, and its ids sent back. */
+function* attempts<M extends HistoryMessage>(
+  messages: readonly M[],
+  context: number,
+  maxTokens?: number,
+): Generator<M[], FittedHistory<M>, number[]> {
   const need = maxTokens ?? defaultRoom(context);
   const drops = turns(messages);
-  let ids = render([...messages]);
+  let ids = yield [...messages];
   let dropped = 0, kept: M[] = [...messages];
   for (let k = 0; ids.length + need > context && k < drops.length; k++) {
     const [, end] = drops[k];
     const start = drops[0][0];
     kept = [...messages.slice(0, start), ...messages.slice(end)];
     dropped = end - start;
-    ids = render(kept);
+    ids = yield kept;
   }
   if (ids.length + need > context) throw new ContextError(ids.length, need, context);
   return { messages: kept, dropped, ids, maxTokens: maxTokens ?? context - ids.length };

@@ -1,7 +1,7 @@
 /**
  * Structured output for a loaded model: the constraint of one generation,
  * made by the grammar engine in a thread of its own where the runtime has
- * Workers (`grammar_remote.ts`: compiling never stalls the model's thread,
+ * Workers (`text_thread.ts`: compiling never stalls the model's thread,
  * and masks are computed during forward passes), else in this one (Workers
  * on Cloudflare have no threads). The grammar library is loaded when first
  * needed, so models that never constrain their output never load it.
@@ -10,7 +10,7 @@
 
 import { GrammarEngine, type GrammarSpec, type GrammarVocabulary, grammarVocabulary } from "../text/grammar/engine.ts";
 import type { GrammarConstraint } from "../text/grammar/constraint.ts";
-import { constrainInThread, grammarThreadSupported, GrammarThreadUnavailable } from "./grammar_remote.ts";
+import { constrainInThread, textThreadSupported, TextThreadUnavailable } from "./text_thread.ts";
 import type { TextModel } from "./text_model.ts";
 
 export { GrammarError, type GrammarSpec } from "../text/grammar/engine.ts";
@@ -38,7 +38,7 @@ let noThread = false;
 
 /** Where this runtime runs grammars (inline once a thread failed to start). */
 export function grammarPlace(): GrammarPlace {
-  return grammarThreadSupported() && !noThread ? "thread" : "inline";
+  return textThreadSupported() && !noThread ? "thread" : "inline";
 }
 
 /**
@@ -57,7 +57,7 @@ export async function constrain(
     try {
       return await constrainInThread(vocabOf(tm), tm.stopTokenIds, spec, stopTokenIds);
     } catch (e) {
-      if (!(e instanceof GrammarThreadUnavailable)) throw e;
+      if (!(e instanceof TextThreadUnavailable)) throw e;
       noThread = true; // e.g. workerd: process exists, Workers do not
     }
   }

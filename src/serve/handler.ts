@@ -13,6 +13,8 @@ import type { LoadProgress } from "./health.ts";
 import { errorResponse, HttpError, internalError } from "./openai/errors.ts";
 import { matchRoute, type Route, type RouteContext, routeTable } from "./routes.ts";
 import { ModelState } from "./state.ts";
+import { BODY_TIMEOUT_MS } from "./body.ts";
+import { STREAM_WRITE_TIMEOUT_MS } from "./openai/sse.ts";
 import { Metrics } from "./metrics.ts";
 import type { FinishedRun } from "./openai/shapes.ts";
 
@@ -26,6 +28,13 @@ export interface HandlerOptions {
   cors?: CorsOptions;
   /** Largest request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** How long a request body may take to arrive (default 30 s); slower ones get 408. */
+  bodyTimeoutMs?: number;
+  /**
+   * How long a streaming client may go without reading (default 30 s): past
+   * that its stream is dropped and its slot freed.
+   */
+  streamWriteTimeoutMs?: number;
   /** Requests that may wait for a busy model (default 16); more get 503 with Retry-After. */
   maxQueue?: number;
   /** Serve the chat page at `GET /` (default true). */
@@ -113,6 +122,8 @@ export function createHandler(options: HandlerOptions): Handler {
         ready: () => state.ready(waitMs),
         loadProgress: options.loadProgress,
         maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
+        bodyTimeoutMs: options.bodyTimeoutMs ?? BODY_TIMEOUT_MS,
+        streamWriteTimeoutMs: options.streamWriteTimeoutMs ?? STREAM_WRITE_TIMEOUT_MS,
         metrics,
         ...(log ? { onGeneration: (g: FinishedRun) => log(logLine(g)) } : {}),
       };

@@ -47,6 +47,10 @@ export interface RouteContext {
   loadProgress?: LoadProgress;
   /** Largest request body in bytes. */
   maxBodyBytes: number;
+  /** How long a body may take to arrive. */
+  bodyTimeoutMs: number;
+  /** How long a streaming client may go without reading. */
+  streamWriteTimeoutMs: number;
   /** The handler's counters. */
   metrics: Metrics;
   /** Hears each finished generation (the request log). */
@@ -73,8 +77,9 @@ function completionRoute(run: (e: EndpointRequest) => Promise<Response>): Route 
     auth: true,
     async handle(ctx) {
       const { tm, scheduler } = await ctx.ready();
-      const body = await readJsonBody(ctx.req, ctx.maxBodyBytes);
+      const body = await readJsonBody(ctx.req, ctx.maxBodyBytes, ctx.bodyTimeoutMs);
       return await run({
+        writeTimeoutMs: ctx.streamWriteTimeoutMs,
         tm,
         scheduler,
         request: ctx.req,
@@ -96,7 +101,7 @@ function textRoute(
     auth: true,
     async handle(ctx) {
       const { tm } = await ctx.ready();
-      return answer(tm, await readJsonBody(ctx.req, ctx.maxBodyBytes), ctx.headers);
+      return answer(tm, await readJsonBody(ctx.req, ctx.maxBodyBytes, ctx.bodyTimeoutMs), ctx.headers);
     },
   };
 }

@@ -99,16 +99,24 @@ export class TextTokenizer {
 
   /** Rows of the vocabulary: one past the largest id (added tokens included). */
   readonly vocabSize: number;
+  /** The most characters one token stands for (its string's length): bounds a prompt's characters by its tokens. */
+  readonly longestToken: number;
 
   private constructor(
     tok: Tokenizer,
     /** The parsed tokenizer_config.json (`{}` when the checkpoint has none). */
     readonly config: Readonly<Record<string, unknown>>,
+    /** The texts it was built from (a copy can be built elsewhere, e.g. in a worker). */
+    readonly files: { readonly json: string; readonly config?: string },
   ) {
     this.#tok = tok;
-    let max = -1;
-    for (const id of tok.get_vocab(true).values()) if (id > max) max = id;
+    let max = -1, longest = 1;
+    for (const [token, id] of tok.get_vocab(true)) {
+      if (id > max) max = id;
+      if (token.length > longest) longest = token.length;
+    }
     this.vocabSize = max + 1;
+    this.longestToken = longest;
     const special = new Map<string, SpecialToken | undefined>();
     for (const key of ["bos_token", "eos_token", "pad_token", "unk_token"]) {
       const token = tokenText(config, key);
@@ -166,7 +174,7 @@ export class TextTokenizer {
         `tokenizer.json cannot be loaded: ${(e as Error).message}`,
       );
     }
-    return new TextTokenizer(tok, config);
+    return new TextTokenizer(tok, config, { json: tokenizerJson, config: tokenizerConfigJson });
   }
 
   /**
@@ -288,4 +296,12 @@ export class TextTokenizer {
     }
     return out.sort((a, b) => a - b);
   }
+
+  /** The texts of the special tokens (`<|im_start|>`...): in untrusted text they must not become control tokens. */
+  specialTexts(): string[] {
+    this.#specialTexts ??= [...this.#tok.get_added_tokens_decoder().values()].filter((t) => t.special)
+      .map((t) => t.content).filter((c) => c.length > 0);
+    return this.#specialTexts;
+  }
+  #specialTexts?: string[];
 }

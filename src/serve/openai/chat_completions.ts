@@ -10,21 +10,42 @@ import { chatFormat } from "./chat_shape.ts";
 import { readStructured } from "./structured.ts";
 import { badParam, HttpError } from "./errors.ts";
 import { readOptions, type RequestOptions } from "./params.ts";
-import { chatPromptIds } from "../../generate/prompt.ts";
-import { ContextError, fitHistory } from "../../generate/history.ts";
+import { chatPromptPieces, encodePrompt, promptCharLimit } from "../../generate/prompt.ts";
+import { piecesLength } from "../../text/pieces.ts";
+import { ContextError, fitHistoryAsync } from "../../generate/history.ts";
 import { runCompletion } from "./run.ts";
 import type { EndpointRequest } from "./shapes.ts";
 
-/** The prompt ids of `messages`, as a 400 naming `messages` when they or the template are at fault. */
-function promptOf(tm: TextModel, messages: unknown[], tools: readonly ToolFunction[]): number[] {
+/**
+ * The prompt ids of `messages`, as a 400 naming `messages` when they or the
+ * template are at fault, or when the prompt has more characters than any
+ * prompt that fits the context could (refused before it is tokenized).
+ */
+async function promptOf(tm: TextModel, messages: unknown[], tools: readonly ToolFunction[]): Promise<number[]> {
+  let pieces;
   try {
-    return chatPromptIds(tm, messages, { tools });
+    pieces = chatPromptPieces(tm, messages, { tools });
   } catch (e) {
     if (e instanceof ChatMessageError || e instanceof ChatTemplateError) {
       throw badParam("messages", e.message, e instanceof ChatTemplateError ? "chat_template_error" : "invalid_value");
     }
     throw e;
   }
+  const chars = piecesLength(pieces), limit = promptCharLimit(tm);
+  if (chars > limit) throw tooLong(tm, chars, limit, "messages");
+  return await encodePrompt(tm, pieces);
+}
+
+/** The 400 for a prompt longer in characters than the context can hold in tokens. */
+export function tooLong(tm: TextModel, chars: number, limit: number, param: string): HttpError {
+  return new HttpError(
+    400,
+    `The prompt has ${chars} characters; a prompt that fits this model's context of ${tm.model.contextLength} tokens ` +
+      `has at most ${limit}.`,
+    "invalid_request_error",
+    param,
+    "context_length_exceeded",
+  );
 }
 
 /**
@@ -34,17 +55,17 @@ function promptOf(tm: TextModel, messages: unknown[], tools: readonly ToolFuncti
  * `x-truncated-messages` header. Without it, a chat that does not fit is
  * OpenAI's 400 `context_length_exceeded`.
  */
-function fitted(
+async function fitted(
   tm: TextModel,
   messages: unknown[],
   options: RequestOptions,
   truncate: boolean,
   tools: readonly ToolFunction[],
 ) {
-  if (!truncate) return { prompt: promptOf(tm, messages, tools), truncated: undefined };
+  if (!truncate) return { prompt: await promptOf(tm, messages, tools), truncated: undefined };
   const msgs = normalizeForHistory(messages);
   try {
-    const fit = fitHistory(msgs, (m) => promptOf(tm, m, tools), tm.model.contextLength, options.maxTokens);
+    const fit = await fitHistoryAsync(msgs, (m) => promptOf(tm, m, tools), tm.model.contextLength, options.maxTokens);
     options.maxTokens = fit.maxTokens;
     return { prompt: fit.ids, truncated: fit.dropped };
   } catch (e) {
@@ -70,7 +91,7 @@ function normalizeForHistory(messages: unknown[]): { role: string }[] {
 }
 
 /** Handles a parsed chat completion request body. */
-export function chatCompletions(e: EndpointRequest): Promise<Response> {
+export async function chatCompletions(e: EndpointRequest): Promise<Response> {
   const { tm, body } = e;
   const options = readOptions(body, ["max_completion_tokens", "max_tokens"], false);
   if (!Array.isArray(body.messages)) {
@@ -95,10 +116,10 @@ export function chatCompletions(e: EndpointRequest): Promise<Response> {
   }
   const structured = readStructured(body, true);
   const tools = structured.tools?.functions ?? [];
-  const { prompt, truncated } = fitted(tm, body.messages, options, body.truncate === true, tools);
+  const { prompt, truncated } = await fitted(tm, body.messages, options, body.truncate === true, tools);
   const extra: Record<string, string> = truncated === undefined ? {} : { "x-truncated-messages": String(truncated) };
   const { body: _, ...base } = e;
-  return runCompletion({
+  return await runCompletion({
     ...base,
     prompt,
     options,

@@ -8,6 +8,8 @@ import type { TextModel } from "../../generate/text_model.ts";
 import { badParam } from "./errors.ts";
 import { readOptions } from "./params.ts";
 import { readStructured } from "./structured.ts";
+import { encodePrompt, promptCharLimit } from "../../generate/prompt.ts";
+import { tooLong } from "./chat_completions.ts";
 import { type Format, runCompletion } from "./run.ts";
 import type { EndpointRequest } from "./shapes.ts";
 
@@ -38,13 +40,21 @@ const completionFormat: Format = {
   },
 };
 
-function promptIds(tm: TextModel, prompt: unknown): number[] {
+/** A text prompt's ids: bounded in characters first, then encoded (off this thread when long). */
+function textIds(tm: TextModel, text: string): Promise<number[]> {
+  const limit = promptCharLimit(tm);
+  if (text.length > limit) throw tooLong(tm, text.length, limit, "prompt");
+  // a plain prompt is the client's own: special-token texts in it are the tokens they spell
+  return encodePrompt(tm, [{ text, addSpecialTokens: true }]);
+}
+
+function promptIds(tm: TextModel, prompt: unknown): number[] | Promise<number[]> {
   const vocab = tm.model.config.vocabSize;
-  if (typeof prompt === "string") return tm.tokenizer.encode(prompt);
+  if (typeof prompt === "string") return textIds(tm, prompt);
   if (
     Array.isArray(prompt) && prompt.length === 1 &&
     typeof prompt[0] === "string"
-  ) return tm.tokenizer.encode(prompt[0]);
+  ) return textIds(tm, prompt[0]);
   if (
     Array.isArray(prompt) && prompt.length > 0 &&
     prompt.every((x) => Number.isInteger(x))
@@ -73,7 +83,7 @@ function promptIds(tm: TextModel, prompt: unknown): number[] {
 }
 
 /** Handles a parsed completion request body. */
-export function completions(e: EndpointRequest): Promise<Response> {
+export async function completions(e: EndpointRequest): Promise<Response> {
   const { tm, body } = e;
   for (const k of ["suffix", "best_of"]) {
     if (
@@ -98,5 +108,6 @@ export function completions(e: EndpointRequest): Promise<Response> {
   options.maxTokens ??= 16; // the OpenAI default for this endpoint
   const structured = readStructured(body, false);
   const { body: _, ...base } = e;
-  return runCompletion({ ...base, prompt: promptIds(tm, body.prompt), options, format: completionFormat, structured });
+  const prompt = await promptIds(tm, body.prompt);
+  return await runCompletion({ ...base, prompt, options, format: completionFormat, structured });
 }

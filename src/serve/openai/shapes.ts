@@ -55,6 +55,8 @@ export interface RunRequest {
   received?: number;
   /** Hears each finished generation (metrics, the request log). */
   observe?: (g: FinishedRun) => void;
+  /** A stream whose client reads nothing for this long is dropped (ms; default sse.ts's). */
+  writeTimeoutMs?: number;
 }
 
 /** What a route hands an endpoint: the request, its parsed body, and the runner's context. */

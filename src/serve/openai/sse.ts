@@ -1,11 +1,16 @@
 /**
  * Server-Sent Events: `data: <json>\n\n` frames ending with `data: [DONE]`.
  * Pull-based: the next frame is produced only when the client reads, so a
- * slow reader slows generation instead of piling frames up in memory.
+ * slow reader slows generation instead of piling frames up in memory; a
+ * client that reads nothing for the write deadline is dropped, so it cannot
+ * hold its slot (and every request queued behind it) forever.
  * @module
  */
 
 const enc = new TextEncoder();
+
+/** How long a client may go without reading the stream, by default. */
+export const STREAM_WRITE_TIMEOUT_MS = 30_000;
 
 /** An SSE comment line (`: text`): clients ignore it; the chat page reads prefill progress from it. */
 export class SseComment {
@@ -27,13 +32,23 @@ export function sseFrame(data: unknown): Uint8Array {
  * client goes away the generator is returned (its `finally` blocks run) and
  * `onCancel` is called; nothing is logged for it, since a client leaving is
  * not an error. An error mid-stream becomes an error frame (and is logged).
+ * When a frame waits more than `writeTimeoutMs` to be read, the stream is
+ * ended as if the client had gone (the connection is closed).
  */
 export function sseResponse(
   frames: AsyncGenerator<unknown, void>,
   onCancel: () => void,
   headers: Record<string, string> = {},
+  writeTimeoutMs: number = STREAM_WRITE_TIMEOUT_MS,
 ): Response {
   let done = false;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const gone = () => {
+    if (done) return;
+    done = true;
+    onCancel();
+    frames.return(undefined).catch(() => {});
+  };
   /** Enqueues unless the client has gone (a cancel may land while a frame is being made). */
   const send = (c: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array, close = false) => {
     if (done && !close) return;
@@ -46,6 +61,7 @@ export function sseResponse(
   };
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      clearTimeout(deadline);
       if (done) return;
       try {
         const r = await frames.next();
@@ -55,6 +71,13 @@ export function sseResponse(
           send(controller, sseFrame("[DONE]"), true);
         } else {
           send(controller, sseFrame(r.value));
+          // the client must ask for the next frame within the deadline
+          deadline = setTimeout(() => {
+            gone();
+            try {
+              controller.error(new Error(`the client read nothing for ${writeTimeoutMs / 1000} s`));
+            } catch { /* already closed */ }
+          }, writeTimeoutMs);
         }
       } catch (e) {
         if (done) return;
@@ -70,6 +93,8 @@ export function sseResponse(
       }
     },
     async cancel() {
+      clearTimeout(deadline);
+      if (done) return;
       done = true;
       onCancel();
       await frames.return(undefined);

@@ -66,5 +66,5 @@ export function stream(run: Run): Response {
     }
   }
   // Cancel may come before the first pull (frames never started): release here too.
-  return sseResponse(frames(), () => (run.stop.abort(), run.lease.release()), r.headers);
+  return sseResponse(frames(), () => (run.stop.abort(), run.lease.release()), r.headers, r.writeTimeoutMs);
 }

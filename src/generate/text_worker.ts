@@ -1,24 +1,30 @@
 /**
- * The grammar thread: XGrammar runs here, off the thread that serves
- * requests and drives the model, so compiling a schema (seconds on a 32768
- * token vocabulary) never stalls other generations, and each token's mask
- * is computed while the model computes the token's forward pass. Started by
- * `grammar_remote.ts`; one per process, holding each model's vocabulary.
+ * The text thread: the slow text work runs here, off the thread that serves
+ * requests and drives the model. XGrammar, so compiling a schema (seconds on
+ * a 32768-token vocabulary) never stalls other generations and each token's
+ * mask is computed while the model runs the token's forward pass; and the
+ * tokenizer, for long prompts (tokenizers.js takes ~1 ms per 300 characters).
+ * Started by `text_thread.ts`; one per process, holding each model's
+ * vocabulary and tokenizer.
  *
  * Messages in: `{op: "vocab", vocab, vocabId, stops}`, `{op: "constrain", id,
  * vocabId, spec, stops}`, `{op: "mask", id, seq}`, `{op: "accept", id, token}`,
- * `{op: "dispose", id}`. Out: `{id, ok}` / `{id, error}` for constrain,
- * `{id, seq, mask}` / `{id, seq, error}` for mask.
+ * `{op: "dispose", id}`, `{op: "tokenizer", tokId, json, config}`, `{op:
+ * "encode", id, tokId, pieces}`. Out: `{id, ok}` / `{id, ids}` / `{id, error}`,
+ * `{id, seq, mask}` / `{id, seq, error}` for masks.
  * @module
  */
 
 import { GrammarEngine, GrammarError } from "../text/grammar/engine.ts";
 import type { GrammarConstraint } from "../text/grammar/constraint.ts";
+import { encodePieces, type PromptPiece } from "../text/pieces.ts";
+import { TextTokenizer } from "../text/tokenizer.ts";
 
 type Port = { postMessage(m: unknown, transfer?: Transferable[]): void };
 type Msg = Record<string, unknown>;
 
 const engines = new Map<number, GrammarEngine>();
+const tokenizers = new Map<number, TextTokenizer>();
 const constraints = new Map<number, { c: GrammarConstraint; failed?: string }>();
 
 const message = (e: unknown) => e instanceof GrammarError ? e.message : `grammar thread: ${(e as Error)?.message ?? e}`;
@@ -64,6 +70,18 @@ async function handle(m: Msg, port: Port): Promise<void> {
     case "dispose":
       constraints.get(id)?.c.dispose();
       constraints.delete(id);
+      return;
+    case "tokenizer":
+      tokenizers.set(m.tokId as number, TextTokenizer.fromFiles(m.json as string, m.config as string | undefined));
+      return;
+    case "encode":
+      try {
+        const tok = tokenizers.get(m.tokId as number);
+        if (!tok) throw new Error(`no tokenizer ${m.tokId}`);
+        port.postMessage({ id, ids: encodePieces(tok, m.pieces as PromptPiece[]) });
+      } catch (e) {
+        port.postMessage({ id, error: `text thread: ${(e as Error)?.message ?? e}` });
+      }
       return;
   }
 }

@@ -1,19 +1,22 @@
 /**
- * The grammar engine in its own thread (`grammar_worker.ts`): the same
- * constraints as in-process ones, over messages. Accepting a token is a
+ * The text thread (`text_worker.ts`), from this side: grammar constraints
+ * that behave as in-process ones, over messages (accepting a token is a
  * message that needs no answer, and the next mask is asked for right away,
- * so the grammar works while the model runs the token's forward pass.
+ * so the grammar works while the model runs the token's forward pass), and
+ * the tokenization of long prompts.
  * @module
  */
 
 import { spawnWorker, type WorkerHandle } from "../engine/threads.ts";
 import type { GrammarConstraint } from "../text/grammar/constraint.ts";
 import { GrammarError, type GrammarSpec, type GrammarVocabulary } from "../text/grammar/engine.ts";
+import type { PromptPiece } from "../text/pieces.ts";
+import type { TextTokenizer } from "../text/tokenizer.ts";
 
-/** The runtime cannot start the grammar thread (no Workers): grammars run in this thread instead. */
-export class GrammarThreadUnavailable extends Error {
-  /** Always `"GrammarThreadUnavailable"`. */
-  override name = "GrammarThreadUnavailable";
+/** The runtime cannot start the text thread (no Workers): its work is done in this thread instead. */
+export class TextThreadUnavailable extends Error {
+  /** Always `"TextThreadUnavailable"`. */
+  override name = "TextThreadUnavailable";
 }
 
 interface Pending {
@@ -21,21 +24,22 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-/** The grammar thread of this process, started when first needed. */
-class GrammarThread {
+/** The text thread of this process, started when first needed. */
+class TextThread {
   #worker?: Promise<WorkerHandle>;
   #handle?: WorkerHandle;
   #next = 1;
   #vocabs = new WeakMap<GrammarVocabulary, number>();
+  #tokenizers = new WeakMap<TextTokenizer, number>();
   readonly #pending = new Map<string, Pending>();
 
   #start(): Promise<WorkerHandle> {
     this.#worker ??= (async () => {
       try {
-        const url = new URL("./grammar_worker.ts", import.meta.url); // not at import: bundles may lack import.meta.url
+        const url = new URL("./text_worker.ts", import.meta.url); // not at import: bundles may lack import.meta.url
         return this.#handle = await spawnWorker(url, (m) => this.#answer(m), (e) => this.#fail(e));
       } catch (e) {
-        throw new GrammarThreadUnavailable(`no grammar thread here: ${(e as Error)?.message ?? e}`);
+        throw new TextThreadUnavailable(`no text thread here: ${(e as Error)?.message ?? e}`);
       }
     })();
     return this.#worker;
@@ -52,11 +56,12 @@ class GrammarThread {
   }
 
   #fail(e: unknown): void {
-    const err = new GrammarError(`the grammar thread failed: ${(e as Error)?.message ?? e}`);
+    const err = new GrammarError(`the text thread failed: ${(e as Error)?.message ?? e}`);
     for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();
     this.#worker = this.#handle = undefined; // the next request starts a new one
     this.#vocabs = new WeakMap();
+    this.#tokenizers = new WeakMap();
   }
 
   #ask(key: string, msg: Record<string, unknown>, w: WorkerHandle): Promise<Record<string, unknown>> {
@@ -85,6 +90,19 @@ class GrammarThread {
     const id = this.#next++;
     await this.#ask(`c${id}`, { op: "constrain", id, vocabId, spec, stops: [...stops] }, w);
     return new RemoteConstraint(id, w, (key, msg) => this.#ask(key, msg, w));
+  }
+
+  /** The ids of prompt pieces, encoded in the text thread. */
+  async encode(tokenizer: TextTokenizer, pieces: PromptPiece[]): Promise<number[]> {
+    const w = await this.#start();
+    let tokId = this.#tokenizers.get(tokenizer);
+    if (tokId === undefined) {
+      tokId = this.#next++;
+      this.#tokenizers.set(tokenizer, tokId);
+      w.post({ op: "tokenizer", tokId, json: tokenizer.files.json, config: tokenizer.files.config });
+    }
+    const id = this.#next++;
+    return (await this.#ask(`c${id}`, { op: "encode", id, tokId, pieces }, w)).ids as number[];
   }
 }
 
@@ -129,21 +147,27 @@ class RemoteConstraint implements GrammarConstraint {
   }
 }
 
-let thread: GrammarThread | undefined;
+let thread: TextThread | undefined;
 
-/** Whether this runtime may run the grammar in a thread of its own (it may still fail to start one). */
-export function grammarThreadSupported(): boolean {
+/** Whether this runtime may run text work in a thread of its own (it may still fail to start one). */
+export function textThreadSupported(): boolean {
   const g = globalThis as { Worker?: unknown; Deno?: unknown; process?: unknown };
   return typeof g.Worker !== "undefined" || g.Deno !== undefined || g.process !== undefined;
 }
 
-/** A constraint made in the process's grammar thread. */
+/** A constraint made in the process's text thread. */
 export function constrainInThread(
   vocab: GrammarVocabulary,
   defaultStops: readonly number[],
   spec: GrammarSpec,
   stops: readonly number[],
 ): Promise<GrammarConstraint> {
-  thread ??= new GrammarThread();
+  thread ??= new TextThread();
   return thread.constrain(vocab, defaultStops, spec, stops);
+}
+
+/** Prompt pieces encoded in the process's text thread. */
+export function encodeInThread(tokenizer: TextTokenizer, pieces: PromptPiece[]): Promise<number[]> {
+  thread ??= new TextThread();
+  return thread.encode(tokenizer, pieces);
 }
