@@ -65,6 +65,25 @@ export function editHeader(
   files.set("model.safetensors", joinSafetensors(raw.header, raw.data));
 }
 
+/** Lays the data out again, each tensor's bytes in offset order, contiguous (after tensors were removed). */
+export function repack(raw: RawSafetensors): void {
+  const entries = Object.entries(raw.header).filter(([k]) => k !== "__metadata__") as [
+    string,
+    { data_offsets: [number, number] },
+  ][];
+  entries.sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0]);
+  const size = entries.reduce((n, [, e]) => n + e.data_offsets[1] - e.data_offsets[0], 0);
+  const data = new Uint8Array(size);
+  let at = 0;
+  for (const [, e] of entries) {
+    const [a, b] = e.data_offsets;
+    data.set(raw.data.subarray(a, b), at);
+    e.data_offsets = [at, at + b - a];
+    at += b - a;
+  }
+  raw.data = data;
+}
+
 /** Edits config.json in `files`. */
 export function editConfig(
   files: Map<string, Uint8Array>,

@@ -2,7 +2,7 @@
 // no hang, and no model is handed out.
 import assert from "node:assert/strict";
 import { loadModel } from "../mod.ts";
-import { editConfig, editedCopy, editHeader } from "./checkpoint_edit.ts";
+import { editConfig, editedCopy, editHeader, repack } from "./checkpoint_edit.ts";
 import { TINY } from "./reference.ts";
 
 type Edit = (files: Map<string, Uint8Array>) => void;
@@ -90,6 +90,7 @@ const cases: [string, Edit, RegExp][] = [
   ["a missing tensor", (f) =>
     editHeader(f, (r) => {
       delete r.header["lm_head.weight"];
+      repack(r);
     }), /missing tensor "lm_head.weight"/],
   ["an unexpected tensor", (f) =>
     editHeader(f, (r) => {
@@ -126,7 +127,7 @@ const cases: [string, Edit, RegExp][] = [
   [
     "a config without vocab_size",
     (f) => editConfig(f, (c) => delete c.vocab_size),
-    /config.json: "vocab_size" must be an integer >= 1, got undefined/,
+    /config.json: "vocab_size" must be an integer in \[1, 1048576\], got undefined/,
   ],
   [
     "a config that is not BitNet",
@@ -139,6 +140,74 @@ const cases: [string, Edit, RegExp][] = [
     /num_attention_heads 4 is not a multiple of num_key_value_heads 3/,
   ],
   ["no config at all", (f) => f.delete("config.json"), /no config.json in/],
+  // untrusted checkpoints: sizes bounded before anything is allocated, what the engine lacks named
+  [
+    "a million layers",
+    (f) => editConfig(f, (c) => (c.num_hidden_layers = 1_000_000)),
+    /"num_hidden_layers" must be an integer in \[1, 1024\], got 1000000/,
+  ],
+  [
+    "sizes no wasm32 engine could hold",
+    (f) => editConfig(f, (c) => (c.vocab_size = 1_000_000, c.hidden_size = 4096, c.head_dim = 1024)),
+    /need 15\.3 GiB of weights; a wasm32 engine holds 4 GiB/,
+  ],
+  ["a gelu activation", (f) => editConfig(f, (c) => (c.hidden_act = "gelu")), /"hidden_act" "gelu" is not supported/],
+  [
+    "attention biases",
+    (f) => editConfig(f, (c) => (c.attention_bias = true)),
+    /"attention_bias" true is not supported/,
+  ],
+  ["MLP biases", (f) => editConfig(f, (c) => (c.mlp_bias = true)), /"mlp_bias" true is not supported/],
+  [
+    "an rms_norm_eps below what an f32 holds",
+    (f) => editConfig(f, (c) => (c.rms_norm_eps = 1e-300)),
+    /"rms_norm_eps" must be a number in \[1\.1754943508222875e-38, 1\], got 1e-300/,
+  ],
+  [
+    "a rope_scaling type",
+    (f) => editConfig(f, (c) => (c.rope_scaling = { rope_type: "yarn", factor: 4 })),
+    /"rope_scaling" of type "yarn" is not supported/,
+  ],
+  ["a header length a few bytes short", (f) => {
+    const b = f.get("model.safetensors")!.slice();
+    const dv = new DataView(b.buffer);
+    dv.setBigUint64(0, dv.getBigUint64(0, true) - 3n, true);
+    f.set("model.safetensors", b);
+  }, /bytes after the last tensor belong to no tensor|padded with spaces only/],
+  [
+    "trailing bytes after the last tensor",
+    (f) => f.set("model.safetensors", new Uint8Array([...f.get("model.safetensors")!, 1, 2, 3])),
+    /3 bytes after the last tensor belong to no tensor/,
+  ],
+  [
+    "a gap between tensors",
+    (f) =>
+      editHeader(f, (r) => {
+        const e = r.header["model.layers.0.input_layernorm.weight"] as Entry;
+        const data = new Uint8Array(r.data.length + 16);
+        data.set(r.data.subarray(0, e.data_offsets[0]));
+        data.set(r.data.subarray(e.data_offsets[0]), e.data_offsets[0] + 16);
+        for (const v of Object.values(r.header) as Entry[]) {
+          if (v.data_offsets && v.data_offsets[0] >= e.data_offsets[0]) {
+            v.data_offsets = v.data_offsets.map((x) => x + 16) as [number, number];
+          }
+        }
+        r.data = data;
+      }),
+    /16 bytes before tensor "model.layers.0.input_layernorm.weight" belong to no tensor/,
+  ],
+  ["a name given twice in the header", (f) => {
+    const b = f.get("model.safetensors")!;
+    const n = Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true));
+    const text = new TextDecoder().decode(b.subarray(8, 8 + n)).trimEnd();
+    const first = text.match(/"(model\.norm\.weight)":(\{[^}]*\})/)!;
+    const twice = new TextEncoder().encode(text.slice(0, -1) + `,"${first[1]}":${first[2]}}`);
+    const out = new Uint8Array(8 + twice.length + b.length - 8 - n);
+    new DataView(out.buffer).setBigUint64(0, BigInt(twice.length), true);
+    out.set(twice, 8);
+    out.set(b.subarray(8 + n), 8 + twice.length);
+    f.set("model.safetensors", out);
+  }, /the header names "model\.norm\.weight" twice/],
   [
     "no weights file",
     (f) => f.delete("model.safetensors"),
@@ -178,6 +247,16 @@ Deno.test("a failed load leaves no model behind and a good load still works afte
     const m = await loadModel(TINY);
     using s = m.createSession();
     assert.equal(s.feed([1, 2, 3]).length, 640);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a model.safetensors that is a directory is refused with the file's name", async () => {
+  const dir = await editedCopy(TINY, (f) => f.delete("model.safetensors"));
+  try {
+    await Deno.mkdir(`${dir}/model.safetensors`);
+    await assert.rejects(loadModel(dir), /cannot read .*model\.safetensors: it is a directory/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

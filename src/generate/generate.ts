@@ -10,7 +10,7 @@ import { IncrementalDecoder } from "../text/detokenizer.ts";
 import { Sampler, type SamplerOptions, type TokenLogprob } from "../text/sampler.ts";
 import type { CachedSession } from "./cached_session.ts";
 import { StopMatcher } from "../text/stop.ts";
-import type { GrammarConstraint } from "../text/grammar/constraint.ts";
+import { anyAllowed, type GrammarConstraint } from "../text/grammar/constraint.ts";
 import type { TextModel } from "./text_model.ts";
 
 /** Options of {@linkcode generate}. */
@@ -118,7 +118,14 @@ async function* run(
   let n = 0;
   for (;;) {
     if (options.signal?.aborted) return summary("abort", n, cached);
-    const s = sampler.sample(logits, constraint && await constraint.allowed());
+    const mask = constraint && await constraint.allowed();
+    if (mask && !anyAllowed(mask)) {
+      // the grammar has no way on (a dead end in it): the output is as complete as it can be
+      const text = stops.push(decoder.flush()).text + stops.flush();
+      if (text) yield { text };
+      return summary("stop", n, cached);
+    }
+    const s = sampler.sample(logits, mask);
     constraint?.accept(s.id);
     n++;
     if (stopIds.has(s.id)) {

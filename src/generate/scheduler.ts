@@ -58,6 +58,8 @@ export class Scheduler {
   readonly #queue: Waiter[] = [];
   readonly #slots: number;
   readonly #maxQueue: number;
+  /** How long a slot is held, on average (ms; an exponential moving average), once one has been. */
+  #hold: number | undefined;
   /** The batcher every slot feeds through. */
   readonly batcher: Batcher;
 
@@ -96,7 +98,7 @@ export class Scheduler {
     if (free) return Promise.resolve(this.#lease(free));
     if (this.#queue.length >= this.#maxQueue) {
       return Promise.reject(
-        new QueueFullError(1 + this.#queue.length, this.#queue.length),
+        new QueueFullError(this.#retryAfter(), this.#queue.length),
       );
     }
     return new Promise<Lease>((resolve, reject) => {
@@ -115,13 +117,22 @@ export class Scheduler {
     });
   }
 
+  /** Seconds until a slot is likely free for one more request: the line ahead of it, at the slots' pace. */
+  #retryAfter(): number {
+    if (this.#hold === undefined) return 1;
+    return Math.max(1, Math.ceil(((this.#queue.length + 1) * this.#hold) / this.#slots / 1000));
+  }
+
   #lease(session: CachedSession): Lease {
     let done = false;
+    const taken = performance.now();
     return {
       session,
       release: () => {
         if (done) return;
         done = true;
+        const held = performance.now() - taken;
+        this.#hold = this.#hold === undefined ? held : 0.8 * this.#hold + 0.2 * held;
         const next = this.#queue.shift();
         if (next) next.resolve(this.#lease(session));
         else this.#free.push(session);

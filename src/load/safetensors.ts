@@ -143,9 +143,77 @@ function checkEntry(name: string, v: unknown, dataStart: number, dataLen: number
   };
 }
 
+/** The keys of a JSON object's text at its top level, in order, duplicates kept (JSON.parse keeps only the last). */
+export function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0, i = 0;
+  let expectKey = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        keys.push(JSON.parse(text.slice(i, j + 1)));
+        expectKey = false;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c === "{" || c === "[") {
+      depth++;
+      if (depth === 1 && c === "{") expectKey = true;
+    } else if (c === "}" || c === "]") depth--;
+    else if (c === "," && depth === 1) expectKey = true;
+    i++;
+  }
+  return keys;
+}
+
+/** The format's rules for the header bytes: a JSON object, padded with spaces only, without repeated names. */
+function checkHeaderText(text: string, file: string): void {
+  const body = text.replace(/ +$/, "");
+  if (!body.startsWith("{") || !body.endsWith("}")) {
+    throw new SafetensorsError(
+      `${file}: the header must be one JSON object padded with spaces only (its length field may be wrong)`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const k of topLevelKeys(body)) {
+    if (seen.has(k)) throw new SafetensorsError(`${file}: the header names "${k}" twice`);
+    seen.add(k);
+  }
+}
+
+/** The tensors must tile the data section: from its first byte to the file's last, no gaps, no overlaps. */
+function checkTiling(tensors: TensorEntry[], dataStart: number, fileSize: number, file: string): void {
+  let at = dataStart;
+  for (const t of tensors) {
+    if (t.start < at) {
+      const prev = tensors[tensors.indexOf(t) - 1];
+      throw new SafetensorsError(`${file}: tensors "${prev?.name}" and "${t.name}" overlap in the file`);
+    }
+    if (t.start > at) {
+      throw new SafetensorsError(
+        `${file}: ${t.start - at} bytes before tensor "${t.name}" belong to no tensor (the data must be contiguous)`,
+      );
+    }
+    at = t.end;
+  }
+  if (at !== fileSize && fileSize < Number.MAX_SAFE_INTEGER) { // (a stream of unknown length ends where it ends)
+    throw new SafetensorsError(
+      `${file}: ${
+        fileSize - at
+      } bytes after the last tensor belong to no tensor (a wrong header length, or a damaged file)`,
+    );
+  }
+}
+
 /**
- * Parses the header JSON and checks each entry: known dtype, integer shape,
- * byte count = product(shape) x dtype size, range inside the file, no overlaps.
+ * Parses the header JSON and checks it as the format requires: one object
+ * padded with spaces only, no repeated names; each entry a known dtype, an
+ * integer shape, byte count = product(shape) x dtype size; and the tensors
+ * tiling the data section exactly (no gaps, overlaps or trailing bytes).
  *
  * @param json The header bytes (after the 8-byte length).
  * @param fileSize The file's size in bytes.
@@ -158,8 +226,11 @@ export function parseHeader(
 ): SafetensorsHeader {
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(json));
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(json);
+    raw = JSON.parse(text);
+    if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) checkHeaderText(text, file);
   } catch (e) {
+    if (e instanceof SafetensorsError) throw e;
     throw new SafetensorsError(
       `${file}: the header is not valid JSON (${(e as Error).message})`,
     );
@@ -176,13 +247,6 @@ export function parseHeader(
     else tensors.push(checkEntry(name, v, dataStart, dataLen, file));
   }
   tensors.sort((x, y) => x.start - y.start || x.end - y.end);
-  for (let i = 1; i < tensors.length; i++) {
-    const [p, q] = [tensors[i - 1], tensors[i]];
-    if (q.start < p.end) {
-      throw new SafetensorsError(
-        `${file}: tensors "${p.name}" and "${q.name}" overlap in the file`,
-      );
-    }
-  }
+  checkTiling(tensors, dataStart, fileSize, file);
   return { tensors, dataStart, metadata };
 }

@@ -97,11 +97,26 @@ export class Metrics {
     lines.push("# HELP falcon_e_time_to_first_token_seconds From a request's arrival to its first token.");
     lines.push("# TYPE falcon_e_time_to_first_token_seconds histogram");
     for (const [suffix, v] of buckets) lines.push(`falcon_e_time_to_first_token_seconds${suffix} ${v}`);
+    const mem = processMemory();
+    if (mem) {
+      metric("falcon_e_process_resident_bytes", "gauge", "Resident memory of the process.", [["", mem.rss]]);
+      metric("falcon_e_js_heap_used_bytes", "gauge", "JavaScript heap in use.", [["", mem.heapUsed]]);
+    }
     if (queue) {
       metric("falcon_e_slots_active", "gauge", "KV cache slots generating now.", [["", queue.active]]);
       metric("falcon_e_slots", "gauge", "KV cache slots in all.", [["", queue.slots]]);
       metric("falcon_e_queue_waiting", "gauge", "Requests waiting for a slot.", [["", queue.waiting]]);
     }
     return lines.join("\n") + "\n";
+  }
+}
+
+/** The process's memory, where the runtime tells (Deno, Node); undefined elsewhere (Workers). */
+function processMemory(): { rss: number; heapUsed: number } | undefined {
+  const g = globalThis as { Deno?: { memoryUsage?: () => { rss: number; heapUsed: number } } };
+  try {
+    return g.Deno?.memoryUsage?.();
+  } catch {
+    return undefined;
   }
 }

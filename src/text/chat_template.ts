@@ -9,6 +9,12 @@
 // deno-lint-ignore no-import-prefix -- inline so the module also works imported from a URL
 import { Template } from "npm:@huggingface/jinja@0.5.11";
 
+/** A value as JSON for a message, cut short (an error never echoes a huge field). */
+function shortJson(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 100 ? `${s.slice(0, 100)}...` : s;
+}
+
 /** A chat template that is missing, does not parse, or fails (`raise_exception`) while rendering. */
 export class ChatTemplateError extends Error {
   /** Always `"ChatTemplateError"`. */
@@ -83,7 +89,7 @@ function contentText(content: unknown, role: string, i: number): string {
     const { type, text } = part as { type?: unknown; text?: unknown };
     if (type !== "text") {
       throw new ChatMessageError(
-        `message ${i}, content part ${j}: type ${JSON.stringify(type)} is not supported; only "text" parts are`,
+        `message ${i}, content part ${j}: type ${shortJson(type)} is not supported; only "text" parts are`,
       );
     }
     if (typeof text !== "string") {
@@ -118,7 +124,7 @@ export function normalizeMessages(messages: unknown): RenderedMessage[] {
     const { role, content, ...rest } = m as Record<string, unknown>;
     if (typeof role !== "string" || role.length === 0) {
       throw new ChatMessageError(
-        `message ${i}: "role" must be a non-empty string, got ${JSON.stringify(role)}`,
+        `message ${i}: "role" must be a non-empty string, got ${shortJson(role)}`,
       );
     }
     return { ...rest, role, content: contentText(content, role, i) };

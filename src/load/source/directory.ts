@@ -38,7 +38,14 @@ export class DirectorySource implements ModelSource {
         `cannot open ${this.#path(file)}: ${(e as Error).message}`,
       );
     }
-    const size = (await f.stat()).size;
+    const info = await f.stat();
+    if (!info.isFile) {
+      f.close();
+      throw new SourceError(
+        `cannot read ${this.#path(file)}: it is ${info.isDirectory ? "a directory" : "not a file"}`,
+      );
+    }
+    const size = info.size;
     if (offset) await f.seek(offset, Deno.SeekMode.Start);
     let open = true;
     return {

@@ -48,11 +48,16 @@ export function json(
   });
 }
 
+/** Longest error message sent (a message built from a client's field never echoes all of it). */
+const MAX_MESSAGE = 1000;
+
 /** The response for an HttpError. */
 export function errorResponse(e: HttpError): Response {
+  const message = e.message.length > MAX_MESSAGE ? `${e.message.slice(0, MAX_MESSAGE)}...` : e.message;
+  const param = e.param !== null && e.param.length > 200 ? `${e.param.slice(0, 200)}...` : e.param;
   return json(
     {
-      error: { message: e.message, type: e.type, param: e.param, code: e.code },
+      error: { message, type: e.type, param, code: e.code },
     },
     e.status,
     e.headers,

@@ -78,3 +78,8 @@ export class Constraint implements GrammarConstraint {
 export function isAllowed(mask: Int32Array, id: number): boolean {
   return ((mask[id >>> 5] >>> (id & 31)) & 1) === 1;
 }
+
+/** Whether a mask allows any token at all. */
+export function anyAllowed(mask: Int32Array): boolean {
+  return mask.some((w) => w !== 0);
+}

@@ -8,7 +8,7 @@
 
 import type { TextTokenizer } from "../tokenizer.ts";
 import { toolCallTag, type ToolChoice, type ToolFunction } from "../tools/format.ts";
-import { Constraint } from "./constraint.ts";
+import { anyAllowed, Constraint } from "./constraint.ts";
 import { describeKeywords, unsupportedKeywords } from "./schema_check.ts";
 import { Utf8Guard } from "./utf8_guard.ts";
 import {
@@ -117,7 +117,12 @@ export class GrammarEngine {
       throw new GrammarError(`the schema cannot be enforced exactly: ${warnings.join("; ")}`);
     }
     this.#guard ??= new Utf8Guard(this.vocab);
-    return new Constraint(value.matcher, this.#guard, this.vocabSize);
+    const c = new Constraint(value.matcher, this.#guard, this.vocabSize);
+    if (!anyAllowed(await c.allowed())) {
+      c.dispose();
+      throw new GrammarError("the grammar accepts no text: no token can begin it");
+    }
+    return c;
   }
 
   /** How many compiled grammars are cached. */
