@@ -173,7 +173,14 @@ Deno.test("past the connection cap, connections waiting for headers make room; n
     const streams = await Promise.all(Array.from({ length: 4 }, async () => {
       const c = await Deno.connect({ hostname: "127.0.0.1", port: srv.port });
       // ~10 MB of events (8 x 2000 tokens with their top-5 logprobs): more than loopback buffers hold (4 MB seen)
-    const body = JSON.stringify({ prompt: "the", max_tokens: 2000, stream: true, ignore_eos: true, n: 8, logprobs: 5 });
+      const body = JSON.stringify({
+        prompt: "the",
+        max_tokens: 2000,
+        stream: true,
+        ignore_eos: true,
+        n: 8,
+        logprobs: 5,
+      });
       await c.write(enc.encode(
         `POST /v1/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
       ));

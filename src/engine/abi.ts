@@ -60,6 +60,7 @@ export const ForwardError = {
   COUNT: -4,
   NO_MODEL: -5,
   NOT_PREPARED: -6,
+  PART: -7,
 } as const;
 
 /** Messages of {@linkcode ForwardError}, by code. */
@@ -70,7 +71,16 @@ export const FORWARD_ERROR_MESSAGES: Readonly<Record<number, string>> = {
   [-4]: "bad token count for one block",
   [-5]: "no model loaded",
   [-6]: "the weights were not prepared (prepare_weights) after loading",
+  [-7]: "this instance does not hold the part of the model the call needs",
 };
+
+/** Where the rows of a `forward_part` call start. */
+export const PartInput = {
+  /** token ids at `tokens_ptr()` (needs the whole embedding) */
+  TOKENS: 0,
+  /** hidden rows (f32, [n, hidden]) at `hidden_ptr()`, from the previous part */
+  HIDDEN: 1,
+} as const;
 
 /** Which rows of a `forward_rows` call get logits. */
 export const Logits = {

@@ -65,6 +65,16 @@ export interface EngineOptions {
   threads?: number;
 }
 
+/** Ranges of a model one instance holds (a pipeline shard; `src/shard/part.ts` checks them). */
+export interface LayoutPart {
+  /** Decoder layers [from, to). */
+  layers: [number, number];
+  /** Embedding rows [from, to). */
+  embed: [number, number];
+  /** lm_head rows [from, to), with the final norm. */
+  head: [number, number];
+}
+
 /** An instance with the model's layout in place (weights still zero). */
 export interface Engine {
   /** The instance's exports. */
@@ -130,10 +140,16 @@ function intIn(name: string, v: number, min: number, max: number): void {
  * @param config The model's shape.
  * @param options Context, sessions, precision, memory limit, kernel module.
  * @param where The model's location, for messages.
+ * @param part Only these ranges of the model (a pipeline shard); default: all of it.
  * @throws {RangeError} naming an option out of range.
  * @throws {EngineError} when the kernels refuse the shape or it exceeds `maxMemoryBytes`.
  */
-export async function createEngine(config: ModelConfig, options: EngineOptions, where: string): Promise<Engine> {
+export async function createEngine(
+  config: ModelConfig,
+  options: EngineOptions,
+  where: string,
+  part?: LayoutPart,
+): Promise<Engine> {
   const ctx = options.contextLength ?? Math.min(2048, config.maxPositions);
   const sessions = options.maxSessions ?? 1;
   const block = options.blockSize ?? 32;
@@ -147,6 +163,7 @@ export async function createEngine(config: ModelConfig, options: EngineOptions, 
   const module = options.kernels ?? await kernelModule(defaultKernelPath(), threads.count > 1);
   const k = await instantiateKernels(module);
   const c = config;
+  if (part) k.model_part(...part.layers, ...part.embed, ...part.head);
   const rc = k.model_create(
     c.numLayers,
     c.hiddenSize,

@@ -59,6 +59,21 @@ export interface KernelExports {
    * changes: 0, or a `ForwardError` (COUNT, SLOT, CONTEXT, TOKEN).
    */
   forward_rows(n: number, logits: number): number;
+  /**
+   * Makes the next `model_create` lay out part of the model (a pipeline shard): layers [l0, l1), embedding rows
+   * [e0, e1), lm_head rows [h0, h1) with the final norm; an empty range holds nothing of that kind.
+   */
+  model_part(l0: number, l1: number, e0: number, e1: number, h0: number, h1: number): void;
+  /**
+   * `forward_rows` for the part this instance holds: rows start from token ids or (`PartInput.HIDDEN`) from hidden
+   * rows at `hidden_ptr()`; the held layers run; with lm_head rows the selected rows' logits over them land at
+   * `logits_ptr()`, else the hidden rows stay at `hidden_ptr()`. 0, or a `ForwardError` with nothing changed.
+   */
+  forward_part(n: number, logits: number, input: number): number;
+  /** Writes the held embedding rows of the first `n` token ids into their rows at `hidden_ptr()`: how many, or a `ForwardError`. */
+  embed_part(n: number): number;
+  /** Hidden rows in and out of `forward_part`: [block, hidden] f32. */
+  hidden_ptr(): number;
   /** Converts the packed projections to the kernels' layout; once, after every tensor is written. */
   prepare_weights(): number;
   /** Loading window of a q8 lm_head: address for `lm_stage_rows()` BF16 rows (0 for a BF16 model). */

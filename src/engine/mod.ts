@@ -21,7 +21,7 @@ export { startTeam, type Team, type ThreadSupport, threadSupport } from "./threa
 export { type FeedOptions, Session } from "./session.ts";
 export { EngineError } from "./errors.ts";
 export type { ModelConfig } from "./model_config.ts";
-export { createEngine, type Engine, type EngineOptions, finishEngine } from "./create.ts";
+export { createEngine, type Engine, type EngineOptions, finishEngine, type LayoutPart } from "./create.ts";
 export {
   defaultKernelPath,
   instantiateKernels,

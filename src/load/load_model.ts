@@ -22,7 +22,7 @@ import {
   type Region,
 } from "./safetensors_stream.ts";
 import { DirectorySource, type ModelSource, openSource, UrlSource } from "./source/mod.ts";
-import { createEngine, type Engine, finishEngine, stopEngine } from "../engine/create.ts";
+import { createEngine, type Engine, finishEngine, type LayoutPart, stopEngine } from "../engine/create.ts";
 import { lmHeadSink } from "./lm_head_sink.ts";
 
 export { CheckpointError } from "./checkpoint.ts";
@@ -103,9 +103,26 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
   }
 }
 
-/** Streams every planned tensor into the engine's memory and prepares the weights. */
-async function fillEngine(engine: Engine, shards: Planned[], config: ModelConfig, options: LoadOptions): Promise<void> {
+/**
+ * Streams every planned tensor into the engine's memory and prepares the
+ * weights. With a `part` (a pipeline shard) only its tensors are read, and
+ * only their byte ranges (the embedding's and lm_head's held rows), each run
+ * of nearby tensors through a reader opened at its first byte (a Range
+ * request for URL sources), so a shard never downloads the rest.
+ * @internal
+ */
+export async function fillEngine(
+  engine: Engine,
+  shards: Planned[],
+  config: ModelConfig,
+  options: LoadOptions,
+  part?: { src: ModelSource; ranges: LayoutPart },
+): Promise<void> {
   const { k } = engine;
+  if (part) {
+    await fillPart(engine, shards, config, options, part.src, part.ranges);
+    return;
+  }
   {
     const sizes = shards.map((s) => s.shard.reader.size);
     const total = sizes.every((x) => x !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
@@ -134,13 +151,84 @@ async function fillEngine(engine: Engine, shards: Planned[], config: ModelConfig
   }
 }
 
-interface Planned {
+/** Streams a part's tensor ranges into place, run by run of nearby ranges. */
+async function fillPart(
+  engine: Engine,
+  shards: Planned[],
+  config: ModelConfig,
+  options: LoadOptions,
+  src: ModelSource,
+  ranges: LayoutPart,
+): Promise<void> {
+  const { k } = engine;
+  const rowBytes = config.hiddenSize * 2;
+  const runs: { shard: Planned; regions: Region[] }[] = [];
+  let total = 0;
+  for (const planned of shards) {
+    const regions: Region[] = planned.entries.map(({ entry, spec }) => {
+      const ptr = k.tensor_ptr(spec.kind, spec.layer);
+      const bytes = k.tensor_bytes(spec.kind, spec.layer);
+      const skip = spec.kind === Tensor.EMBED
+        ? ranges.embed[0] * rowBytes
+        : spec.kind === Tensor.LM_HEAD
+        ? ranges.head[0] * rowBytes
+        : 0;
+      if (ptr === 0 || skip + bytes > entry.end - entry.start) {
+        throw new Error(`internal: engine layout disagrees with ${spec.name}`);
+      }
+      const sink = spec.kind === Tensor.LM_HEAD
+        ? lmHeadSink(k, bytes / rowBytes, config.hiddenSize)
+        : { dest: new Uint8Array(k.memory.buffer, ptr, bytes) };
+      total += bytes;
+      return { name: spec.name, start: entry.start + skip, length: bytes, sink };
+    }).sort((a, b) => a.start - b.start);
+    // tensors less than 1 MiB apart share one reader (the gap is read and dropped)
+    for (const r of regions) {
+      const last = runs.at(-1);
+      const prev = last?.regions.at(-1);
+      if (last && last.shard === planned && prev && r.start - (prev.start + prev.length) <= 1 << 20) {
+        last.regions.push(r);
+      } else runs.push({ shard: planned, regions: [r] });
+    }
+    await planned.shard.reader.close(); // each run opens its own
+  }
+  let loaded = 0;
+  const onBytes = (n: number) => {
+    loaded += n;
+    options.onProgress?.(loaded, total);
+  };
+  for (const { shard, regions } of runs) {
+    const at = regions[0].start;
+    const reader = await src.open(shard.shard.file, at);
+    try {
+      const run: OpenTensorFile = { ...shard.shard, reader, pos: at, hash: undefined, sha256: undefined };
+      await fillRegions(run, regions, onBytes);
+    } finally {
+      await reader.close();
+    }
+  }
+  k.prepare_weights();
+  checkScales(k.memory.buffer, shards.flatMap((s) => s.entries), (s) => k.tensor_ptr(s.kind, s.layer));
+}
+
+/** @internal A safetensors file's header and the tensors to load from it. */
+export interface Planned {
   shard: OpenTensorFile;
   entries: { entry: TensorEntry; spec: TensorSpec }[];
 }
 
-/** Reads every shard's header and matches its tensors to what the config requires. */
-async function planShards(src: ModelSource, config: ModelConfig, sha256: Record<string, string>): Promise<Planned[]> {
+/**
+ * Reads every shard's header and matches its tensors to what the config
+ * requires (all of them, whatever is loaded); the entries are those `holds`
+ * keeps (default: every tensor).
+ * @internal
+ */
+export async function planShards(
+  src: ModelSource,
+  config: ModelConfig,
+  sha256: Record<string, string>,
+  holds: (spec: TensorSpec) => boolean = () => true,
+): Promise<Planned[]> {
   const indexText = await src.text(INDEX);
   let files = ["model.safetensors"];
   let weightMap: Record<string, string> | undefined;
@@ -195,7 +283,7 @@ async function planShards(src: ModelSource, config: ModelConfig, sha256: Record<
           }, but config.json implies ${spec.dtype} ${JSON.stringify(spec.shape)}`,
         );
       }
-      entries.push({ entry, spec });
+      if (holds(spec)) entries.push({ entry, spec });
     }
     out.push({ shard, entries });
   }

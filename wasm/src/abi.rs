@@ -52,6 +52,14 @@ abi! {
         COUNT = -4 => "bad token count for one block",
         NO_MODEL = -5 => "no model loaded",
         NOT_PREPARED = -6 => "the weights were not prepared (prepare_weights) after loading",
+        PART = -7 => "this instance does not hold the part of the model the call needs",
+    }
+    /// Where the rows of a `forward_part` call start.
+    part_input: u32 {
+        /// token ids at `tokens_ptr()` (needs the whole embedding)
+        TOKENS = 0,
+        /// hidden rows (f32, [n, hidden]) at `hidden_ptr()`, from the previous part
+        HIDDEN = 1,
     }
     /// Which rows of a `forward_rows` call get logits.
     logits: u32 {

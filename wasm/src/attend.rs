@@ -20,11 +20,11 @@ fn rope(m: &Model, v: &mut [f32], pos: usize) {
     }
 }
 
-/// The K and V caches of session `slot`, layer `l`: [ctx, kv_dim] each (`T` values).
+/// The K and V caches of session `slot`, layer `l` (one this instance holds): [ctx, kv_dim] each (`T` values).
 fn cache<T: Kv>(m: &Model, l: usize, slot: u32) -> (*mut T, *mut T) {
     let c = &m.cfg;
     let e = core::mem::size_of::<T>();
-    let k = m.kv + ((slot as usize * c.n_layers + l) * 2 * c.ctx * c.kv_dim()) * e;
+    let k = m.kv + ((slot as usize * c.held_layers() + (l - c.part.l0)) * 2 * c.ctx * c.kv_dim()) * e;
     (k as *mut T, (k + c.ctx * c.kv_dim() * e) as *mut T)
 }
 

@@ -7,10 +7,23 @@
 use crate::abi::{self, forward_error};
 use crate::forward;
 use crate::kernels::PATH;
-use crate::model::{loaded, Config, Model};
+use crate::model::{loaded, Config, Model, Part};
 
 fn model() -> Option<&'static Model> {
     loaded()
+}
+
+/// The part the next `model_create` lays out (`model_part`); None: the whole model.
+static mut NEXT_PART: Option<Part> = None;
+
+/// Makes the next `model_create` lay out only part of the model (a pipeline
+/// shard): layers [l0, l1), embedding rows [e0, e1), and lm_head rows
+/// [h0, h1) with the final norm; empty ranges hold nothing of that kind.
+/// `model_create` checks the ranges (`create_error::CONFIG`).
+#[no_mangle]
+pub extern "C" fn model_part(l0: u32, l1: u32, e0: u32, e1: u32, h0: u32, h1: u32) {
+    let (l0, l1, e0, e1, h0, h1) = (l0 as usize, l1 as usize, e0 as usize, e1 as usize, h0 as usize, h1 as usize);
+    unsafe { *&raw mut NEXT_PART = Some(Part { l0, l1, e0, e1, h0, h1 }) };
 }
 
 /// Lays out the model, KV caches and scratch, growing memory once. The KV
@@ -40,6 +53,7 @@ pub extern "C" fn model_create(
         kv_f32: kv_f32 != 0,
         lm_q8: lm_q8 != 0,
         threads: threads.max(1) as usize,
+        part: unsafe { *&raw const NEXT_PART }.unwrap_or(Part::whole(n_layers as usize, vocab as usize)),
     };
     match Model::create(cfg) {
         Ok(()) => 0,
@@ -77,7 +91,13 @@ pub extern "C" fn rows_ptr() -> usize {
     model().map_or(0, |m| m.s.rows)
 }
 
-/// Logits out: [block, vocab] f32.
+/// Hidden rows in and out of `forward_part` (and `embed_part`): [block, hidden] f32.
+#[no_mangle]
+pub extern "C" fn hidden_ptr() -> usize {
+    model().map_or(0, |m| m.s.x)
+}
+
+/// Logits out: [block, vocab] f32 (a part holding lm_head rows [h0, h1): [block, h1 - h0]).
 #[no_mangle]
 pub extern "C" fn logits_ptr() -> usize {
     model().map_or(0, |m| m.s.logits)
@@ -193,6 +213,26 @@ pub extern "C" fn forward(slot: u32, n: u32, all_logits: u32) -> i32 {
 #[no_mangle]
 pub extern "C" fn forward_rows(n: u32, logits: u32) -> i32 {
     forward::forward_rows(n as usize, logits)
+}
+
+/// `forward_rows` for the part of the model this instance holds: `input`
+/// (`abi::part_input`) says whether the rows start from token ids or from
+/// hidden rows at `hidden_ptr()`; the held layers run (keys and values to
+/// each row's session cache of those layers); with lm_head rows the rows
+/// `logits` selects get logits over them at `logits_ptr()`, else the hidden
+/// rows stay at `hidden_ptr()`. 0, or a `forward_error` (PART, COUNT, SLOT,
+/// CONTEXT, TOKEN) with nothing changed.
+#[no_mangle]
+pub extern "C" fn forward_part(n: u32, logits: u32, input: u32) -> i32 {
+    forward::forward_part(n as usize, logits, input)
+}
+
+/// Writes the embedding rows this instance holds of the first `n` token ids
+/// into their rows at `hidden_ptr()`; the rows of other tokens are left as
+/// they were. How many it wrote, or a `forward_error` (NO_MODEL, COUNT, TOKEN).
+#[no_mangle]
+pub extern "C" fn embed_part(n: u32) -> i32 {
+    forward::embed_part(n as usize)
 }
 
 /// Chooses the ternary tiles for decoding (one token) and prefill

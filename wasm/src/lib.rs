@@ -4,7 +4,8 @@
 //!
 //! Reading order: `abi` (every number shared with TypeScript) -> `math`
 //! (scalar functions no_std lacks) -> `kernels/*` (each SIMD kernel beside its
-//! scalar reference) -> `model` (layout of weights, KV cache and scratch in
+//! scalar reference) -> `config` (a model's shape and the part an instance
+//! holds) -> `model` (layout of weights, KV cache and scratch in
 //! linear memory) -> `forward` (the transformer) -> `exports` (the engine's
 //! ABI) and `test_exports` (kernels for tests and benchmarks).
 #![no_std]
@@ -14,6 +15,7 @@ pub mod abi;
 pub mod arena;
 pub mod attend;
 pub mod bitlinear;
+pub mod config;
 pub mod forward;
 pub mod kernels;
 pub mod lm_head;

@@ -1,5 +1,6 @@
 //! logits = lm_head(norm(x)) for the rows that want them: the final norm on
-//! thread 0, then the lm_head's rows shared among the threads (in groups of 4,
+//! thread 0, then the lm_head's rows (those this instance holds: all, or a
+//! shard's slice) shared among the threads (in groups of 4,
 //! the interleaved layouts' unit), each row computed as on one thread.
 //! Several token rows share each read of the lm_head (batched decoding).
 
@@ -21,7 +22,7 @@ fn rows_of(vocab: usize, tid: usize, nt: usize) -> (usize, usize) {
 /// into the logits buffer, in row order. Returns how many rows got logits.
 pub fn logits(m: &Model, x: &[f32], n: usize, wanted: impl Fn(usize) -> bool) -> usize {
     let (c, s) = (&m.cfg, &m.s);
-    let h = c.hidden;
+    let (h, v) = (c.hidden, c.head_rows());
     let mut nl = 0;
     for t in 0..n {
         if wanted(t) {
@@ -38,23 +39,23 @@ pub fn logits(m: &Model, x: &[f32], n: usize, wanted: impl Fn(usize) -> bool) ->
         for t in 0..nl {
             xs[t] = quantize_i8_simd(&f32s(s.xn, nl * h)[t * h..(t + 1) * h], &mut xq[t * h..(t + 1) * h]);
         }
-        let (w, scale, xq, xs) = (bytes(m.lm_head, c.vocab * h), f32s(m.lm_scale, c.vocab), &*xq, &*xs);
+        let (w, scale, xq, xs) = (bytes(m.lm_head, v * h), f32s(m.lm_scale, v), &*xq, &*xs);
         run(&|tid, nt| {
-            let (r0, r1) = rows_of(c.vocab, tid, nt);
-            matmul_q8_rows(w, scale, c.vocab, h, xq, xs, nl, f32s(s.logits, nl * c.vocab), r0, r1);
+            let (r0, r1) = rows_of(v, tid, nt);
+            matmul_q8_rows(w, scale, v, h, xq, xs, nl, f32s(s.logits, nl * v), r0, r1);
         });
     } else {
         // the residual stream `x` is no longer needed: it holds the split rows
         let split = f32s(s.x, nl * h);
         split_even_odd(f32s(s.xn, nl * h), h, nl, split);
-        let (head, split) = (u16s(m.lm_head, c.vocab * h), &*split);
+        let (head, split) = (u16s(m.lm_head, v * h), &*split);
         run(&|tid, nt| {
-            let (r0, r1) = rows_of(c.vocab, tid, nt);
-            let y = f32s(s.logits, nl * c.vocab);
+            let (r0, r1) = rows_of(v, tid, nt);
+            let y = f32s(s.logits, nl * v);
             if nl == 1 {
-                matvec_bf16_rows(head, c.vocab, h, split, y, r0, r1);
+                matvec_bf16_rows(head, v, h, split, y, r0, r1);
             } else {
-                matmul_bf16_rows(head, c.vocab, h, split, nl, y, r0, r1);
+                matmul_bf16_rows(head, v, h, split, nl, y, r0, r1);
             }
         });
     }

@@ -3,11 +3,11 @@
 //! grows memory a single time to its final size; the forward pass allocates nothing.
 
 use crate::arena;
+pub use crate::config::{Config, Part};
 use crate::kernels::attention::Heads;
 use crate::kernels::matvec_bf16::prepare_bf16;
 use crate::kernels::{matmul_q8, t2};
 use crate::abi::{create_error, tensor};
-use crate::kernels::matmul_t2_i8::{MAX_IN, MAX_TOKENS};
 use crate::math::{pow64, sincos64};
 
 /// The seven BitLinear projections of a block, in checkpoint naming order.
@@ -20,67 +20,6 @@ pub const GATE: usize = 4;
 pub const UP: usize = 5;
 pub const DOWN: usize = 6;
 
-
-#[derive(Clone, Copy, Default)]
-pub struct Config {
-    pub n_layers: usize,
-    pub hidden: usize,
-    pub inter: usize,
-    pub n_heads: usize,
-    pub n_kv: usize,
-    pub head_dim: usize,
-    pub vocab: usize,
-    pub eps: f32,
-    pub theta: f64,
-    pub ctx: usize,      // positions per session
-    pub sessions: usize, // KV caches
-    pub block: usize,    // tokens per forward call
-    pub kv_f32: bool,    // KV cache in f32 instead of IEEE f16
-    pub lm_q8: bool,     // lm_head held as q8 (converted while loading), not BF16
-    pub threads: usize,  // threads sharing the work (1 without +atomics)
-}
-
-impl Config {
-    pub fn q_dim(&self) -> usize {
-        self.n_heads * self.head_dim
-    }
-    pub fn kv_dim(&self) -> usize {
-        self.n_kv * self.head_dim
-    }
-    /// Bytes of one KV cache value.
-    pub fn kv_elem(&self) -> usize {
-        if self.kv_f32 { 4 } else { 2 }
-    }
-    /// Rows of the lm_head's loading window: 64 (a multiple of 4), fewer for
-    /// a smaller vocabulary; none when the lm_head stays BF16.
-    pub fn stage_rows(&self) -> usize {
-        if self.lm_q8 { self.vocab.min(STAGE_ROWS) } else { 0 }
-    }
-    /// (out, in) of projection `p`.
-    pub fn proj_shape(&self, p: usize) -> (usize, usize) {
-        let (h, i) = (self.hidden, self.inter);
-        match p {
-            Q => (self.q_dim(), h),
-            K | V => (self.kv_dim(), h),
-            O => (h, self.q_dim()),
-            GATE | UP => (i, h),
-            _ => (h, i),
-        }
-    }
-    fn valid(&self) -> bool {
-        let nonzero = self.n_layers > 0 && self.hidden > 0 && self.inter > 0 && self.n_heads > 0
-            && self.n_kv > 0 && self.head_dim > 0 && self.vocab > 0 && self.ctx > 0
-            && self.sessions > 0 && self.block > 0 && self.threads > 0;
-        nonzero
-            && self.n_heads % self.n_kv == 0
-            && self.head_dim % 2 == 0
-            && (0..N_PROJ).all(|p| self.proj_shape(p).0 % 4 == 0)
-            && self.block <= MAX_TOKENS
-            && (0..N_PROJ).all(|p| self.proj_shape(p).1 <= MAX_IN)
-            && self.eps > 0.0
-            && self.theta > 0.0
-    }
-}
 
 #[derive(Clone, Copy, Default)]
 pub struct Layer {
@@ -105,7 +44,7 @@ pub struct Scratch {
     pub xs: usize,     // [block] f32 activation scales
     pub acc: usize,    // [block, max_out] i32 integer dot products
     pub scores: usize, // [threads] x Heads::scratch(ctx) f32: attention scores and widened rows, per thread
-    pub logits: usize, // [block, vocab] f32
+    pub logits: usize, // [block, head_rows] f32
     pub tokens: usize, // [block] i32
     pub rows: usize,   // [block] u32 session slot of each token row
     pub rowpos: usize, // [block] u32 position of each row (set by forward_rows)
@@ -116,13 +55,13 @@ pub struct Scratch {
 
 pub struct Model {
     pub cfg: Config,
-    pub embed: usize,   // [vocab, hidden] bf16
-    pub layers: usize,  // [n_layers] Layer
+    pub embed: usize,   // [embed_rows, hidden] bf16 (rows e0..e1)
+    pub layers: usize,  // [held_layers] Layer (layers l0..l1)
     pub norm: usize,    // [hidden] bf16
-    pub lm_head: usize, // [vocab, hidden] bf16 (b16i), or q8 bytes (q8i) with cfg.lm_q8
-    pub lm_scale: usize, // [vocab] f32 row scales of the q8 lm_head
+    pub lm_head: usize, // [head_rows, hidden] bf16 (b16i), or q8 bytes (q8i) with cfg.lm_q8 (rows h0..h1)
+    pub lm_scale: usize, // [head_rows] f32 row scales of the q8 lm_head
     pub rope: usize,    // [ctx, head_dim/2, 2] f32 (cos, sin)
-    pub kv: usize,      // [sessions, n_layers, 2, ctx, kv_dim] f16 (IEEE binary16 bits), or f32 (cfg.kv_f32)
+    pub kv: usize,      // [sessions, held_layers, 2, ctx, kv_dim] f16 (IEEE binary16 bits), or f32 (cfg.kv_f32)
     pub pos: usize,     // [sessions] u32 filled positions
     pub s: Scratch,
     pub bytes_weights: usize,
@@ -186,8 +125,9 @@ impl Model {
         let base = arena::aligned(arena::current(), 64);
         let mut pl = Planner { at: base };
 
-        let embed = pl.take(c.vocab * c.hidden * 2, 64);
-        let layers = pl.take(c.n_layers * core::mem::size_of::<Layer>(), 64);
+        let nl = c.held_layers();
+        let embed = pl.take(c.embed_rows() * c.hidden * 2, 64);
+        let layers = pl.take(nl * core::mem::size_of::<Layer>(), 64);
         // Offsets inside one layer's block of weights; layers follow each other.
         let mut lp = Planner { at: 0 };
         let ln1 = lp.take(c.hidden * 2, 64);
@@ -201,20 +141,22 @@ impl Model {
         for sp in scale.iter_mut() {
             *sp = lp.take(2, 2);
         }
-        // The prepared mark: in layer 0's block, in the padding after the
-        // scales (so no tensor moves).
+        // The prepared mark: in the first layer's block, in the padding after
+        // the scales (so no tensor moves); on its own without layers.
         let mark_off = lp.take(4, 4);
         let stride = arena::aligned(lp.at, 64);
-        let l0 = pl.take(stride * c.n_layers, 64);
-        let norm = pl.take(c.hidden * 2, 64);
+        let l0 = pl.take(stride * nl, 64);
+        let mark = if nl > 0 { l0 + mark_off } else { pl.take(4, 64) };
+        let hv = c.head_rows();
+        let norm = pl.take(if hv > 0 { c.hidden * 2 } else { 0 }, 64);
         // q8: one byte per weight; the loader streams the BF16 rows through
         // `lm_stage` (see `lm_head_rows_q8`), so the BF16 matrix is never whole
-        let lm_head = pl.take(c.vocab * c.hidden * if c.lm_q8 { 1 } else { 2 }, 64);
+        let lm_head = pl.take(hv * c.hidden * if c.lm_q8 { 1 } else { 2 }, 64);
         let weights_end = pl.at;
-        let kv = pl.take(c.sessions * c.n_layers * 2 * c.ctx * c.kv_dim() * c.kv_elem(), 64);
+        let kv = pl.take(c.sessions * nl * 2 * c.ctx * c.kv_dim() * c.kv_elem(), 64);
         let kv_end = pl.at;
-        let rope = pl.take(c.ctx * c.head_dim * f, 64);
-        let lm_scale = pl.take(c.vocab * f, 64);
+        let rope = pl.take(if nl > 0 { c.ctx * c.head_dim * f } else { 0 }, 64);
+        let lm_scale = pl.take(if c.lm_q8 { hv * f } else { 0 }, 64);
         let pos = pl.take(c.sessions * 4, 16);
         let b = c.block;
         let max_in = c.hidden.max(c.inter).max(c.q_dim());
@@ -232,7 +174,7 @@ impl Model {
             xs: pl.take(b * f, 64),
             acc: pl.take(b * max_out * 4, 64),
             scores: pl.take(c.threads * Heads { n_heads: c.n_heads, n_kv: c.n_kv, head_dim: c.head_dim }.scratch(c.ctx) * f, 64),
-            logits: pl.take(b * c.vocab * f, 64),
+            logits: pl.take(b * hv * f, 64),
             tokens: pl.take(b * 4, 64),
             rows: pl.take(b * 4, 64),
             rowpos: pl.take(b * 4, 64),
@@ -245,7 +187,7 @@ impl Model {
         if end > u32::MAX as usize || arena::alloc(end - arena::current(), 1) == 0 {
             return Err(create_error::MEMORY);
         }
-        for l in 0..c.n_layers {
+        for l in 0..nl {
             let at = l0 + l * stride;
             let mut lay = Layer { ln1: at + ln1, ln2: at + ln2, w, scale };
             for p in 0..N_PROJ {
@@ -268,7 +210,7 @@ impl Model {
             bytes_weights: weights_end - base,
             bytes_kv: kv_end - weights_end,
             bytes_scratch: end - kv_end,
-            mark: l0 + mark_off,
+            mark,
         };
         m.fill_rope();
         crate::threads::set_team(c.threads);
@@ -280,6 +222,9 @@ impl Model {
     /// float32: inv_freq = 1 / theta^(2i/d), angle = inv_freq * pos.
     fn fill_rope(&self) {
         let c = &self.cfg;
+        if c.held_layers() == 0 {
+            return; // no table: nothing here attends
+        }
         let half = c.head_dim / 2;
         let t = unsafe { core::slice::from_raw_parts_mut(self.rope as *mut f32, c.ctx * half * 2) };
         for i in 0..half {
@@ -294,23 +239,29 @@ impl Model {
         }
     }
 
+    /// Layer `l` (the model's index; one this instance holds).
     pub fn layer(&self, l: usize) -> &Layer {
-        unsafe { &*((self.layers + l * core::mem::size_of::<Layer>()) as *const Layer) }
+        debug_assert!(l >= self.cfg.part.l0 && l < self.cfg.part.l1);
+        let i = l - self.cfg.part.l0;
+        unsafe { &*((self.layers + i * core::mem::size_of::<Layer>()) as *const Layer) }
     }
 
     /// Where tensor `kind` of layer `l` lives, and its byte size as the
-    /// checkpoint stores it. The one exception is a q8 lm_head: its region
+    /// checkpoint stores it (for the embedding and the lm_head: the rows this
+    /// instance holds, `Part::e0..e1` and `h0..h1`, which are contiguous bytes
+    /// of the checkpoint's tensor); None for what it does not hold. The one exception is a q8 lm_head: its region
     /// is half that size, and the loader feeds the BF16 bytes through the
     /// `lm_stage` window instead (`lm_head_rows_q8`); the address and size
     /// stay those of the BF16 layout, so every layout fingerprint is the same.
     pub fn tensor(&self, kind: u32, l: usize) -> Option<(usize, usize)> {
         let c = &self.cfg;
         let per_layer = (tensor::INPUT_NORM..=tensor::DOWN_SCALE).contains(&kind);
-        if per_layer && l >= c.n_layers {
+        if per_layer && (l < c.part.l0 || l >= c.part.l1) {
             return None;
         }
+        let held = |rows: usize| if rows > 0 { Some(()) } else { None };
         Some(match kind {
-            tensor::EMBED => (self.embed, c.vocab * c.hidden * 2),
+            tensor::EMBED => held(c.embed_rows()).map(|_| (self.embed, c.embed_rows() * c.hidden * 2))?,
             tensor::INPUT_NORM => (self.layer(l).ln1, c.hidden * 2),
             tensor::POST_NORM => (self.layer(l).ln2, c.hidden * 2),
             k if (tensor::Q_PROJ..=tensor::DOWN_PROJ).contains(&k) => {
@@ -319,8 +270,8 @@ impl Model {
                 (self.layer(l).w[p], o / 4 * i)
             }
             k if (tensor::Q_SCALE..=tensor::DOWN_SCALE).contains(&k) => (self.layer(l).scale[(k - tensor::Q_SCALE) as usize], 2),
-            tensor::NORM => (self.norm, c.hidden * 2),
-            tensor::LM_HEAD => (self.lm_head, c.vocab * c.hidden * 2),
+            tensor::NORM => held(c.head_rows()).map(|_| (self.norm, c.hidden * 2))?,
+            tensor::LM_HEAD => held(c.head_rows()).map(|_| (self.lm_head, c.head_rows() * c.hidden * 2))?,
             _ => return None,
         })
     }
@@ -334,7 +285,7 @@ impl Model {
         if self.prepared() {
             return false;
         }
-        for l in 0..self.cfg.n_layers {
+        for l in self.cfg.part.l0..self.cfg.part.l1 {
             let lay = *self.layer(l);
             for p in 0..N_PROJ {
                 let (o, i) = self.cfg.proj_shape(p);
@@ -342,22 +293,23 @@ impl Model {
                 t2::prepare_t2(w, o, i);
             }
         }
-        let (v, h) = (self.cfg.vocab, self.cfg.hidden);
-        if !self.cfg.lm_q8 {
+        let (v, h) = (self.cfg.head_rows(), self.cfg.hidden);
+        if !self.cfg.lm_q8 && v > 0 {
             prepare_bf16(unsafe { core::slice::from_raw_parts_mut(self.lm_head as *mut u16, v * h) }, v, h);
         }
         unsafe { *(self.mark as *mut u32) = PREPARED };
         true
     }
 
-    /// q8 lm_head, while loading: BF16 rows [row0, row0 + n), which the
+    /// q8 lm_head, while loading: BF16 rows [row0, row0 + n) of those this
+    /// instance holds (0 is `Part::h0`), which the
     /// loader put in the `lm_stage` window (n <= `stage_rows()`), row-major
     /// as a checkpoint holds them or, with `b16i`, as an image does,
     /// quantized into place (`kernels::matmul_q8::bf16_rows_to_q8i`). row0 a
     /// multiple of 4, n too unless the rows reach the vocabulary's end.
     /// False (nothing written) for a BF16 model or rows out of that contract.
     pub fn lm_head_rows_q8(&self, row0: usize, n: usize, b16i: bool) -> bool {
-        let (c, v, h) = (&self.cfg, self.cfg.vocab, self.cfg.hidden);
+        let (c, v, h) = (&self.cfg, self.cfg.head_rows(), self.cfg.hidden);
         if !c.lm_q8 || n == 0 || n > c.stage_rows() || row0 % 4 != 0 || row0 + n > v || (n % 4 != 0 && row0 + n != v) {
             return false;
         }

@@ -1,0 +1,354 @@
+/**
+ * The pipeline's coordinator: the surface the text side uses on a model
+ * (sessions, feed, feed in batches), driving shards over `ShardLink`s.
+ * Rows go through in micro-batches of at most a block: each stage takes the
+ * chunks in order, so shard k works on chunk i while shard k+1 works on
+ * chunk i-1, and concurrent sessions interleave the same way. Embedding
+ * slices and lm_head slices run in parallel; the coordinator joins the
+ * logits (sampling stays with the caller).
+ *
+ * Faults: every session's token ids are kept here, and each step says at
+ * which position a session's rows start. A shard that lost a cache (evicted,
+ * restarted) refuses the step; the coordinator then drops the session
+ * everywhere and feeds its whole history again, so no logits ever come from
+ * a partial cache. A shard that does not answer (`down`) or has no room
+ * (`full`) fails the call, and the session is dropped on every shard.
+ * @module
+ */
+
+import type { ModelConfig } from "../engine/model_config.ts";
+import { EngineError } from "../engine/errors.ts";
+import { checkIds } from "../engine/session.ts";
+import { describePart, size } from "./part.ts";
+import { ShardError, type ShardInfo, type StepReply, type StepSession } from "./shard.ts";
+import type { ShardLink } from "./transport.ts";
+
+interface Stage {
+  link: ShardLink;
+  info: ShardInfo;
+}
+
+/** One chunk of rows: at most a block, the rows of each session consecutive. */
+interface Chunk {
+  sessions: StepSession[];
+  tokens: Int32Array;
+  want: Uint8Array;
+  /** For each wanted row: the entry whose logits it gives. */
+  wantedBy: number[];
+}
+
+/** A sequence's KV caches across the shards; the coordinator keeps its token ids. */
+export class PipelineSession {
+  /** Token ids the shards' caches hold (in the coordinator's view). */
+  readonly ids: number[] = [];
+  #open = true;
+  /** @internal Built by {@linkcode Pipeline.createSession}. */
+  constructor(readonly pipeline: Pipeline, readonly id: string, private readonly release: () => void) {}
+
+  /** Tokens in the caches. */
+  get position(): number {
+    return this.ids.length;
+  }
+
+  /** Keeps the first `n` tokens (the shards keep that prefix on the next step). */
+  truncate(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || n > this.ids.length) {
+      throw new EngineError(`cannot truncate to ${n}: the session holds ${this.ids.length} tokens`);
+    }
+    this.ids.length = n;
+  }
+
+  /** Feeds token ids; the logits after the last. */
+  async feed(ids: ArrayLike<number>): Promise<Float32Array> {
+    return (await this.pipeline.feedBatch([{ session: this, ids }]))[0];
+  }
+
+  /** Frees the caches on every shard. Safe to call twice. */
+  dispose(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.release();
+  }
+
+  /** Whether `dispose` has not run. */
+  get open(): boolean {
+    return this.#open;
+  }
+}
+
+/** Counts of what the coordinator did. */
+export interface PipelineStats {
+  /** Calls to shards. */
+  calls: number;
+  /** Times a lost cache was rebuilt by feeding a session's history again. */
+  recoveries: number;
+  /** Rows fed (recovered rows included). */
+  rows: number;
+}
+
+/** A model split across shards, driven as one. */
+export class Pipeline {
+  readonly #embed: Stage[];
+  readonly #layers: Stage[];
+  readonly #head: Stage[];
+  readonly #tokensIn: boolean;
+  readonly #sessions = new Set<PipelineSession>();
+  /** Per session id, the epoch of its cache on each layer stage (as the shards last said). */
+  readonly #epochs = new Map<string, number[]>();
+  /** Rows per micro-batch (the smallest block of the layer shards). */
+  readonly blockSize: number;
+  /** Positions per session (the smallest of the layer shards'). */
+  readonly contextLength: number;
+  /** Sessions at once (the fewest slots of the layer shards). */
+  readonly maxSessions: number;
+  /** What it did so far. */
+  readonly stats: PipelineStats = { calls: 0, recoveries: 0, rows: 0 };
+
+  private constructor(readonly config: ModelConfig, stages: Stage[]) {
+    const V = config.vocabSize, L = config.numLayers;
+    const layers = stages.filter((s) => size(s.info.part.layers) > 0).sort((a, b) =>
+      a.info.part.layers[0] - b.info.part.layers[0]
+    );
+    let at = 0;
+    for (const s of layers) {
+      if (s.info.part.layers[0] !== at) {
+        throw new EngineError(`the shards' layers leave a gap or overlap at layer ${at}`);
+      }
+      at = s.info.part.layers[1];
+    }
+    if (at !== L) throw new EngineError(`the shards hold layers 0-${at - 1} of ${L}`);
+    const whole = (r: [number, number]) => r[0] === 0 && r[1] === V;
+    const first = layers[0].info.part, last = layers.at(-1)!.info.part;
+    this.#tokensIn = whole(first.embed);
+    this.#embed = this.#tokensIn ? [] : tile(stages.filter((s) => size(s.info.part.layers) === 0), "embed", V);
+    this.#head = whole(last.head) ? [] : tile(stages.filter((s) => size(s.info.part.layers) === 0), "head", V);
+    for (const s of layers) {
+      const p = s.info.part;
+      if (
+        (size(p.embed) && !(s === layers[0] && whole(p.embed))) ||
+        (size(p.head) && !(s === layers.at(-1) && whole(p.head)))
+      ) {
+        throw new EngineError(
+          `a layer shard may hold the embedding only whole and first, the lm_head only whole and last: ${
+            describePart(p)
+          }`,
+        );
+      }
+    }
+    this.#layers = layers;
+    this.blockSize = Math.min(...layers.map((s) => s.info.blockSize), ...this.#head.map((s) => s.info.blockSize));
+    this.contextLength = Math.min(...layers.map((s) => s.info.contextLength));
+    this.maxSessions = Math.min(...layers.map((s) => s.info.sessions.slots));
+  }
+
+  /**
+   * Connects to shards that together hold the whole model (in any order).
+   * @throws {EngineError} when they leave a gap, overlap, or hold the embedding or lm_head in a way the pipeline cannot run.
+   */
+  static async connect(config: ModelConfig, links: ShardLink[]): Promise<Pipeline> {
+    const infos = await Promise.all(links.map((l) => l.info()));
+    return new Pipeline(config, links.map((link, i) => ({ link, info: infos[i] })));
+  }
+
+  /** Sessions not in use. */
+  get freeSessions(): number {
+    return this.maxSessions - this.#sessions.size;
+  }
+
+  /** A new session (empty caches everywhere). @throws {EngineError} when every slot is taken. */
+  createSession(): PipelineSession {
+    if (this.freeSessions <= 0) throw new EngineError(`all ${this.maxSessions} pipeline sessions are in use`);
+    const id = [...crypto.getRandomValues(new Uint8Array(12))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const s: PipelineSession = new PipelineSession(this, id, () => {
+      this.#sessions.delete(s);
+      this.#drop([id]);
+    });
+    this.#sessions.add(s);
+    return s;
+  }
+
+  /**
+   * Feeds several sessions at once, in micro-batches through the stages.
+   * @returns The logits after each entry's last token, in entry order.
+   * @throws {EngineError} for bad ids or a full context (nothing fed); {@linkcode ShardError} `down`/`full` when a
+   *   shard did not answer or had no room (the sessions are then emptied on every shard), or `lost` when a cache
+   *   was lost again while its history was being fed back.
+   */
+  async feedBatch(entries: readonly { session: PipelineSession; ids: ArrayLike<number> }[]): Promise<Float32Array[]> {
+    const seen = new Set<PipelineSession>();
+    for (const { session, ids } of entries) {
+      if (session.pipeline !== this || !session.open) {
+        throw new EngineError("feedBatch got a session not open on this pipeline");
+      }
+      if (seen.has(session)) throw new EngineError("feedBatch got the same session twice");
+      seen.add(session);
+      checkIds(ids, this.config.vocabSize, session.position, this.contextLength);
+    }
+    const fresh = entries.map(({ ids }) => Array.from(ids));
+    try {
+      let out: Float32Array[];
+      try {
+        out = await this.#run(
+          entries.map(({ session }, e) => ({ id: session.id, pos: session.position, ids: fresh[e] })),
+        );
+      } catch (e) {
+        if (!(e instanceof ShardError && e.code === "lost")) throw e;
+        // a cache is gone: empty these sessions everywhere and feed their whole history again
+        this.stats.recoveries++;
+        await this.#drop(entries.map(({ session }) => session.id));
+        out = await this.#run(
+          entries.map(({ session }, e) => ({ id: session.id, pos: 0, ids: [...session.ids, ...fresh[e]] })),
+        );
+      }
+      entries.forEach(({ session }, e) => session.ids.push(...fresh[e]));
+      return out;
+    } catch (e) {
+      for (const { session } of entries) session.ids.length = 0;
+      await this.#drop(entries.map(({ session }) => session.id));
+      throw e;
+    }
+  }
+
+  /** What each shard holds and uses. */
+  async shards(): Promise<ShardInfo[]> {
+    return await Promise.all([...this.#embed, ...this.#layers, ...this.#head].map((s) => s.link.info()));
+  }
+
+  /** Frees every session's caches. */
+  async close(): Promise<void> {
+    const ids = [...this.#sessions].map((s) => s.id);
+    this.#sessions.clear();
+    await this.#drop(ids);
+  }
+
+  /** Drops sessions on every layer shard; a shard that fails to hear it evicts them later. */
+  async #drop(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    for (const id of ids) this.#epochs.delete(id);
+    await Promise.allSettled(this.#layers.map((s) => (this.stats.calls++, s.link.drop(ids))));
+  }
+
+  /** Runs the rows of every entry (`ids` from position `pos`) through the stages, chunk by chunk, pipelined. */
+  async #run(entries: { id: string; pos: number; ids: number[] }[]): Promise<Float32Array[]> {
+    const chunks = this.#chunks(entries);
+    const V = this.config.vocabSize;
+    const out = entries.map(() => new Float32Array(V));
+    // stage k takes chunk i only after chunk i-1: turn[k] resolves when the previous chunk left stage k
+    const turn: Promise<unknown>[] = this.#layers.map(() => Promise.resolve());
+    const jobs = chunks.map(async (c) => {
+      let input: { tokens?: Int32Array; hidden?: Float32Array } = this.#tokensIn
+        ? { tokens: c.tokens }
+        : { hidden: await this.#embedRows(c.tokens) };
+      let reply: StepReply | undefined;
+      for (let k = 0; k < this.#layers.length; k++) {
+        const prev = turn[k];
+        const mine = prev.then(() => this.#layerStep(k, { sessions: c.sessions, want: c.want, ...input }));
+        turn[k] = mine.catch(() => {});
+        reply = await mine;
+        input = { hidden: reply.hidden };
+      }
+      const logits = reply!.logits ? [{ h0: 0, rows: V, data: reply!.logits }] : await this.#headRows(c, input.hidden!);
+      c.wantedBy.forEach((e, j) => {
+        for (const { h0, rows, data } of logits) out[e].set(data.subarray(j * rows, (j + 1) * rows), h0);
+      });
+    });
+    const settled = await Promise.allSettled(jobs);
+    const failed = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
+    if (failed) throw failed.reason;
+    this.stats.rows += chunks.reduce((a, c) => a + c.tokens.length, 0);
+    return out;
+  }
+
+  /**
+   * A step on layer stage k. A session whose cache there has another epoch
+   * than before, past position 0, was rebuilt behind our back: lost.
+   */
+  async #layerStep(k: number, req: Parameters<ShardLink["step"]>[0]): Promise<StepReply> {
+    const r = await this.#call(this.#layers[k].link, req);
+    req.sessions.forEach((s, j) => {
+      const known = this.#epochs.get(s.id) ?? this.#epochs.set(s.id, []).get(s.id)!;
+      if (known[k] !== undefined && known[k] !== r.epochs[j] && s.pos > 0) {
+        throw new ShardError(
+          "lost",
+          `session ${s.id}: its cache on layers ${this.#layers[k].info.part.layers.join("-")} was rebuilt`,
+        );
+      }
+      known[k] = r.epochs[j];
+    });
+    return r;
+  }
+
+  async #call(link: ShardLink, req: Parameters<ShardLink["step"]>[0]): Promise<StepReply> {
+    this.stats.calls++;
+    return await link.step(req);
+  }
+
+  /** The chunks of a call: rows in entry order, at most a block each, the last row of each entry wanted. */
+  #chunks(entries: { id: string; pos: number; ids: number[] }[]): Chunk[] {
+    const rows: { e: number; id: number; last: boolean }[] = [];
+    entries.forEach(({ ids }, e) => ids.forEach((id, i) => rows.push({ e, id, last: i === ids.length - 1 })));
+    const done = entries.map(() => 0);
+    const chunks: Chunk[] = [];
+    for (let i = 0; i < rows.length; i += this.blockSize) {
+      const part = rows.slice(i, i + this.blockSize);
+      const sessions: StepSession[] = [];
+      for (const r of part) {
+        const s = sessions.at(-1);
+        if (s && s.id === entries[r.e].id) s.rows++;
+        else sessions.push({ id: entries[r.e].id, pos: entries[r.e].pos + done[r.e], rows: 1 });
+        done[r.e]++;
+      }
+      chunks.push({
+        sessions,
+        tokens: Int32Array.from(part, (r) => r.id),
+        want: Uint8Array.from(part, (r) => (r.last ? 1 : 0)),
+        wantedBy: part.filter((r) => r.last).map((r) => r.e),
+      });
+    }
+    return chunks;
+  }
+
+  /** x = embed(tokens), from the embedding slices in parallel. */
+  async #embedRows(tokens: Int32Array): Promise<Float32Array> {
+    const h = this.config.hiddenSize;
+    const x = new Float32Array(tokens.length * h);
+    await Promise.all(this.#embed.map(async (s) => {
+      this.stats.calls++;
+      const rows = await s.link.embed(tokens);
+      const [e0, e1] = s.info.part.embed;
+      let j = 0;
+      tokens.forEach((t, i) => {
+        if (t >= e0 && t < e1) x.set(rows.subarray(j * h, ++j * h), i * h);
+      });
+    }));
+    return x;
+  }
+
+  /** The wanted rows' logits, from the lm_head slices in parallel. */
+  async #headRows(c: Chunk, hidden: Float32Array): Promise<{ h0: number; rows: number; data: Float32Array }[]> {
+    if (c.wantedBy.length === 0) return [];
+    return await Promise.all(this.#head.map(async (s) => {
+      const r = await this.#call(s.link, { sessions: c.sessions, want: c.want, hidden });
+      return { h0: s.info.part.head[0], rows: size(s.info.part.head), data: r.logits! };
+    }));
+  }
+}
+
+/** Stages whose `which` ranges tile [0, V) exactly, in order. */
+function tile(stages: Stage[], which: "embed" | "head", V: number): Stage[] {
+  const held = stages.filter((s) => size(s.info.part[which]) > 0).sort((a, b) =>
+    a.info.part[which][0] - b.info.part[which][0]
+  );
+  let at = 0;
+  for (const s of held) {
+    if (s.info.part[which][0] !== at) break;
+    at = s.info.part[which][1];
+  }
+  if (at !== V || held.length === 0) {
+    const what = which === "embed" ? "embedding" : "lm_head";
+    throw new EngineError(
+      `the shards' ${what} rows do not cover the vocabulary exactly (0-${at - 1} of ${V} in order)`,
+    );
+  }
+  return held;
+}

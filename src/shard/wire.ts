@@ -1,0 +1,179 @@
+/**
+ * Shard calls as binary messages (never JSON for rows: hidden states and
+ * logits travel as raw little-endian f32), for transports that cross an
+ * isolate: a Durable Object's `fetch`, or another process over HTTP.
+ *
+ * A message is a sequence of u32 words and byte runs padded to 4 bytes:
+ *   request: MAGIC, op, then per op:
+ *     STEP   sessions, rows, has-tokens; per session (pos, rows, id); want [rows] u8; tokens [rows] i32 | hidden [rows*h] f32
+ *     EMBED  rows; tokens [rows] i32
+ *     DROP   count; ids
+ *     INFO   (nothing)
+ *   reply: MAGIC, status (0, or 1 + a ShardErrorCode index followed by the message), then per op:
+ *     STEP   instance, sessions, epochs [sessions] u32, kind (1 hidden, 2 logits), floats; f32 data
+ *     EMBED  floats; f32 data      INFO  the info as UTF-8 JSON (metadata only)      DROP  (nothing)
+ * @module
+ */
+
+import { ShardError, type ShardErrorCode, type ShardInfo, type StepReply, type StepRequest } from "./shard.ts";
+
+const MAGIC = 0x31534546; // "FES1"
+/** Message operations. */
+export const Op = { STEP: 1, EMBED: 2, DROP: 3, INFO: 4 } as const;
+const CODES: ShardErrorCode[] = ["lost", "full", "bad", "down"];
+
+/** Appends words, bytes and floats to a growing buffer. */
+class Writer {
+  #buf = new Uint8Array(1024);
+  #n = 0;
+  #room(bytes: number): void {
+    if (this.#n + bytes <= this.#buf.length) return;
+    const next = new Uint8Array(Math.max(this.#buf.length * 2, this.#n + bytes));
+    next.set(this.#buf.subarray(0, this.#n));
+    this.#buf = next;
+  }
+  u32(v: number): this {
+    this.#room(4);
+    new DataView(this.#buf.buffer).setUint32(this.#n, v >>> 0, true);
+    this.#n += 4;
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.u32(b.length);
+    this.#room(b.length + 3);
+    this.#buf.set(b, this.#n);
+    this.#n = (this.#n + b.length + 3) & ~3;
+    return this;
+  }
+  raw(b: ArrayBufferView): this {
+    return this.bytes(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+  }
+  text(s: string): this {
+    return this.bytes(new TextEncoder().encode(s));
+  }
+  done(): Uint8Array<ArrayBuffer> {
+    return this.#buf.slice(0, this.#n);
+  }
+}
+
+/** Reads what a Writer wrote; any overrun is a `bad` ShardError. */
+class Reader {
+  #v: DataView;
+  #at = 0;
+  constructor(readonly buf: Uint8Array) {
+    this.#v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  u32(): number {
+    if (this.#at + 4 > this.buf.length) throw new ShardError("bad", "the message is truncated");
+    const v = this.#v.getUint32(this.#at, true);
+    this.#at += 4;
+    return v;
+  }
+  bytes(): Uint8Array {
+    const n = this.u32();
+    if (this.#at + n > this.buf.length) throw new ShardError("bad", "the message is truncated");
+    const out = this.buf.slice(this.#at, this.#at + n);
+    this.#at = (this.#at + n + 3) & ~3;
+    return out;
+  }
+  f32(): Float32Array {
+    const b = this.bytes();
+    if (b.length % 4) throw new ShardError("bad", "float data of a length not a multiple of 4");
+    return new Float32Array(b.buffer, b.byteOffset, b.length / 4);
+  }
+  i32(): Int32Array {
+    const b = this.bytes();
+    if (b.length % 4) throw new ShardError("bad", "int data of a length not a multiple of 4");
+    return new Int32Array(b.buffer, b.byteOffset, b.length / 4);
+  }
+  text(): string {
+    return new TextDecoder("utf-8", { fatal: true }).decode(this.bytes());
+  }
+  end(): void {
+    if (this.#at !== this.buf.length) throw new ShardError("bad", "the message has trailing bytes");
+  }
+}
+
+/** A shard call, decoded. */
+export type Call =
+  | { op: typeof Op.STEP; req: StepRequest }
+  | { op: typeof Op.EMBED; tokens: Int32Array }
+  | { op: typeof Op.DROP; ids: string[] }
+  | { op: typeof Op.INFO };
+
+/** Encodes a call. */
+export function encodeCall(call: Call): Uint8Array<ArrayBuffer> {
+  const w = new Writer().u32(MAGIC).u32(call.op);
+  if (call.op === Op.STEP) {
+    const r = call.req;
+    w.u32(r.sessions.length).u32(r.want.length).u32(r.tokens ? 1 : 0);
+    for (const s of r.sessions) w.u32(s.pos).u32(s.rows).text(s.id);
+    w.bytes(r.want);
+    if (r.tokens) w.raw(r.tokens);
+    else w.raw(r.hidden!);
+  } else if (call.op === Op.EMBED) w.raw(call.tokens);
+  else if (call.op === Op.DROP) {
+    w.u32(call.ids.length);
+    for (const id of call.ids) w.text(id);
+  }
+  return w.done();
+}
+
+/** Decodes a call. @throws {ShardError} `bad` for anything malformed. */
+export function decodeCall(buf: Uint8Array): Call {
+  const r = new Reader(buf);
+  if (r.u32() !== MAGIC) throw new ShardError("bad", "not a shard message");
+  const op = r.u32();
+  let call: Call;
+  if (op === Op.STEP) {
+    const ns = r.u32(), rows = r.u32(), tokens = r.u32();
+    if (ns > rows || rows > 4096) throw new ShardError("bad", `a step of ${rows} rows in ${ns} sessions`);
+    const sessions = Array.from({ length: ns }, () => ({ pos: r.u32(), rows: r.u32(), id: r.text() }));
+    const want = r.bytes();
+    call = { op, req: tokens ? { sessions, want, tokens: r.i32() } : { sessions, want, hidden: r.f32() } };
+  } else if (op === Op.EMBED) call = { op, tokens: r.i32() };
+  else if (op === Op.DROP) {
+    const n = r.u32();
+    if (n > 4096) throw new ShardError("bad", `${n} ids in one drop`);
+    call = { op, ids: Array.from({ length: n }, () => r.text()) };
+  } else if (op === Op.INFO) call = { op };
+  else throw new ShardError("bad", `unknown operation ${op}`);
+  r.end();
+  return call;
+}
+
+/** What a call gives back, by op. */
+export type Answer = StepReply | Float32Array | ShardInfo | undefined;
+
+/** Encodes a call's answer, or the ShardError it failed with. */
+export function encodeAnswer(op: number, answer: Answer | ShardError): Uint8Array<ArrayBuffer> {
+  const w = new Writer().u32(MAGIC);
+  if (answer instanceof ShardError) return w.u32(1 + CODES.indexOf(answer.code)).text(answer.message).done();
+  w.u32(0);
+  if (op === Op.STEP) {
+    const a = answer as StepReply;
+    w.u32(a.instance).u32(a.epochs.length);
+    for (const e of a.epochs) w.u32(e);
+    w.u32(a.logits ? 2 : 1).raw(a.logits ?? a.hidden!);
+  } else if (op === Op.EMBED) w.raw(answer as Float32Array);
+  else if (op === Op.INFO) w.text(JSON.stringify(answer));
+  return w.done();
+}
+
+/** Decodes an answer. @throws {ShardError} the shard's own, or `bad` for a malformed answer. */
+export function decodeAnswer(op: number, buf: Uint8Array): Answer {
+  const r = new Reader(buf);
+  if (r.u32() !== MAGIC) throw new ShardError("bad", "the shard's answer is not a shard message");
+  const status = r.u32();
+  if (status !== 0) throw new ShardError(CODES[status - 1] ?? "bad", r.text());
+  let out: Answer;
+  if (op === Op.STEP) {
+    const instance = r.u32(), n = r.u32();
+    const epochs = Array.from({ length: n }, () => r.u32());
+    const kind = r.u32(), data = r.f32();
+    out = kind === 2 ? { instance, epochs, logits: data } : { instance, epochs, hidden: data };
+  } else if (op === Op.EMBED) out = r.f32();
+  else if (op === Op.INFO) out = JSON.parse(r.text()) as ShardInfo;
+  r.end();
+  return out;
+}

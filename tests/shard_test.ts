@@ -1,0 +1,274 @@
+// Layer shards (issue 15): a model split into parts gives logits bit-identical
+// to the single-isolate engine, for every plan shape, through the in-process
+// link and through the binary wire; the planner's byte counts are the
+// kernels' own; lost caches are rebuilt, never computed on.
+import assert from "node:assert/strict";
+import { loadModel } from "../src/load/mod.ts";
+import { loadShard } from "../src/shard/load_shard.ts";
+import { Pipeline } from "../src/shard/coordinator.ts";
+import { fetchLink, localLink, shardHandler, type ShardLink } from "../src/shard/transport.ts";
+import type { ModelPart, PartRanges } from "../src/shard/part.ts";
+import { partBytes, PlanError, planShards } from "../src/shard/plan.ts";
+import { ShardError } from "../src/shard/shard.ts";
+import { parseConfig } from "../src/load/config.ts";
+import { createEngine } from "../src/engine/create.ts";
+import type { Model } from "../src/engine/model.ts";
+
+const FIX = new URL("./fixtures/", import.meta.url).pathname;
+const FIXTURES = ["tiny-falcon-e", "odd-falcon-e", "wide-falcon-e"];
+const OPTS = { threads: 1, blockSize: 4, maxSessions: 3, contextLength: 64 } as const;
+
+/** Every way to cut [0, n) into consecutive runs. */
+function cuts(n: number): [number, number][][] {
+  if (n === 0) return [[]];
+  const out: [number, number][][] = [];
+  for (let first = 1; first <= n; first++) {
+    for (const rest of cuts(n - first)) {
+      out.push([
+        [0, first],
+        ...rest.map(([a, b]) => [a + first, b + first] as [number, number]),
+      ]);
+    }
+  }
+  return out;
+}
+
+/** Vocabulary slices on 4-row groups. */
+function slices(V: number, k: number): [number, number][] {
+  const g = Math.ceil(V / 4);
+  return Array.from({ length: k }, (_, i) => [4 * Math.floor(g * i / k), Math.min(V, 4 * Math.floor(g * (i + 1) / k))]);
+}
+
+/** Plan shapes of a model: every layer cut, with the embedding/lm_head whole in the end shards or in 1-3 slices. */
+function shapes(L: number, V: number): ModelPart[][] {
+  const out: ModelPart[][] = [];
+  for (const cut of cuts(L)) {
+    const layers: ModelPart[] = cut.map((r) => ({ layers: r }));
+    out.push(
+      layers.map((p, i) => ({
+        ...p,
+        ...(i === 0 ? { embed: [0, V] } : {}),
+        ...(i === cut.length - 1 ? { head: [0, V] } : {}),
+      })),
+    );
+    for (const k of [1, 2, 3]) out.push([...slices(V, k).map((r) => ({ embed: r, head: r })), ...layers]);
+  }
+  // embedding and lm_head in separate slices, the embedding whole in the first layer shard
+  out.push([{ layers: [0, L], embed: [0, V] }, ...slices(V, 2).map((r) => ({ head: r }))]);
+  return out;
+}
+
+/** Three sessions fed in an interleaved schedule (prompts over several chunks, then decode steps). */
+async function schedule(
+  feed: (entries: { s: number; ids: number[] }[]) => Promise<Float32Array[]> | Float32Array[],
+): Promise<Float32Array[]> {
+  const steps = [
+    [{ s: 0, ids: [1, 17, 33, 5, 9, 200, 3, 7, 11] }, { s: 1, ids: [4, 2] }],
+    [{ s: 1, ids: [99] }, { s: 2, ids: [6, 7, 8, 9, 10, 11, 12] }],
+    [{ s: 0, ids: [42] }, { s: 1, ids: [43] }, { s: 2, ids: [44] }],
+  ];
+  const out: Float32Array[] = [];
+  for (const st of steps) out.push(...await feed(st));
+  return out;
+}
+
+async function reference(dir: string): Promise<{ model: Model; logits: Float32Array[] }> {
+  const model = await loadModel(dir, OPTS);
+  const sessions = [0, 1, 2].map(() => model.createSession());
+  const logits = await schedule((e) => model.feedBatch(e.map(({ s, ids }) => ({ session: sessions[s], ids }))));
+  return { model, logits };
+}
+
+/** A link that crosses the binary wire (encode, the shard's fetch handler, decode) without a socket. */
+function wireLink(shard: Parameters<typeof shardHandler>[0], name: string): ShardLink {
+  const handle = shardHandler(shard);
+  return fetchLink((body) => handle(new Request("http://shard/", { method: "POST", body })), name);
+}
+
+async function throughPipeline(dir: string, parts: ModelPart[], wire: boolean): Promise<Float32Array[]> {
+  const config = parseConfig(Deno.readTextFileSync(dir + "/config.json"));
+  const shards = await Promise.all(parts.map((part) => loadShard(dir, { ...OPTS, part })));
+  const links = shards.map((s, i) => (wire ? wireLink(s, `shard-${i}`) : localLink(s)));
+  const p = await Pipeline.connect(config, links.reverse()); // any order
+  const sessions = [0, 1, 2].map(() => p.createSession());
+  try {
+    return await schedule((e) => p.feedBatch(e.map(({ s, ids }) => ({ session: sessions[s], ids }))));
+  } finally {
+    await p.close();
+    for (const s of shards) s.dispose();
+  }
+}
+
+function sameBits(got: Float32Array[], want: Float32Array[], what: string): void {
+  assert.equal(got.length, want.length);
+  got.forEach((g, i) => {
+    const a = new Uint32Array(g.buffer, g.byteOffset, g.length),
+      b = new Uint32Array(want[i].buffer, want[i].byteOffset, want[i].length);
+    const j = a.findIndex((x, k) => x !== b[k]);
+    assert.equal(j, -1, `${what}: step ${i} logit ${j}: ${g[j]} vs ${want[i][j]}`);
+  });
+}
+
+for (const fixture of FIXTURES) {
+  Deno.test(`shards of ${fixture}: every plan shape gives logits bit-identical to one engine (in-process and over the wire)`, async () => {
+    const dir = FIX + fixture;
+    const { model, logits } = await reference(dir);
+    const c = model.config;
+    model.dispose();
+    const all = shapes(c.numLayers, c.vocabSize);
+    assert.ok(all.length >= 5);
+    for (const [i, parts] of all.entries()) {
+      const what = JSON.stringify(parts);
+      sameBits(await throughPipeline(dir, parts, false), logits, what);
+      if (i % 3 === 0) sameBits(await throughPipeline(dir, parts, true), logits, what + " (wire)");
+    }
+  });
+}
+
+Deno.test("the planner's bytes are what the kernels lay out, for every kind of part", async () => {
+  const dir = FIX + "wide-falcon-e";
+  const c = parseConfig(Deno.readTextFileSync(dir + "/config.json"));
+  const V = c.vocabSize;
+  const parts: PartRanges[] = [
+    { layers: [0, 3], embed: [0, V], head: [0, V] },
+    { layers: [1, 2], embed: [0, 0], head: [0, 0] },
+    { layers: [0, 1], embed: [0, V], head: [0, 0] },
+    { layers: [0, 0], embed: [0, 264], head: [0, 264] },
+    { layers: [0, 0], embed: [264, V], head: [264, V] },
+    { layers: [2, 3], embed: [0, 0], head: [0, V] },
+  ];
+  for (const part of parts) {
+    for (const lmHead of ["bf16", "int8"] as const) {
+      for (const kvCache of ["f16", "f32"] as const) {
+        const o = { sessions: 3, contextLength: 100, kvCache, lmHead, blockSize: 8 };
+        const e = await createEngine(c, { ...o, maxSessions: 3, threads: 1 }, "test", part);
+        const want = partBytes(c, part, o);
+        assert.deepEqual(
+          [0, 1, 2].map((w) => e.k.memory_bytes(w)),
+          [want.weights, want.kvCache, want.scratch],
+          JSON.stringify({ part, o }),
+        );
+        const planned = planShards(c, { ...o, budgetBytes: 1 << 30 }).shards[0].bytes.total;
+        assert.ok(planned >= e.k.memory.buffer.byteLength || JSON.stringify(part) !== JSON.stringify(parts[0]));
+      }
+    }
+  }
+});
+
+Deno.test("a plan for Falcon-E-1B's shapes fits 128 MB isolates; a budget too small is refused with the reason", () => {
+  const c = parseConfig(JSON.stringify({
+    vocab_size: 32768,
+    hidden_size: 2048,
+    intermediate_size: 9216,
+    num_hidden_layers: 24,
+    num_attention_heads: 16,
+    num_key_value_heads: 2,
+    head_dim: 128,
+    max_position_embeddings: 8192,
+    rms_norm_eps: 1e-5,
+    rope_theta: 1000042,
+    hidden_act: "silu",
+    tie_word_embeddings: false,
+    bos_token_id: 1,
+    eos_token_id: 2,
+    quantization_config: { quant_method: "bitnet" },
+  }));
+  const plan = planShards(c);
+  assert.ok(plan.shards.length > 2);
+  for (const s of plan.shards) assert.ok(s.bytes.total <= plan.settings.wasmBudgetBytes, `${s.name} ${s.bytes.total}`);
+  const layers = plan.shards.flatMap((s) => (s.part.layers[1] > s.part.layers[0] ? [s.part.layers] : []));
+  assert.deepEqual(layers.flat().filter((_, i, a) => i === 0 || i === a.length - 1), [0, 24]);
+  assert.throws(
+    () => planShards(c, { budgetBytes: 40 << 20 }),
+    (e) => e instanceof PlanError && /one layer needs/.test(e.message),
+  );
+  assert.throws(
+    () => planShards(c, { sessions: 64 }),
+    (e) => e instanceof PlanError && /fewer sessions/.test(e.message),
+  );
+});
+
+/** A link whose shard can be replaced (a restart) or silenced (it stops answering). */
+function swappable(first: ShardLink): { link: ShardLink; swap(l: ShardLink): void } {
+  let cur = first;
+  return {
+    link: { info: () => cur.info(), step: (r) => cur.step(r), embed: (t) => cur.embed(t), drop: (i) => cur.drop(i) },
+    swap: (l) => void (cur = l),
+  };
+}
+
+Deno.test("a shard restarted mid-generation: the coordinator notices, feeds the history again, and the logits stay exact", async () => {
+  const dir = FIX + "tiny-falcon-e";
+  const { model, logits } = await reference(dir);
+  const config = model.config;
+  model.dispose();
+  const parts: ModelPart[] = [{ layers: [0, 1], embed: [0, 640] }, { layers: [1, 2], head: [0, 640] }];
+  const shards = await Promise.all(parts.map((part) => loadShard(dir, { ...OPTS, part })));
+  const second = swappable(localLink(shards[1]));
+  const p = await Pipeline.connect(config, [localLink(shards[0]), second.link]);
+  const sessions = [0, 1, 2].map(() => p.createSession());
+  let step = 0;
+  const fresh = await loadShard(dir, { ...OPTS, part: parts[1] });
+  const got = await schedule(async (e) => {
+    if (step++ === 2) second.swap(localLink(fresh)); // the second shard restarts: its caches are empty
+    return await p.feedBatch(e.map(({ s, ids }) => ({ session: sessions[s], ids })));
+  });
+  sameBits(got, logits, "after a restart");
+  assert.equal(p.stats.recoveries, 1);
+  // a request that ends frees its caches on every shard
+  for (const s of sessions) s.dispose();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(shards[0].sessionIds(), []);
+  assert.deepEqual(fresh.sessionIds(), []);
+  for (const s of [...shards, fresh]) s.dispose();
+});
+
+Deno.test("a shard that does not answer is a clear 'down' error, and the other shards drop the session", async () => {
+  const dir = FIX + "tiny-falcon-e";
+  const config = parseConfig(Deno.readTextFileSync(dir + "/config.json"));
+  const parts: ModelPart[] = [{ layers: [0, 1], embed: [0, 640] }, { layers: [1, 2], head: [0, 640] }];
+  const shards = await Promise.all(parts.map((part) => loadShard(dir, { ...OPTS, part })));
+  const handler = shardHandler(shards[1]);
+  let silent = false;
+  const slow = fetchLink(
+    async (body, signal) => {
+      if (silent) await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+      return await handler(new Request("http://s/", { method: "POST", body }));
+    },
+    "shard-1",
+    200,
+  );
+  const p = await Pipeline.connect(config, [localLink(shards[0]), slow]);
+  const s = p.createSession();
+  await s.feed([1, 2, 3]);
+  assert.equal(shards[0].sessionIds().length, 1);
+  silent = true;
+  await assert.rejects(
+    s.feed([4]),
+    (e) => e instanceof ShardError && e.code === "down" && /no answer within 200 ms/.test(e.message),
+  );
+  assert.deepEqual(shards[0].sessionIds(), [], "the first shard dropped the session");
+  assert.equal(s.position, 0, "nothing is kept of a failed feed");
+  silent = false;
+  await s.feed([1, 2, 3]); // and it works again from scratch
+  for (const sh of shards) sh.dispose();
+});
+
+Deno.test("a shard refuses a step whose session it does not hold at that position, changing nothing", async () => {
+  const dir = FIX + "tiny-falcon-e";
+  const sh = await loadShard(dir, { ...OPTS, part: { layers: [1, 2] } });
+  const h = new Float32Array(2 * 256).fill(0.5);
+  sh.step({ sessions: [{ id: "a", pos: 0, rows: 2 }], hidden: h, want: new Uint8Array(2) });
+  assert.throws(
+    () => sh.step({ sessions: [{ id: "b", pos: 3, rows: 2 }], hidden: h, want: new Uint8Array(2) }),
+    (e) => e instanceof ShardError && e.code === "lost",
+  );
+  assert.throws(
+    () => sh.step({ sessions: [{ id: "a", pos: 5, rows: 2 }], hidden: h, want: new Uint8Array(2) }),
+    (e) => e instanceof ShardError && e.code === "lost" && /holds 2 positions/.test(e.message),
+  );
+  assert.deepEqual(sh.sessionIds(), ["a"]);
+  await assert.rejects(loadShard(dir, { ...OPTS, part: { head: [2, 640] } }), /multiple of 4/);
+  await assert.rejects(loadShard(dir, { ...OPTS, part: {} }), /must hold something/);
+  sh.dispose();
+});
