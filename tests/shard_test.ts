@@ -82,7 +82,11 @@ async function reference(dir: string): Promise<{ model: Model; logits: Float32Ar
 /** A link that crosses the binary wire (encode, the shard's fetch handler, decode) without a socket. */
 function wireLink(shard: Parameters<typeof shardHandler>[0], name: string): ShardLink {
   const handle = shardHandler(shard);
-  return fetchLink((body) => handle(new Request("http://shard/", { method: "POST", body })), name);
+  // answers arrive after a random delay, so chunks reach stages out of order and must be put back in it
+  return fetchLink(async (body) => {
+    await new Promise((r) => setTimeout(r, Math.random() * 3));
+    return handle(new Request("http://shard/", { method: "POST", body }));
+  }, name);
 }
 
 async function throughPipeline(dir: string, parts: ModelPart[], wire: boolean): Promise<Float32Array[]> {
@@ -120,7 +124,7 @@ for (const fixture of FIXTURES) {
     for (const [i, parts] of all.entries()) {
       const what = JSON.stringify(parts);
       sameBits(await throughPipeline(dir, parts, false), logits, what);
-      if (i % 3 === 0) sameBits(await throughPipeline(dir, parts, true), logits, what + " (wire)");
+      if (i % 2 === 0) sameBits(await throughPipeline(dir, parts, true), logits, what + " (wire)");
     }
   });
 }

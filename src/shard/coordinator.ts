@@ -233,18 +233,21 @@ export class Pipeline {
     const chunks = this.#chunks(entries);
     const V = this.config.vocabSize;
     const out = entries.map(() => new Float32Array(V));
-    // stage k takes chunk i only after chunk i-1: turn[k] resolves when the previous chunk left stage k
-    const turn: Promise<unknown>[] = this.#layers.map(() => Promise.resolve());
-    const jobs = chunks.map(async (c) => {
+    // stage k takes chunk i only after chunk i-1 left it, whatever order the chunks reach it in:
+    // left[k][i] resolves when chunk i is done with stage k (or failed there)
+    const left = this.#layers.map(() => chunks.map(() => Promise.withResolvers<void>()));
+    const jobs = chunks.map(async (c, i) => {
       let input: { tokens?: Int32Array; hidden?: Float32Array } = this.#tokensIn
         ? { tokens: c.tokens }
         : { hidden: await this.#embedRows(c.tokens) };
       let reply: StepReply | undefined;
       for (let k = 0; k < this.#layers.length; k++) {
-        const prev = turn[k];
-        const mine = prev.then(() => this.#layerStep(k, { sessions: c.sessions, want: c.want, ...input }));
-        turn[k] = mine.catch(() => {});
-        reply = await mine;
+        if (i > 0) await left[k][i - 1].promise;
+        try {
+          reply = await this.#layerStep(k, { sessions: c.sessions, want: c.want, ...input });
+        } finally {
+          left[k][i].resolve();
+        }
         input = { hidden: reply.hidden };
       }
       const logits = reply!.logits ? [{ h0: 0, rows: V, data: reply!.logits }] : await this.#headRows(c, input.hidden!);
@@ -252,6 +255,8 @@ export class Pipeline {
         for (const { h0, rows, data } of logits) out[e].set(data.subarray(j * rows, (j + 1) * rows), h0);
       });
     });
+    // a chunk that failed early lets the later ones through every stage (to fail there or finish)
+    jobs.forEach((j, i) => j.catch(() => left.forEach((stage) => stage[i].resolve())));
     const settled = await Promise.allSettled(jobs);
     const failed = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
     if (failed) throw failed.reason;
