@@ -8,7 +8,7 @@
  *   deno run -A bench/serve_overhead.ts [--model DIR] [--tokens 200] [--rounds 5] [--threads N]
  */
 import { argmax } from "../src/engine/argmax.ts";
-import { loadTextModel, type TextModel } from "../src/generate/text_model.ts";
+import { loadTextModel } from "../src/generate/text_model.ts";
 import { createHandler } from "../src/serve/handler.ts";
 import { flag } from "./args.ts";
 import { cpuModel } from "./machine.ts";
@@ -19,7 +19,7 @@ const ROUNDS = Number(flag("rounds", "5"));
 const THREADS = Number(flag("threads", "1"));
 const PROMPT = [577, 467, 511, 300, 12, 99, 5, 42];
 
-const tm: TextModel = await loadTextModel(MODEL, { contextLength: PROMPT.length + TOKENS + 8, maxSessions: 2 });
+const tm = await loadTextModel(MODEL, { contextLength: PROMPT.length + TOKENS + 8, maxSessions: 2 });
 const rawSession = tm.model.createSession(); // the other slot goes to the server's scheduler
 
 /** Raw engine: the prompt, then TOKENS greedy steps (TOKENS + 1 tokens, as the server's); ms in all. */

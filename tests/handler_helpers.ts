@@ -7,10 +7,11 @@
 import { createHandler, type HandlerOptions } from "../src/serve/handler.ts";
 import { loadTextModel } from "../src/generate/text_model.ts";
 import type { TextModel } from "../src/generate/text_model.ts";
+import type { Model } from "../src/engine/model.ts";
 import { TINY } from "./reference.ts";
 
 /** Loads the tiny fixture with `slots` KV caches. */
-export function tinyModel(slots = 1, contextLength = 2048): Promise<TextModel> {
+export function tinyModel(slots = 1, contextLength = 2048): Promise<TextModel<Model>> {
   return loadTextModel(TINY, { maxSessions: slots, contextLength });
 }
 

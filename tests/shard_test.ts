@@ -276,3 +276,63 @@ Deno.test("a shard refuses a step whose session it does not hold at that positio
   await assert.rejects(loadShard(dir, { ...OPTS, part: {} }), /must hold something/);
   sh.dispose();
 });
+
+Deno.test("deno task plan --wrangler writes the sharded deployment's wrangler.toml from the plan", async () => {
+  const out = await Deno.makeTempFile({ suffix: ".toml" });
+  try {
+    const p = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "src/cli/plan.ts",
+        "--model",
+        FIX + "wide-falcon-e",
+        "--budget-mb",
+        "3",
+        "--headroom-mb",
+        "0",
+        "--sessions",
+        "1",
+        "--ctx",
+        "64",
+        "--wrangler",
+        out,
+        "--bucket",
+        "models",
+        "--prefix",
+        "wide/",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(p.code, 0, new TextDecoder().decode(p.stderr));
+    const lines = new TextDecoder().decode(p.stdout).trim().split("\n").map((l) => JSON.parse(l));
+    assert.ok(lines.length > 1);
+    const toml = await Deno.readTextFile(out);
+    const plan = JSON.parse(JSON.parse(toml.match(/^SHARD_PLAN = (".*")$/m)![1]));
+    assert.deepEqual(plan, lines.map(({ name, part }) => ({ name, part })));
+    for (
+      const want of [
+        /^main = "dist\/sharded.js"$/m,
+        /^class_name = "ShardObject"$/m,
+        /^new_classes = \["ShardObject"\]$/m,
+        /^cpu_ms = 300000$/m,
+        /^bucket_name = "models"$/m,
+        /^MODEL_PREFIX = "wide\/"$/m,
+        /^SHARD_SESSIONS = "1"$/m,
+        /^CONTEXT = "64"$/m,
+      ]
+    ) {
+      assert.match(toml, want);
+    }
+    const none = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "src/cli/plan.ts", "--model", FIX + "wide-falcon-e", "--budget-mb", "1"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(none.code, 2);
+    assert.match(new TextDecoder().decode(none.stderr), /no plan fits: a 1.0 MiB budget leaves nothing/);
+  } finally {
+    await Deno.remove(out);
+  }
+});

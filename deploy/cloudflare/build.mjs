@@ -1,4 +1,4 @@
-// Bundles worker.ts into dist/worker.js with esbuild and copies the wasm
+// Bundles worker.ts and sharded.ts into dist/ with esbuild and copies the wasm
 // modules it imports by relative name: the kernels and the grammar library. Run by `deno task build:cloudflare`.
 import * as esbuild from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
@@ -11,9 +11,10 @@ mkdirSync(dist, { recursive: true });
 const wasmDir = join(here, "..", "..", "wasm");
 const grammarWasm = join(here, "..", "..", "src", "text", "vendor", "xgrammar.wasm");
 const wasmFiles = readdirSync(wasmDir).filter((f) => f.endsWith(".wasm"));
+// worker.ts: one model per isolate; sharded.ts: the model as Durable Object shards
 await esbuild.build({
-  entryPoints: [join(here, "worker.ts")],
-  outfile: join(dist, "worker.js"),
+  entryPoints: [join(here, "worker.ts"), join(here, "sharded.ts")],
+  outdir: dist,
   bundle: true,
   format: "esm",
   platform: "neutral",
@@ -36,4 +37,4 @@ await esbuild.build({
 });
 for (const f of wasmFiles) copyFileSync(join(wasmDir, f), join(dist, f));
 copyFileSync(grammarWasm, join(dist, "xgrammar.wasm")); // the grammar library (structured output)
-console.log(`built ${join(dist, "worker.js")} + ${[...wasmFiles, "xgrammar.wasm"].join(", ")}`);
+console.log(`built ${join(dist, "worker.js")}, ${join(dist, "sharded.js")} + ${[...wasmFiles, "xgrammar.wasm"].join(", ")}`);

@@ -38,3 +38,76 @@ ${wasm.map((w) => `    (name = "${w}", wasm = embed "${w}"),`).join("\n")}
   await Deno.writeTextFile(path, config);
   return path;
 }
+
+/** A shard of the sharded bundle: its plan name and part (`deno task plan`). */
+export interface PlannedPart {
+  name: string;
+  part: unknown;
+}
+
+/**
+ * The workerd configs of the sharded bundle (dist/sharded.js) on one box,
+ * each shard in its own process so its memory can be read from outside: per
+ * shard, a host whose ShardObject Durable Object holds the part (on
+ * `shardPorts[i]`); and the Worker on `port`, reaching shard i through a
+ * service binding SHARD_i to that host over loopback. Returns the paths.
+ */
+export async function writeShardedWorkerdConfigs(
+  dist: string,
+  port: number,
+  shardPorts: number[],
+  plan: PlannedPart[],
+  vars: Record<string, string>,
+  prefix = "sharded",
+): Promise<{ main: string; shards: string[] }> {
+  const wasm = [...Deno.readDirSync(dist)].filter((e) => e.name.endsWith(".wasm")).map((e) => e.name).sort();
+  const text = (v: string) => JSON.stringify(v);
+  const textBindings = (v: Record<string, string>) =>
+    Object.entries(v).map(([k, x]) => `(name = ${text(k)}, text = ${text(x)})`);
+  const worker = (bindings: string[], extra = "") =>
+    `const worker :Workerd.Worker = (
+  modules = [
+    (name = "sharded.js", esModule = embed "sharded.js"),
+${wasm.map((w) => `    (name = "${w}", wasm = embed "${w}"),`).join("\n")}
+  ],
+  compatibilityDate = "2025-09-01",
+  compatibilityFlags = ["nodejs_compat"],
+  bindings = [${bindings.join(", ")}],
+  globalOutbound = "internet",${extra}
+);
+`;
+  const head = (services: string[], p: number) =>
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+${services.map((s) => `    ${s},`).join("\n")}
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${p}", http = (), service = "main")],
+);
+`;
+  const shards: string[] = [];
+  for (const [i, s] of plan.entries()) {
+    const bindings = [
+      ...textBindings({ ...vars, SHARD_SELF: s.name }),
+      `(name = "SHARDS", durableObjectNamespace = "ShardObject")`,
+    ];
+    const extra = `
+  durableObjectNamespaces = [(className = "ShardObject", uniqueKey = ${text(`falcon-e-${s.name}`)})],
+  durableObjectStorage = (inMemory = void),`;
+    const path = `${dist}/${prefix}-${s.name}.capnp`;
+    await Deno.writeTextFile(path, head([], shardPorts[i]) + worker(bindings, extra));
+    shards.push(path);
+  }
+  const external = plan.map((s, i) =>
+    `(name = ${text(s.name)}, external = (address = "127.0.0.1:${shardPorts[i]}", http = ()))`
+  );
+  const bindings = [
+    ...textBindings({ ...vars, SHARD_PLAN: JSON.stringify(plan.map(({ name, part }) => ({ name, part }))) }),
+    ...plan.map((s, i) => `(name = "SHARD_${i}", service = ${text(s.name)})`),
+  ];
+  const main = `${dist}/${prefix}-main.capnp`;
+  await Deno.writeTextFile(main, head(external, port) + worker(bindings));
+  return { main, shards };
+}

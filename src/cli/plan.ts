@@ -10,6 +10,7 @@ import { parseTask, type TaskSpec, UsageError } from "./args.ts";
 import { parseConfig } from "../load/config.ts";
 import { openSource } from "../load/source/mod.ts";
 import { JS_HEADROOM_BYTES, PlanError, planShards, WORKER_MEMORY_BYTES } from "../shard/plan.ts";
+import { wranglerToml } from "../shard/wrangler.ts";
 
 const SPEC: TaskSpec = {
   usage: "deno task plan --model DIR|URL [--budget-mb 128] [--sessions N] [--ctx N]",
@@ -34,6 +35,9 @@ const SPEC: TaskSpec = {
     "kv-cache": { type: "string", value: "P", choices: ["f16", "f32"], help: "KV cache precision (default f16)" },
     "lm-head": { type: "string", value: "W", choices: ["bf16", "int8"], help: "lm_head weights (default bf16)" },
     block: { type: "string", value: "N", int: [1, 64], help: "rows per step (default 32)" },
+    wrangler: { type: "string", value: "FILE", help: "also write the sharded Cloudflare deployment's wrangler.toml" },
+    bucket: { type: "string", value: "NAME", help: "with --wrangler: the R2 bucket holding the checkpoint (else MODEL_URL = --model)" },
+    prefix: { type: "string", value: "P", help: "with --bucket: the checkpoint's key prefix (default: none)" },
   },
 };
 
@@ -60,6 +64,16 @@ export async function main(argv: string[]): Promise<number> {
       blockSize: num("block"),
     });
     for (const s of plan.shards) console.log(JSON.stringify(s));
+    const wrangler = args.flags.get("wrangler");
+    if (wrangler) {
+      const bucket = args.flags.get("bucket");
+      if (!bucket && !/^https?:\/\//.test(model)) {
+        throw new UsageError("--wrangler needs --bucket NAME (R2) or an http(s) --model the deployed shards can read");
+      }
+      const weights = bucket ? { bucket, prefix: args.flags.get("prefix") ?? "" } : { url: model };
+      await Deno.writeTextFile(wrangler, wranglerToml(plan, weights));
+      console.error(`wrote ${wrangler}`);
+    }
     console.error(`${plan.shards.length} shards; settings ${JSON.stringify(plan.settings)}`);
     return 0;
   } catch (e) {

@@ -19,7 +19,8 @@ export { type MemoryReport, Model, type ModelInfo } from "./model.ts";
 export { chooseTiles, type TileChoice, type TileForm, type TileReport } from "./tiles.ts";
 export { startTeam, type Team, type ThreadSupport, threadSupport } from "./threads.ts";
 export { type FeedOptions, Session } from "./session.ts";
-export { EngineError } from "./errors.ts";
+export { EngineError, UnavailableError } from "./errors.ts";
+export type { EngineSession, ServedModel } from "./served.ts";
 export type { ModelConfig } from "./model_config.ts";
 export { createEngine, type Engine, type EngineOptions, finishEngine, type LayoutPart } from "./create.ts";
 export {

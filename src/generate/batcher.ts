@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { Model, Session } from "../engine/model.ts";
+import type { EngineSession, ServedModel } from "../engine/served.ts";
 
 interface Pending {
-  session: Session;
+  session: EngineSession;
   ids: number[]; // tokens still to feed
   total: number; // tokens asked for
   progress?: (fed: number, total: number) => void;
@@ -40,9 +40,11 @@ export function nextMacrotask(fn: () => void): void {
 
 /** Runs the pending tokens of many sessions together, one model pass per tick. */
 export class Batcher {
-  readonly #model: Model;
+  readonly #model: ServedModel;
   readonly #queue: Pending[] = [];
   #scheduled = false;
+  /** A pass whose feeding is asynchronous (a pipeline's) is running: the next waits for it. */
+  #busy = false;
   /** Passes run and token rows fed since the start (`/health` shows them as `batching`). */
   readonly stats = { passes: 0, rows: 0 };
 
@@ -50,7 +52,7 @@ export class Batcher {
    * A batcher over one model's sessions.
    * @param model The model whose sessions are batched.
    */
-  constructor(model: Model) {
+  constructor(model: ServedModel) {
     this.#model = model;
   }
 
@@ -61,7 +63,7 @@ export class Batcher {
    * of the ids). `progress` hears how many are in after each pass.
    */
   feed(
-    session: Session,
+    session: EngineSession,
     ids: number[],
     signal?: AbortSignal,
     progress?: (fed: number, total: number) => void,
@@ -85,7 +87,7 @@ export class Batcher {
   }
 
   #schedule(): void {
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#busy) return;
     this.#scheduled = true;
     // A macrotask, so every request that is ready this turn joins the same pass
     // and I/O (new requests, aborts, SSE writes) is served between passes.
@@ -95,7 +97,7 @@ export class Batcher {
   #pass(): void {
     this.#scheduled = false;
     if (this.#queue.length === 0) return;
-    let budget = this.#model.blockSize;
+    let budget = this.#model.passRows ?? this.#model.blockSize;
     // decode steps (one token) first, then prompt chunks, oldest first
     const order = [...this.#queue].sort((a, b) => Number(a.ids.length > 1) - Number(b.ids.length > 1));
     const batch: { p: Pending; take: number }[] = [];
@@ -106,25 +108,40 @@ export class Batcher {
       budget -= take;
     }
     const entries = batch.map(({ p, take }) => ({ session: p.session, ids: p.ids.slice(0, take) }));
+    let out: Float32Array[] | Promise<Float32Array[]>;
     try {
-      this.#done(batch, this.#model.feedBatch(entries));
+      out = this.#model.feedBatch(entries);
     } catch {
       // feedBatch checks before feeding anything: run the entries one by one so
       // that only a bad one fails.
       batch.forEach((b, i) => {
         try {
-          this.#done([b], this.#model.feedBatch([entries[i]]));
+          this.#done([b], this.#model.feedBatch([entries[i]]) as Float32Array[]);
         } catch (e) {
           this.#fail(b.p, e);
         }
       });
+      if (this.#queue.length > 0) this.#schedule();
+      return;
     }
-    if (this.#queue.length > 0) this.#schedule();
+    if (!(out instanceof Promise)) {
+      this.#done(batch, out);
+      if (this.#queue.length > 0) this.#schedule();
+      return;
+    }
+    // asynchronous (a pipeline): one pass at a time; a failed pass fails its entries
+    this.#busy = true;
+    out.then((logits) => this.#done(batch, logits), (e) => batch.forEach((b) => this.#fail(b.p, e)))
+      .finally(() => {
+        this.#busy = false;
+        if (this.#queue.length > 0) this.#schedule();
+      });
   }
 
   #done(batch: { p: Pending; take: number }[], logits: Float32Array[]): void {
     this.stats.passes++;
     batch.forEach(({ p, take }, i) => {
+      if (!this.#queue.includes(p)) return; // aborted while its pass ran
       this.stats.rows += take;
       p.ids.splice(0, take);
       if (p.ids.length > 0) p.progress?.(p.total - p.ids.length, p.total);

@@ -4,7 +4,7 @@
  */
 
 import type { Batcher } from "./batcher.ts";
-import type { Session } from "../engine/session.ts";
+import type { EngineSession } from "../engine/served.ts";
 
 /**
  * An engine session (one of the model's KV cache slots) that remembers the
@@ -21,7 +21,7 @@ export class CachedSession {
    * @param engine The engine session whose KV cache this manages.
    * @param batcher Runs this session's tokens together with the other sessions'.
    */
-  constructor(readonly engine: Session, readonly batcher: Batcher) {}
+  constructor(readonly engine: EngineSession, readonly batcher: Batcher) {}
 
   /**
    * Brings the cache to exactly `prompt` and returns the logits after it.

@@ -9,7 +9,7 @@
 
 import { Batcher } from "./batcher.ts";
 import { CachedSession } from "./cached_session.ts";
-import type { Model } from "../engine/model.ts";
+import type { ServedModel } from "../engine/served.ts";
 
 export { CachedSession } from "./cached_session.ts";
 
@@ -68,7 +68,7 @@ export class Scheduler {
    * @param model The model whose free slots are shared.
    * @param maxQueue How many requests may wait for a slot (default 16).
    */
-  constructor(model: Model, maxQueue = 16) {
+  constructor(model: ServedModel, maxQueue = 16) {
     this.#slots = model.freeSessions;
     this.#maxQueue = maxQueue;
     this.batcher = new Batcher(model);

@@ -11,15 +11,16 @@ import { imageLocation, loadModelFrom, type LoadOptions } from "../load/load_mod
 import { LOAD_OPTIONS } from "../load/options.ts";
 import { checkOptionNames } from "../engine/options.ts";
 import type { Model } from "../engine/model.ts";
+import type { ServedModel } from "../engine/served.ts";
 import { modelIdOf, type ModelSource, openSource } from "../load/source/mod.ts";
 import { TextTokenizer } from "../text/tokenizer.ts";
 
-/** The engine, tokenizer and chat template of one checkpoint. */
-export interface TextModel {
+/** The engine (one wasm instance, unless a pipeline of shards), tokenizer and chat template of one checkpoint. */
+export interface TextModel<M extends ServedModel = ServedModel> {
   /** The name clients use (`model` in requests), e.g. `tiiuae/Falcon-E-1B-Instruct`. */
   id: string;
   /** The engine. */
-  model: Model;
+  model: M;
   /** tokenizer.json + tokenizer_config.json. */
   tokenizer: TextTokenizer;
   /** The chat template, if the checkpoint has one (Instruct models do). */
@@ -50,7 +51,7 @@ export const TEXT_MODEL_OPTIONS: readonly string[] = [...LOAD_OPTIONS, "id"];
  * @param options Engine options and the id to report.
  * @returns Engine, tokenizer and template, all checked.
  */
-export async function loadTextModel(location: string | URL, options: TextModelOptions = {}): Promise<TextModel> {
+export async function loadTextModel(location: string | URL, options: TextModelOptions = {}): Promise<TextModel<Model>> {
   checkOptionNames(options, TEXT_MODEL_OPTIONS, "loadTextModel");
   const image = imageLocation(location, options.fetch);
   if (image) return await loadTextModelFromImage(image.src, image.file, options);
@@ -62,7 +63,7 @@ export async function loadTextModelFromImage(
   src: ModelSource,
   file: string,
   options: TextModelOptions = {},
-): Promise<TextModel> {
+): Promise<TextModel<Model>> {
   checkOptionNames(options, TEXT_MODEL_OPTIONS, "loadTextModelFromImage");
   const { model, files } = await loadImageFrom(src, file, options);
   return finish(
@@ -76,7 +77,7 @@ export async function loadTextModelFromImage(
 export async function loadTextModelFrom(
   src: ModelSource,
   options: TextModelOptions = {},
-): Promise<TextModel> {
+): Promise<TextModel<Model>> {
   checkOptionNames(options, TEXT_MODEL_OPTIONS, "loadTextModelFrom");
   // Text files first: a broken tokenizer fails before 600 MB are read.
   const tokJson = await src.text("tokenizer.json");
@@ -88,12 +89,14 @@ export async function loadTextModelFrom(
   return finish(model, text, id);
 }
 
-interface TextSide {
+/** A tokenizer and chat template read from a checkpoint's files. */
+export interface TextSide {
   tokenizer: TextTokenizer;
   chatTemplate?: ChatTemplate;
 }
 
-function textSide(tokJson: string | undefined, tokConfigText: string | undefined, where: string): TextSide {
+/** The text side of a checkpoint from its tokenizer.json and tokenizer_config.json. */
+export function textSide(tokJson: string | undefined, tokConfigText: string | undefined, where: string): TextSide {
   if (tokJson === undefined) throw new Error(`no tokenizer.json in ${where}`);
   const tokenizer = TextTokenizer.fromFiles(tokJson, tokConfigText);
   const tokConfig = tokConfigText === undefined ? {} : parseJsonFile(tokConfigText, "tokenizer_config.json");
@@ -101,7 +104,8 @@ function textSide(tokJson: string | undefined, tokConfigText: string | undefined
   return { tokenizer, ...(chatTemplate ? { chatTemplate } : {}) };
 }
 
-function finish(model: Model, t: TextSide, id: string): TextModel {
+/** A text model from an engine (or a pipeline) and its text side. */
+export function finish<M extends ServedModel>(model: M, t: TextSide, id: string): TextModel<M> {
   const stop = new Set(model.config.eosTokenIds);
   if (t.tokenizer.eos) stop.add(t.tokenizer.eos.id);
   return { id, model, ...t, stopTokenIds: [...stop] };

@@ -27,6 +27,8 @@ import {
   hubUrlBase,
   isRepoId,
   modelIdOf,
+  type ModelSource,
+  openSource,
   type R2BucketLike,
   R2Source,
   UrlSource,
@@ -161,9 +163,16 @@ export function configFromEnv(
 export function loadConfigured(cfg: ServeConfig, options: TextModelOptions = {}): Promise<TextModel> {
   const opts = { ...cfg.load, ...options, id: cfg.id };
   const m = cfg.model;
-  if (m.kind === "bucket") return loadTextModelFrom(new R2Source(m.bucket, m.prefix), opts);
-  if (m.kind === "hub") return loadTextModelFrom(new UrlSource(hubUrlBase(m.repo, m.endpoint), options.fetch), opts);
-  return loadTextModel(m.location, opts); // a directory, URL base or .feimg image
+  if (m.kind === "path" || m.kind === "url") return loadTextModel(m.location, opts); // a directory, URL base or .feimg image
+  return loadTextModelFrom(configuredSource(cfg, options.fetch), opts);
+}
+
+/** Where the configured checkpoint's files are: an R2 bucket, a hub repo's resolve URLs, a URL base or a directory. */
+export function configuredSource(cfg: ServeConfig, fetchImpl?: typeof fetch): ModelSource {
+  const m = cfg.model;
+  if (m.kind === "bucket") return new R2Source(m.bucket, m.prefix);
+  if (m.kind === "hub") return new UrlSource(hubUrlBase(m.repo, m.endpoint), fetchImpl);
+  return openSource(m.location, fetchImpl);
 }
 
 /** Options of {@linkcode createConfiguredHandler}: the handler's own, and more load options. */

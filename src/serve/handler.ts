@@ -7,6 +7,7 @@
  */
 
 import type { TextModel } from "../generate/text_model.ts";
+import { UnavailableError } from "../engine/errors.ts";
 import { authorize } from "./auth.ts";
 import { corsHeaders, type CorsOptions, preflight } from "./cors.ts";
 import type { LoadProgress } from "./health.ts";
@@ -129,6 +130,13 @@ export function createHandler(options: HandlerOptions): Handler {
       };
       return [path, await dispatch(route, ctx, path, options.apiKey)];
     } catch (e) {
+      if (e instanceof UnavailableError) {
+        const r = errorResponse(
+          new HttpError(503, e.message, "server_error", null, "model_unavailable", { "retry-after": "1" }),
+        );
+        for (const [k, v] of Object.entries(headers)) r.headers.set(k, v);
+        return [path, r];
+      }
       if (!(e instanceof HttpError)) return [path, internalError(e)];
       const r = errorResponse(e);
       for (const [k, v] of Object.entries(headers)) r.headers.set(k, v);

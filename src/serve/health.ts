@@ -27,11 +27,13 @@ export function health(state: ModelState, loadProgress?: LoadProgress): Response
   }
   if (s.kind === "error") return json({ ...base, error: "the model failed to load" }, 503);
   const { tm, scheduler } = s;
+  const info = tm.model.info();
   return json({
     ...base,
     model: tm.id,
     context_length: tm.model.contextLength,
-    kernels: tm.model.info().kernels,
+    kernels: info.kernels,
+    threads: info.threads,
     lm_head: tm.model.lmHead,
     memory: tm.model.memory(),
     queue: scheduler.stats(),

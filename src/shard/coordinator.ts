@@ -17,6 +17,8 @@
  */
 
 import type { ModelConfig } from "../engine/model_config.ts";
+import type { MemoryReport, ModelInfo } from "../engine/model.ts";
+import type { ServedModel } from "../engine/served.ts";
 import { EngineError } from "../engine/errors.ts";
 import { checkIds } from "../engine/session.ts";
 import { describePart, size } from "./part.ts";
@@ -86,8 +88,8 @@ export interface PipelineStats {
   rows: number;
 }
 
-/** A model split across shards, driven as one. */
-export class Pipeline {
+/** A model split across shards, driven as one; served like a {@linkcode Model} (it is a `ServedModel`). */
+export class Pipeline implements ServedModel {
   readonly #embed: Stage[];
   readonly #layers: Stage[];
   readonly #head: Stage[];
@@ -104,7 +106,15 @@ export class Pipeline {
   /** What it did so far. */
   readonly stats: PipelineStats = { calls: 0, recoveries: 0, rows: 0 };
 
-  private constructor(readonly config: ModelConfig, stages: Stage[]) {
+  /** Where the weights came from (as given to `connect`). */
+  readonly location: string;
+  /** Rows the batcher hands over per pass: a block per layer shard, so that prefill chunks overlap across them. */
+  readonly passRows: number;
+  readonly #infos: ShardInfo[];
+
+  private constructor(readonly config: ModelConfig, stages: Stage[], location: string) {
+    this.location = location;
+    this.#infos = stages.map((s) => s.info);
     const V = config.vocabSize, L = config.numLayers;
     const layers = stages.filter((s) => size(s.info.part.layers) > 0).sort((a, b) =>
       a.info.part.layers[0] - b.info.part.layers[0]
@@ -139,15 +149,52 @@ export class Pipeline {
     this.blockSize = Math.min(...layers.map((s) => s.info.blockSize), ...this.#head.map((s) => s.info.blockSize));
     this.contextLength = Math.min(...layers.map((s) => s.info.contextLength));
     this.maxSessions = Math.min(...layers.map((s) => s.info.sessions.slots));
+    this.passRows = this.blockSize * layers.length;
+  }
+
+  /** lm_head weights of the shards. */
+  get lmHead(): "bf16" | "int8" {
+    return this.#head[0]?.info.lmHead ?? this.#layers.at(-1)!.info.lmHead;
+  }
+
+  /** How it runs: as a model's info, the memory summed over the shards (as they were at connect). */
+  info(): ModelInfo {
+    const first = this.#layers[0].info;
+    return {
+      kernels: { build: first.kernels, tiles: first.tiles ?? { decode: "dot16", prefill: "dot16", chosen: "only" } },
+      threads: { count: 1, reason: `a pipeline of ${this.#infos.length} shards, one thread each` },
+      lmHead: this.lmHead,
+      kvCache: first.kvCache,
+      contextLength: this.contextLength,
+      maxSessions: this.maxSessions,
+      blockSize: this.blockSize,
+      memory: this.memory(),
+    };
+  }
+
+  /** WebAssembly memory of every shard together (as reported at connect). */
+  memory(): MemoryReport {
+    const sum = (k: keyof ShardInfo["memory"]) => this.#infos.reduce((a, s) => a + s.memory[k], 0);
+    return { weights: sum("weights"), kvCache: sum("kvCache"), scratch: sum("scratch"), total: sum("total") };
+  }
+
+  /** What each shard holds, as reported at connect. */
+  get shardInfos(): readonly ShardInfo[] {
+    return this.#infos;
+  }
+
+  /** Frees every session on the shards (they stay up for other coordinators). */
+  dispose(): void {
+    void this.close();
   }
 
   /**
    * Connects to shards that together hold the whole model (in any order).
    * @throws {EngineError} when they leave a gap, overlap, or hold the embedding or lm_head in a way the pipeline cannot run.
    */
-  static async connect(config: ModelConfig, links: ShardLink[]): Promise<Pipeline> {
+  static async connect(config: ModelConfig, links: ShardLink[], location = "pipeline"): Promise<Pipeline> {
     const infos = await Promise.all(links.map((l) => l.info()));
-    return new Pipeline(config, links.map((link, i) => ({ link, info: infos[i] })));
+    return new Pipeline(config, links.map((link, i) => ({ link, info: infos[i] })), location);
   }
 
   /** Sessions not in use. */

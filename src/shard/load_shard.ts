@@ -55,8 +55,10 @@ export async function loadShard(location: string | URL | ModelSource, options: S
     const engine = await createEngine(config, options, src.location, part);
     try {
       await fillEngine(engine, files, config, {}, { src, ranges: part });
-      if (size(part.layers) > 0) chooseTiles(engine.k, engine.tiles, engine.block);
-      return new Shard(engine, config, part, options.idleMs);
+      const tiles = size(part.layers) > 0 ? chooseTiles(engine.k, engine.tiles, engine.block) : undefined;
+      const shard = new Shard(engine, config, part, options.idleMs);
+      if (tiles) shard.tiles = tiles;
+      return shard;
     } catch (e) {
       stopEngine(engine);
       throw e;

@@ -37,3 +37,5 @@ export {
 } from "./shard.ts";
 export { fetchLink, localLink, shardHandler, type ShardLink, urlLink } from "./transport.ts";
 export { Pipeline, PipelineSession, type PipelineStats } from "./coordinator.ts";
+export { pipelineTextModel } from "./text_model.ts";
+export { type WeightsFrom, wranglerToml } from "./wrangler.ts";

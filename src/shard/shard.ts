@@ -13,9 +13,11 @@
  * @module
  */
 
-import { Logits, MemoryKind, PartInput } from "../engine/abi.ts";
+import { LmHead, Logits, MemoryKind, PartInput, SimdBuild } from "../engine/abi.ts";
 import type { Engine } from "../engine/create.ts";
 import { stopEngine } from "../engine/create.ts";
+import { UnavailableError } from "../engine/errors.ts";
+import type { TileReport } from "../engine/tiles.ts";
 import { kernelError } from "../engine/kernels.ts";
 import type { ModelConfig } from "../engine/model_config.ts";
 import { describePart, type PartRanges, size } from "./part.ts";
@@ -23,10 +25,14 @@ import { describePart, type PartRanges, size } from "./part.ts";
 /** Why a shard refused a call. */
 export type ShardErrorCode = "lost" | "full" | "bad" | "down";
 
-/** A call a shard refused: `lost` (a session's cache is gone), `full` (no free cache slot), `bad` (a malformed call), `down` (it did not answer). */
-export class ShardError extends Error {
+/**
+ * A call a shard refused: `lost` (a session's cache is gone), `full` (no free
+ * cache slot), `bad` (a malformed call), `down` (it did not answer). The
+ * model is then unavailable for that request (a server answers 503).
+ */
+export class ShardError extends UnavailableError {
   /** Always `"ShardError"`. */
-  override name = "ShardError";
+  override name: string = "ShardError";
   /** What went wrong. */
   readonly code: ShardErrorCode;
   /**
@@ -87,6 +93,14 @@ export interface ShardInfo {
   /** Sessions held, and slots. */
   sessions: { held: number; slots: number };
   /** Positions per session, rows per step. */
+  /** The kernel build it runs (`"relaxed"` or `"plain"` SIMD). */
+  kernels: "relaxed" | "plain";
+  /** The ternary tiles it chose (layer shards; others run no ternary kernel). */
+  tiles?: TileReport;
+  /** lm_head weights (of the rows it holds). */
+  lmHead: "bf16" | "int8";
+  /** KV cache precision. */
+  kvCache: "f16" | "f32";
   /** Positions per session. */
   contextLength: number;
   /** Rows per step at most. */
@@ -111,6 +125,8 @@ export class Shard {
   readonly part: PartRanges;
   /** A session not stepped for this long (ms) may be evicted when every slot is taken. */
   readonly idleMs: number;
+  /** The ternary tiles chosen at load (layer shards). */
+  tiles?: TileReport;
   /** New at every load: a coordinator that sees another one knows the shard restarted. */
   readonly instance: number = crypto.getRandomValues(new Uint32Array(1))[0];
 
@@ -153,6 +169,10 @@ export class Shard {
         total: k.memory.buffer.byteLength,
       },
       sessions: { held: this.#sessions.size, slots: this.#e.sessions },
+      kernels: k.kernel_path() === SimdBuild.RELAXED ? "relaxed" : "plain",
+      lmHead: k.lm_head_mode() === LmHead.Q8 ? "int8" : "bf16",
+      kvCache: this.#e.kvCache,
+      ...(this.tiles ? { tiles: this.tiles } : {}),
       contextLength: this.#e.ctx,
       blockSize: this.#e.block,
     };

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { UnavailableError } from "../../engine/errors.ts";
+
 const enc = new TextEncoder();
 
 /** How long a client may go without reading the stream, by default. */
@@ -83,12 +85,9 @@ export function sseResponse(
         if (done) return;
         done = true;
         console.error("stream failed:", e);
-        const error = {
-          message: "The server had an error while generating.",
-          type: "server_error",
-          param: null,
-          code: null,
-        };
+        const error = e instanceof UnavailableError
+          ? { message: e.message, type: "server_error", param: null, code: "model_unavailable" }
+          : { message: "The server had an error while generating.", type: "server_error", param: null, code: null };
         send(controller, sseFrame({ error }), true);
       }
     },

@@ -1,0 +1,123 @@
+/**
+ * Cloudflare Worker entry of the sharded mode: the model as a pipeline of
+ * shards, each a Durable Object (`ShardObject`) small enough for a 128 MB
+ * isolate, driven by the Worker (tokenizer, chat template, sampler, the
+ * OpenAI handler and the coordinator). One bundle, three roles, by binding:
+ * - SHARDS (a Durable Object namespace) + SHARD_PLAN: the Worker; shard i is
+ *   the instance named in the plan (`wrangler.sharded.toml`, written by
+ *   `deno task plan --wrangler`);
+ * - SHARD_0..SHARD_n (service bindings) + SHARD_PLAN: the Worker, shards in
+ *   other processes (`deno task workerd --sharded`);
+ * - SHARD_SELF: a shard host that hands every request to its Durable Object.
+ * Weights from MODEL_BUCKET (R2) + MODEL_PREFIX or MODEL_URL; each shard
+ * reads only its part's byte ranges. Built by `deno task build:cloudflare`.
+ * @module
+ */
+
+// @ts-ignore: Workers module imports, resolved next to dist/sharded.js
+import plainKernels from "./falcon_e.wasm";
+// @ts-ignore: as above
+import relaxedKernels from "./falcon_e_relaxed.wasm";
+// @ts-ignore: as above (the grammar library of structured output)
+import grammarWasm from "./xgrammar.wasm";
+import { useGrammarWasm } from "../../src/text/grammar/xgrammar.ts";
+import { relaxedSimdSupported } from "../../src/engine/kernels.ts";
+import { configFromEnv, configuredSource } from "../../src/serve/config.ts";
+import { createHandler, type Handler } from "../../src/serve/handler.ts";
+import { loadShard } from "../../src/shard/load_shard.ts";
+import { fetchLink, shardHandler, type ShardLink } from "../../src/shard/transport.ts";
+import { pipelineTextModel } from "../../src/shard/text_model.ts";
+import type { Shard } from "../../src/shard/shard.ts";
+import type { ModelPart } from "../../src/shard/part.ts";
+
+const kernels = (relaxedSimdSupported() ? relaxedKernels : plainKernels) as WebAssembly.Module;
+useGrammarWasm(grammarWasm as WebAssembly.Module);
+
+type Env = Record<string, unknown>;
+interface Fetcher {
+  fetch(input: string, init: RequestInit): Promise<Response>;
+}
+interface Namespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): Fetcher;
+}
+
+/** The header carrying a shard's part on every call (a Durable Object does not know its own name). */
+const PART_HEADER = "x-shard-part";
+const int = (env: Env, k: string, d: number) => (env[k] === undefined ? d : Number(env[k]));
+
+/** One shard of the plan: loads its part on the first call, then answers calls. */
+export class ShardObject {
+  #shard?: Promise<Shard>;
+  #part?: string;
+  constructor(_state: unknown, readonly env: Env) {}
+
+  fetch(request: Request): Promise<Response> | Response {
+    const part = request.headers.get(PART_HEADER);
+    if (!part) return new Response(`shard calls carry their part in ${PART_HEADER}\n`, { status: 400 });
+    if (!this.#shard) {
+      this.#part = part;
+      const cfg = configFromEnv((k) => this.env[k], { kvCache: "f16" });
+      this.#shard = loadShard(configuredSource(cfg), {
+        part: JSON.parse(part) as ModelPart,
+        kernels,
+        threads: 1,
+        maxSessions: int(this.env, "SHARD_SESSIONS", 4),
+        contextLength: cfg.load.contextLength ?? 2048,
+        kvCache: cfg.load.kvCache ?? "f16",
+        ...(cfg.load.lmHead ? { lmHead: cfg.load.lmHead } : {}),
+      });
+      this.#shard.catch((e) => console.error(`shard ${part}: ${(e as Error).message}`));
+    } else if (part !== this.#part) {
+      return new Response(`this shard holds ${this.#part}, not ${part}\n`, { status: 409 });
+    }
+    return shardHandler(this.#shard)(request);
+  }
+}
+
+/** Links to the plan's shards: Durable Object stubs, or service bindings SHARD_i. */
+function shardLinks(env: Env): ShardLink[] {
+  const plan = JSON.parse(String(env.SHARD_PLAN)) as { name: string; part: ModelPart }[];
+  const timeoutMs = int(env, "SHARD_TIMEOUT_MS", 60_000);
+  return plan.map(({ name, part }, i) => {
+    const ns = env.SHARDS as Namespace | undefined;
+    const target = ns ? ns.get(ns.idFromName(name)) : env[`SHARD_${i}`] as Fetcher | undefined;
+    if (!target) throw new Error(`no SHARDS namespace and no SHARD_${i} binding for ${name}`);
+    const headers = { [PART_HEADER]: JSON.stringify(part), "content-type": "application/octet-stream" };
+    return fetchLink(
+      (body, signal) => target.fetch("http://shard/", { method: "POST", body, headers, signal }),
+      name,
+      timeoutMs,
+    );
+  });
+}
+
+let handler: Handler | undefined; // one coordinator per isolate
+
+export default {
+  fetch(request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }) {
+    if (env.SHARD_SELF) { // a shard host: every request goes to its Durable Object
+      const ns = env.SHARDS as Namespace;
+      return (ns.get(ns.idFromName(String(env.SHARD_SELF))) as unknown as { fetch(r: Request): Promise<Response> })
+        .fetch(request);
+    }
+    if (!handler) {
+      let model;
+      try {
+        const cfg = configFromEnv((k) => env[k], { kvCache: "f16" });
+        model = pipelineTextModel(configuredSource(cfg), shardLinks(env), cfg.id);
+        handler = createHandler({
+          model,
+          ...(cfg.apiKey ? { apiKey: cfg.apiKey } : {}),
+          loadWaitMs: 10_000,
+          log: (line) => console.log(line),
+        });
+      } catch (e) {
+        model = Promise.reject(e);
+        handler = createHandler({ model });
+      }
+      ctx.waitUntil(model.catch((e) => console.error(`sharded model: ${(e as Error).message}`)));
+    }
+    return handler.fetch(request);
+  },
+};
