@@ -16,7 +16,6 @@ import { machine } from "./machine.ts";
 import { startSharded } from "../deploy/cloudflare/sharded_local.ts";
 import { writeWorkerdConfig } from "../deploy/cloudflare/workerd_config.ts";
 import { freePort } from "../tests/net.ts";
-import { serveDir } from "../tests/serve_dir.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
 const ROUNDS = Number(flag("rounds", "3"));
@@ -67,18 +66,61 @@ async function streamOnce(base: string, content: string): Promise<{ ttft: number
 }
 
 const words = ["edge", "model", "ternary", "weights", "stream", "kernel", "token", "memory", "thread", "prefill"];
-const prompt = (seed: number) => Array.from({ length: 440 }, (_, i) => words[(i * 7 + seed) % 10] + ((i * seed) % 97)).join(" ");
+const prompt = (seed: number) =>
+  Array.from({ length: 135 }, (_, i) => words[(i * 7 + seed) % 10] + ((i * seed) % 97)).join(" ");
 
-const files = serveDir(DIR);
+/** A static server for the checkpoint that streams byte ranges from the file (tests/serve_dir.ts reads whole files). */
+function rangeServer(dir: string): { url: string; close: () => Promise<void> } {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const name = decodeURIComponent(new URL(req.url).pathname.split("/").pop()!);
+    let f: Deno.FsFile;
+    try {
+      f = await Deno.open(`${dir}/${name}`);
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+    const size = (await f.stat()).size;
+    const m = req.headers.get("range")?.match(/^bytes=(\d+)-(\d*)$/);
+    const start = m ? Number(m[1]) : 0, end = m && m[2] !== "" ? Math.min(size, Number(m[2]) + 1) : size;
+    await f.seek(start, Deno.SeekMode.Start);
+    let left = end - start;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        const buf = new Uint8Array(Math.min(1 << 20, left));
+        const n = left > 0 ? await f.read(buf) : null;
+        if (!n) return (f.close(), c.close());
+        left -= n;
+        c.enqueue(buf.subarray(0, n));
+      },
+      cancel: () => f.close(),
+    });
+    const headers = new Headers({ "accept-ranges": "bytes", "content-length": String(end - start) });
+    if (m) headers.set("content-range", `bytes ${start}-${end - 1}/${size}`);
+    return new Response(body, { status: m ? 206 : 200, headers });
+  });
+  return { url: `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/m`, close: () => server.shutdown() };
+}
+
+const files = rangeServer(DIR);
 const url = files.url + "/";
 const port = freePort(), wholePort = freePort();
 const sharded = await startSharded(url, port, {}, { sessions: SESSIONS, contextLength: CTX }, {
   shardPorts: Array.from({ length: 16 }, () => freePort()),
   quiet: true,
   prefix: "bench-sharded",
+  preventEviction: true, // the rounds of the other bundle leave the shards idle longer than workerd's 10 s
 });
-const wholeCfg = await writeWorkerdConfig(`${CF}dist`, wholePort, { MODEL_URL: url, CONTEXT: String(CTX) }, "bench-whole.capnp");
-const whole = new Deno.Command(`${CF}node_modules/.bin/workerd`, { args: ["serve", wholeCfg], stdout: "null", stderr: "null" })
+const wholeCfg = await writeWorkerdConfig(
+  `${CF}dist`,
+  wholePort,
+  { MODEL_URL: url, CONTEXT: String(CTX) },
+  "bench-whole.capnp",
+);
+const whole = new Deno.Command(`${CF}node_modules/.bin/workerd`, {
+  args: ["serve", wholeCfg],
+  stdout: "null",
+  stderr: "null",
+})
   .spawn();
 try {
   const t0 = performance.now();
@@ -94,7 +136,9 @@ try {
       note(`${kind}.ttftMs`, one.ttft);
       note(`${kind}.decode`, one.decode);
       const t1 = performance.now();
-      const four = await Promise.all([0, 1, 2, 3].map((i) => streamOnce(base, `short ${r} ${i}: ` + prompt(i).slice(0, 80))));
+      const four = await Promise.all(
+        [0, 1, 2, 3].map((i) => streamOnce(base, `short ${r} ${i}: ` + prompt(i).slice(0, 80))),
+      );
       note(`${kind}.streams4`, four.reduce((a, x) => a + x.tokens, 0) / ((performance.now() - t1) / 1000));
     }
   }
@@ -104,7 +148,14 @@ try {
   for (const m of ["decode", "streams4"]) out[`ratio.${m}`] = +(out[`sharded.${m}`] / out[`whole.${m}`]).toFixed(3);
   out["ratio.ttft"] = +(out["whole.ttftMs"] / out["sharded.ttftMs"]).toFixed(3);
   sharded.plan.shards.forEach((s, i) =>
-    console.log(JSON.stringify({ shard: s.name, holds: s.holds, plannedWasmMiB: +(s.bytes.total / 2 ** 20).toFixed(1), rssMB: +rss(sharded.shards[i].pid).toFixed(1) }))
+    console.log(
+      JSON.stringify({
+        shard: s.name,
+        holds: s.holds,
+        plannedWasmMiB: +(s.bytes.total / 2 ** 20).toFixed(1),
+        rssMB: +rss(sharded.shards[i].pid).toFixed(1),
+      }),
+    )
   );
   console.log(JSON.stringify({
     bench: "workerd_sharded",
@@ -122,5 +173,7 @@ try {
   whole.kill("SIGTERM");
   await whole.status;
   await files.close();
-  for (const f of Deno.readDirSync(`${CF}dist`)) if (f.name.startsWith("bench-")) await Deno.remove(`${CF}dist/${f.name}`);
+  for (const f of Deno.readDirSync(`${CF}dist`)) {
+    if (f.name.startsWith("bench-")) await Deno.remove(`${CF}dist/${f.name}`);
+  }
 }

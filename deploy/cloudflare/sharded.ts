@@ -46,19 +46,42 @@ interface Namespace {
 const PART_HEADER = "x-shard-part";
 const int = (env: Env, k: string, d: number) => (env[k] === undefined ? d : Number(env[k]));
 
-/** One shard of the plan: loads its part on the first call, then answers calls. */
-export class ShardObject {
-  #shard?: Promise<Shard>;
-  #part?: string;
-  constructor(_state: unknown, readonly env: Env) {}
+/** A Durable Object's state, as far as a shard uses it. */
+interface ObjectState {
+  blockConcurrencyWhile<T>(f: () => Promise<T>): Promise<T>;
+}
 
-  fetch(request: Request): Promise<Response> | Response {
+/**
+ * One shard of the plan: loads its part on the first call, inside
+ * `blockConcurrencyWhile` (so calls that arrive meanwhile wait at the
+ * object's input gate instead of on another request's I/O, which Workers
+ * cancel as hung), then answers calls. An evicted or restarted object starts
+ * empty; the coordinator notices and feeds the lost sessions again.
+ */
+export class ShardObject {
+  #shard?: Shard;
+  #part?: string;
+  #failed?: string;
+  constructor(readonly state: ObjectState, readonly env: Env) {}
+
+  async fetch(request: Request): Promise<Response> {
     const part = request.headers.get(PART_HEADER);
     if (!part) return new Response(`shard calls carry their part in ${PART_HEADER}\n`, { status: 400 });
-    if (!this.#shard) {
+    if (this.#part === undefined) {
       this.#part = part;
+      await this.state.blockConcurrencyWhile(() => this.#load(part));
+    } else if (part !== this.#part) {
+      return new Response(`this shard holds ${this.#part}, not ${part}\n`, { status: 409 });
+    }
+    if (!this.#shard) return new Response(`the shard failed to load: ${this.#failed}\n`, { status: 503 });
+    return await shardHandler(this.#shard)(request);
+  }
+
+  async #load(part: string): Promise<void> {
+    const t0 = Date.now();
+    try {
       const cfg = configFromEnv((k) => this.env[k], { kvCache: "f16" });
-      this.#shard = loadShard(configuredSource(cfg), {
+      this.#shard = await loadShard(configuredSource(cfg), {
         part: JSON.parse(part) as ModelPart,
         kernels,
         threads: 1,
@@ -67,11 +90,13 @@ export class ShardObject {
         kvCache: cfg.load.kvCache ?? "f16",
         ...(cfg.load.lmHead ? { lmHead: cfg.load.lmHead } : {}),
       });
-      this.#shard.catch((e) => console.error(`shard ${part}: ${(e as Error).message}`));
-    } else if (part !== this.#part) {
-      return new Response(`this shard holds ${this.#part}, not ${part}\n`, { status: 409 });
+      console.log(
+        `shard ${this.#shard.info().holds}: loaded in ${Date.now() - t0} ms (instance ${this.#shard.instance})`,
+      );
+    } catch (e) {
+      this.#failed = (e as Error).message;
+      console.error(`shard ${part}: ${this.#failed}`);
     }
-    return shardHandler(this.#shard)(request);
   }
 }
 

@@ -31,7 +31,7 @@ export async function startSharded(
   port: number,
   vars: Record<string, string>,
   planOptions: PlanOptions,
-  options: { shardPorts?: number[]; quiet?: boolean; prefix?: string } = {},
+  options: { shardPorts?: number[]; quiet?: boolean; prefix?: string; preventEviction?: boolean } = {},
 ): Promise<ShardedRun> {
   const base = modelUrl.endsWith("/") ? modelUrl : modelUrl + "/";
   const res = await fetch(base + "config.json");
@@ -50,7 +50,15 @@ export async function startSharded(
     SHARD_SESSIONS: String(plan.settings.sessions),
   };
   const dist = `${here}dist`;
-  const files = await writeShardedWorkerdConfigs(dist, port, shardPorts, plan.shards, all, options.prefix);
+  const files = await writeShardedWorkerdConfigs(
+    dist,
+    port,
+    shardPorts,
+    plan.shards,
+    all,
+    options.prefix,
+    options.preventEviction,
+  );
   const io = options.quiet ? "null" : "inherit";
   const spawn = (config: string) =>
     new Deno.Command(`${here}node_modules/.bin/workerd`, { args: ["serve", config], stdout: io, stderr: io }).spawn();

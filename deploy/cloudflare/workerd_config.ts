@@ -50,7 +50,9 @@ export interface PlannedPart {
  * each shard in its own process so its memory can be read from outside: per
  * shard, a host whose ShardObject Durable Object holds the part (on
  * `shardPorts[i]`); and the Worker on `port`, reaching shard i through a
- * service binding SHARD_i to that host over loopback. Returns the paths.
+ * service binding SHARD_i to that host over loopback. workerd evicts an
+ * object after 10 s without calls (Cloudflare after 70-140 s); with
+ * `preventEviction` the shards stay loaded (a workerd-only switch). Returns the paths.
  */
 export async function writeShardedWorkerdConfigs(
   dist: string,
@@ -59,6 +61,7 @@ export async function writeShardedWorkerdConfigs(
   plan: PlannedPart[],
   vars: Record<string, string>,
   prefix = "sharded",
+  preventEviction = false,
 ): Promise<{ main: string; shards: string[] }> {
   const wasm = [...Deno.readDirSync(dist)].filter((e) => e.name.endsWith(".wasm")).map((e) => e.name).sort();
   const text = (v: string) => JSON.stringify(v);
@@ -94,7 +97,9 @@ ${services.map((s) => `    ${s},`).join("\n")}
       `(name = "SHARDS", durableObjectNamespace = "ShardObject")`,
     ];
     const extra = `
-  durableObjectNamespaces = [(className = "ShardObject", uniqueKey = ${text(`falcon-e-${s.name}`)})],
+  durableObjectNamespaces = [(className = "ShardObject", uniqueKey = ${text(`falcon-e-${s.name}`)}${
+      preventEviction ? ", preventEviction = true" : ""
+    })],
   durableObjectStorage = (inMemory = void),`;
     const path = `${dist}/${prefix}-${s.name}.capnp`;
     await Deno.writeTextFile(path, head([], shardPorts[i]) + worker(bindings, extra));

@@ -36,7 +36,11 @@ const SPEC: TaskSpec = {
     "lm-head": { type: "string", value: "W", choices: ["bf16", "int8"], help: "lm_head weights (default bf16)" },
     block: { type: "string", value: "N", int: [1, 64], help: "rows per step (default 32)" },
     wrangler: { type: "string", value: "FILE", help: "also write the sharded Cloudflare deployment's wrangler.toml" },
-    bucket: { type: "string", value: "NAME", help: "with --wrangler: the R2 bucket holding the checkpoint (else MODEL_URL = --model)" },
+    bucket: {
+      type: "string",
+      value: "NAME",
+      help: "with --wrangler: the R2 bucket holding the checkpoint (else MODEL_URL = --model)",
+    },
     prefix: { type: "string", value: "P", help: "with --bucket: the checkpoint's key prefix (default: none)" },
   },
 };

@@ -33,6 +33,13 @@ export interface ServedModel {
   readonly blockSize: number;
   /** Rows the batcher hands over per pass (default `blockSize`; a pipeline takes several blocks to overlap its stages). */
   readonly passRows?: number;
+  /**
+   * Feed each session on its own, from the caller (a pipeline): its calls
+   * are I/O that Workers must see in the request that waits on it (a request
+   * waiting on another's I/O is cancelled as hung), and sessions fed at once
+   * overlap across the shards anyway. Unset: rows of many sessions share one pass.
+   */
+  readonly direct?: boolean;
   /** Session slots not in use. */
   readonly freeSessions: number;
   /** lm_head weights in use. */

@@ -26,8 +26,11 @@ export interface TileReport {
   decode: TileForm;
   /** Tiles of the many-token (prefill) product. */
   prefill: TileForm;
-  /** `"measured"` (timed at load), `"forced"` (the option named a form), or `"only"` (the build has one form). */
-  chosen: "measured" | "forced" | "only";
+  /**
+   * `"measured"` (timed at load), `"forced"` (the option named a form), `"only"` (the build has one form), or
+   * `"unmeasured"` (the runtime's clock does not advance while code runs, as in Cloudflare Workers: dot16 is kept).
+   */
+  chosen: "measured" | "forced" | "only" | "unmeasured";
   /** Per measured case, the median time ratio dot16 / dot-add (> 1: dot-add faster). */
   ratios?: { decode: number; prefill: number };
 }
@@ -43,12 +46,24 @@ function sample(k: KernelExports, form: number, nTok: number, reps: number): num
 }
 
 /**
+ * Whether `performance.now()` moves while code runs: Workers freeze it
+ * between I/O (a timing-attack defence), so timing kernels there measures
+ * nothing (and sizing repetitions by it would run thousands).
+ */
+function clockAdvances(k: KernelExports): boolean {
+  const t0 = performance.now();
+  for (let i = 0; i < 50 && performance.now() === t0; i++) sample(k, TernaryTiles.DOT16, 1, 1);
+  return performance.now() !== t0;
+}
+
+/**
  * The median over alternating pairs of time(dot16) / time(dot-add) for
  * `nTok` rows: > 1 when dot-add is faster.
  */
 function ratio(k: KernelExports, nTok: number, pairs = 5, targetMs = 2): number {
   sample(k, TernaryTiles.DOT16, nTok, 1), sample(k, TernaryTiles.DOT_ADD, nTok, 1); // warm-up (TurboFan)
-  const reps = Math.max(1, Math.round(targetMs / Math.max(1e-3, sample(k, TernaryTiles.DOT16, nTok, 1))));
+  // at most 32: a clock that moves in coarse steps (Workers advance it only at I/O) reads ~0 and would ask for thousands
+  const reps = Math.min(32, Math.max(1, Math.round(targetMs / Math.max(1e-3, sample(k, TernaryTiles.DOT16, nTok, 1)))));
   const r: number[] = [];
   for (let p = 0; p < pairs; p++) {
     const a = sample(k, TernaryTiles.DOT16, nTok, reps), b = sample(k, TernaryTiles.DOT_ADD, nTok, reps);
@@ -77,6 +92,10 @@ export function chooseTiles(k: KernelExports, choice: TileChoice, block: number)
   if (choice !== "auto") {
     k.set_ternary_tiles(CODE[choice], CODE[choice]);
     return { decode: choice, prefill: choice, chosen: "forced" };
+  }
+  if (!clockAdvances(k)) {
+    k.set_ternary_tiles(CODE.dot16, CODE.dot16);
+    return { decode: "dot16", prefill: "dot16", chosen: "unmeasured" };
   }
   const decode = ratio(k, 1), prefill = ratio(k, Math.min(8, block));
   const pick = (r: number): TileForm => (r >= 1.03 ? "dot-add" : "dot16");

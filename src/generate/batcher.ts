@@ -70,6 +70,7 @@ export class Batcher {
   ): Promise<Float32Array> {
     if (ids.length === 0) return Promise.reject(new RangeError("feed needs at least one token id"));
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#model.direct) return this.#direct(session, ids, signal, progress);
     return new Promise((resolve, reject) => {
       const onAbort = () => this.#fail(p, signal!.reason);
       const p: Pending = {
@@ -84,6 +85,25 @@ export class Batcher {
       this.#queue.push(p);
       this.#schedule();
     });
+  }
+
+  /** A direct model: this session's rows in pieces of a pass, one call after another, from the caller. */
+  async #direct(
+    session: EngineSession,
+    ids: number[],
+    signal?: AbortSignal,
+    progress?: (fed: number, total: number) => void,
+  ): Promise<Float32Array> {
+    const step = this.#model.passRows ?? this.#model.blockSize;
+    let logits: Float32Array | undefined;
+    for (let i = 0; i < ids.length; i += step) {
+      signal?.throwIfAborted();
+      logits = (await this.#model.feedBatch([{ session, ids: ids.slice(i, i + step) }]))[0];
+      this.stats.passes++;
+      this.stats.rows += Math.min(step, ids.length - i);
+      if (i + step < ids.length) progress?.(i + step, ids.length);
+    }
+    return logits!;
   }
 
   #schedule(): void {

@@ -198,8 +198,8 @@ async function fillPart(
     options.onProgress?.(loaded, total);
   };
   for (const { shard, regions } of runs) {
-    const at = regions[0].start;
-    const reader = await src.open(shard.shard.file, at);
+    const at = regions[0].start, last = regions.at(-1)!;
+    const reader = await src.open(shard.shard.file, at, last.start + last.length); // that range only
     try {
       const run: OpenTensorFile = { ...shard.shard, reader, pos: at, hash: undefined, sha256: undefined };
       await fillRegions(run, regions, onBytes);
@@ -228,6 +228,7 @@ export async function planShards(
   config: ModelConfig,
   sha256: Record<string, string>,
   holds: (spec: TensorSpec) => boolean = () => true,
+  headerOnly = false,
 ): Promise<Planned[]> {
   const indexText = await src.text(INDEX);
   let files = ["model.safetensors"];
@@ -249,7 +250,7 @@ export async function planShards(
   const seen = new Set<string>();
   const out: Planned[] = [];
   try {
-    for (const file of files) planShard(await openTensorFile(src, file, sha256[file]));
+    for (const file of files) planShard(await openTensorFile(src, file, sha256[file], headerOnly));
   } catch (e) {
     for (const p of out) await p.shard.reader.close();
     throw e;

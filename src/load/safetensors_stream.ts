@@ -34,12 +34,20 @@ export class IntegrityError extends Error {
   override name = "IntegrityError";
 }
 
-/** Opens `file` and reads and checks its header. Sizes are checked against the file's size when the source knows it. */
+/**
+ * Opens `file` and reads and checks its header. Sizes are checked against the
+ * file's size when the source knows it. `headerOnly`: read just the header,
+ * as two bounded ranges (a shard reads its tensors' ranges afterwards; an
+ * open-ended read of a remote file would start sending all of it); the
+ * reader returned is then closed.
+ */
 export async function openTensorFile(
   src: ModelSource,
   file: string,
   sha256?: string,
+  headerOnly = false,
 ): Promise<OpenTensorFile> {
+  if (headerOnly) return await readHeaderOnly(src, file);
   const reader = await src.open(file, 0);
   try {
     const size = reader.size ?? Number.MAX_SAFE_INTEGER;
@@ -66,6 +74,29 @@ export async function openTensorFile(
     await reader.close();
     throw e;
   }
+}
+
+async function readHeaderOnly(src: ModelSource, file: string): Promise<OpenTensorFile> {
+  const first8 = new Uint8Array(8);
+  let size: number | undefined, got: number;
+  const r8 = await src.open(file, 0, 8);
+  try {
+    size = r8.size;
+    got = await r8.read(first8);
+  } finally {
+    await r8.close();
+  }
+  const n = headerLength(first8.subarray(0, got), size ?? got, file);
+  const json = new Uint8Array(n);
+  const rj = await src.open(file, 8, 8 + n);
+  try {
+    await readExactly(rj, json, file, "the header");
+  } finally {
+    await rj.close();
+  }
+  const header = parseHeader(json, size ?? Number.MAX_SAFE_INTEGER, file);
+  const closed = { size, read: () => Promise.resolve(0), close: () => Promise.resolve() };
+  return { file, header, reader: closed, pos: 8 + n, scratch: new Uint8Array(1 << 16) };
 }
 
 /** A tensor's file range and where its bytes go. */

@@ -23,12 +23,11 @@ import { EngineError } from "../engine/errors.ts";
 import { checkIds } from "../engine/session.ts";
 import { describePart, size } from "./part.ts";
 import { ShardError, type ShardInfo, type StepReply, type StepSession } from "./shard.ts";
-import type { ShardLink } from "./transport.ts";
+import { PipelineSession } from "./pipeline_session.ts";
+import { type Stage, tile } from "./stages.ts";
 
-interface Stage {
-  link: ShardLink;
-  info: ShardInfo;
-}
+export { PipelineSession } from "./pipeline_session.ts";
+import type { ShardLink } from "./transport.ts";
 
 /** One chunk of rows: at most a block, the rows of each session consecutive. */
 interface Chunk {
@@ -37,45 +36,6 @@ interface Chunk {
   want: Uint8Array;
   /** For each wanted row: the entry whose logits it gives. */
   wantedBy: number[];
-}
-
-/** A sequence's KV caches across the shards; the coordinator keeps its token ids. */
-export class PipelineSession {
-  /** Token ids the shards' caches hold (in the coordinator's view). */
-  readonly ids: number[] = [];
-  #open = true;
-  /** @internal Built by {@linkcode Pipeline.createSession}. */
-  constructor(readonly pipeline: Pipeline, readonly id: string, private readonly release: () => void) {}
-
-  /** Tokens in the caches. */
-  get position(): number {
-    return this.ids.length;
-  }
-
-  /** Keeps the first `n` tokens (the shards keep that prefix on the next step). */
-  truncate(n: number): void {
-    if (!Number.isInteger(n) || n < 0 || n > this.ids.length) {
-      throw new EngineError(`cannot truncate to ${n}: the session holds ${this.ids.length} tokens`);
-    }
-    this.ids.length = n;
-  }
-
-  /** Feeds token ids; the logits after the last. */
-  async feed(ids: ArrayLike<number>): Promise<Float32Array> {
-    return (await this.pipeline.feedBatch([{ session: this, ids }]))[0];
-  }
-
-  /** Frees the caches on every shard. Safe to call twice. */
-  dispose(): void {
-    if (!this.#open) return;
-    this.#open = false;
-    this.release();
-  }
-
-  /** Whether `dispose` has not run. */
-  get open(): boolean {
-    return this.#open;
-  }
 }
 
 /** Counts of what the coordinator did. */
@@ -103,6 +63,10 @@ export class Pipeline implements ServedModel {
   readonly contextLength: number;
   /** Sessions at once (the fewest slots of the layer shards). */
   readonly maxSessions: number;
+  /** When a shard was last called (ms, `Date.now()`). */
+  #lastCall = 0;
+  /** After this long without calls the shards may have been evicted: all are called at once first, to reload in parallel. */
+  readonly warmAfterMs = 5_000;
   /** What it did so far. */
   readonly stats: PipelineStats = { calls: 0, recoveries: 0, rows: 0 };
 
@@ -110,6 +74,8 @@ export class Pipeline implements ServedModel {
   readonly location: string;
   /** Rows the batcher hands over per pass: a block per layer shard, so that prefill chunks overlap across them. */
   readonly passRows: number;
+  /** Sessions are fed each on its own, from the request that waits (see `ServedModel.direct`). */
+  readonly direct = true;
   readonly #infos: ShardInfo[];
 
   private constructor(readonly config: ModelConfig, stages: Stage[], location: string) {
@@ -233,15 +199,18 @@ export class Pipeline implements ServedModel {
     }
     const fresh = entries.map(({ ids }) => Array.from(ids));
     try {
+      if (Date.now() - this.#lastCall > this.warmAfterMs) await this.#warm();
       let out: Float32Array[];
       try {
         out = await this.#run(
           entries.map(({ session }, e) => ({ id: session.id, pos: session.position, ids: fresh[e] })),
         );
       } catch (e) {
-        if (!(e instanceof ShardError && e.code === "lost")) throw e;
-        // a cache is gone: empty these sessions everywhere and feed their whole history again
+        if (!(e instanceof ShardError && (e.code === "lost" || e.retryable))) throw e;
+        // a cache is gone (or a shard's connection broke: it may be restarting): empty these sessions
+        // everywhere and feed their whole history again
         this.stats.recoveries++;
+        await this.#warm(e.retryable ? 5 : 1); // evicted shards reload at once, not one after another as the rows reach them
         await this.#drop(entries.map(({ session }) => session.id));
         out = await this.#run(
           entries.map(({ session }, e) => ({ id: session.id, pos: 0, ids: [...session.ids, ...fresh[e]] })),
@@ -266,6 +235,22 @@ export class Pipeline implements ServedModel {
     const ids = [...this.#sessions].map((s) => s.id);
     this.#sessions.clear();
     await this.#drop(ids);
+  }
+
+  /** Calls every shard at once (an evicted one reloads its part on its first call); `tries` for a restarting one. */
+  async #warm(tries = 1): Promise<void> {
+    this.#lastCall = Date.now();
+    await Promise.all([...this.#embed, ...this.#layers, ...this.#head].map(async (s) => {
+      for (let t = 1;; t++) {
+        this.stats.calls++;
+        try {
+          return await s.link.info();
+        } catch (e) {
+          if (t >= tries || !(e instanceof ShardError && e.retryable)) throw e;
+          await new Promise((r) => setTimeout(r, 200 * t));
+        }
+      }
+    }));
   }
 
   /** Drops sessions on every layer shard; a shard that fails to hear it evicts them later. */
@@ -332,6 +317,7 @@ export class Pipeline implements ServedModel {
 
   async #call(link: ShardLink, req: Parameters<ShardLink["step"]>[0]): Promise<StepReply> {
     this.stats.calls++;
+    this.#lastCall = Date.now();
     return await link.step(req);
   }
 
@@ -384,23 +370,4 @@ export class Pipeline implements ServedModel {
       return { h0: s.info.part.head[0], rows: size(s.info.part.head), data: r.logits! };
     }));
   }
-}
-
-/** Stages whose `which` ranges tile [0, V) exactly, in order. */
-function tile(stages: Stage[], which: "embed" | "head", V: number): Stage[] {
-  const held = stages.filter((s) => size(s.info.part[which]) > 0).sort((a, b) =>
-    a.info.part[which][0] - b.info.part[which][0]
-  );
-  let at = 0;
-  for (const s of held) {
-    if (s.info.part[which][0] !== at) break;
-    at = s.info.part[which][1];
-  }
-  if (at !== V || held.length === 0) {
-    const what = which === "embed" ? "embedding" : "lm_head";
-    throw new EngineError(
-      `the shards' ${what} rows do not cover the vocabulary exactly (0-${at - 1} of ${V} in order)`,
-    );
-  }
-  return held;
 }

@@ -50,7 +50,7 @@ export async function loadShard(location: string | URL | ModelSource, options: S
   if (configText === undefined) throw new ConfigError(`no config.json in ${src.location}`);
   const config = parseConfig(configText, await src.text("generation_config.json"));
   const part = checkPart(config, options.part ?? {});
-  const files = await planShards(src, config, {}, (spec) => holds(part, spec));
+  const files = await planShards(src, config, {}, (spec) => holds(part, spec), true); // headers by bounded ranges
   try {
     const engine = await createEngine(config, options, src.location, part);
     try {

@@ -35,14 +35,18 @@ export class ShardError extends UnavailableError {
   override name: string = "ShardError";
   /** What went wrong. */
   readonly code: ShardErrorCode;
+  /** A `down` that a new attempt may get past (the connection failed; not a timeout). */
+  readonly retryable: boolean;
   /**
    * A refusal.
    * @param code What went wrong.
    * @param message Says which shard and session.
+   * @param retryable Whether trying again soon may work (a dropped connection, a restarting shard).
    */
-  constructor(code: ShardErrorCode, message: string) {
+  constructor(code: ShardErrorCode, message: string, retryable = false) {
     super(message);
     this.code = code;
+    this.retryable = retryable;
   }
 }
 

@@ -93,7 +93,7 @@ export function fetchLink(
       bytes = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
       const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (e as Error).message;
-      throw new ShardError("down", `${name}: ${why}`);
+      throw new ShardError("down", `${name}: ${why}`, !signal.aborted);
     }
     return decodeAnswer(c.op, bytes);
   };

@@ -18,10 +18,10 @@ export interface R2ObjectLike {
 
 /** The part of an R2 bucket binding this source uses (`env.MODEL_BUCKET`). */
 export interface R2BucketLike {
-  /** The object at `key`, from `range.offset` on, or null when absent. */
+  /** The object at `key`, from `range.offset` on (`range.length` bytes, if given), or null when absent. */
   get(
     key: string,
-    options?: { range?: { offset: number } },
+    options?: { range?: { offset: number; length?: number } },
   ): Promise<R2ObjectLike | null>;
 }
 
@@ -40,16 +40,14 @@ export class R2Source implements ModelSource {
     const o = await this.bucket.get(this.prefix + file);
     return o ? await o.text() : undefined;
   }
-  open(file: string, offset = 0): Promise<ByteReader> {
+  open(file: string, offset = 0, end?: number): Promise<ByteReader> {
     const key = this.prefix + file;
     const opener: Opener = async (at) => {
-      const o = await this.bucket.get(
-        key,
-        at > 0 ? { range: { offset: at } } : undefined,
-      );
+      const range = end !== undefined ? { offset: at, length: end - at } : at > 0 ? { offset: at } : undefined;
+      const o = await this.bucket.get(key, range ? { range } : undefined);
       if (!o) throw new SourceError(`r2:${key}: no such object`);
       return { body: o.body, size: o.size, ranged: true };
     };
-    return streamReader(opener, offset, `r2:${key}`, true);
+    return streamReader(opener, offset, `r2:${key}`, true, end);
   }
 }

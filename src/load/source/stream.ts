@@ -69,6 +69,7 @@ export async function streamReader(
   offset: number,
   where: string,
   resumable: boolean,
+  end?: number,
 ): Promise<ByteReader> {
   let pos = offset; // next file byte the caller gets
   let first = await open(offset);
@@ -77,6 +78,7 @@ export async function streamReader(
   let left: Uint8Array | undefined; // unread part of the last chunk
   let stalled = 0;
   const size = first.size;
+  const limit = end !== undefined && size !== undefined ? Math.min(end, size) : end ?? size; // where the stream ends
   const reopen = async (why: unknown) => {
     if (!resumable || ++stalled > RETRIES) {
       throw new SourceError(
@@ -103,9 +105,9 @@ export async function streamReader(
             continue;
           }
           if (chunk === undefined) {
-            if (size !== undefined && pos < size) {
+            if (limit !== undefined && pos < limit) {
               await reopen(
-                new Error(`the stream ended at byte ${pos} of ${size}`),
+                new Error(`the stream ended at byte ${pos} of ${limit}`),
               );
               continue;
             }

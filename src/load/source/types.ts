@@ -26,8 +26,12 @@ export interface ModelSource {
   readonly location: string;
   /** A whole (small) file as text, or undefined if the file does not exist. */
   text(file: string): Promise<string | undefined>;
-  /** A reader over `file` starting at byte `offset`. */
-  open(file: string, offset?: number): Promise<ByteReader>;
+  /**
+   * A reader over `file` starting at byte `offset`. With `end`, the caller
+   * reads no byte at or past it, and a remote source asks for that range
+   * only (a shard reads a few ranges of a large file).
+   */
+  open(file: string, offset?: number, end?: number): Promise<ByteReader>;
 }
 
 /** Reads until `dest` is full; fails naming `what` if the file ends first. */

@@ -48,12 +48,12 @@ export class UrlSource implements ModelSource {
     }
     return await res.text();
   }
-  open(file: string, offset = 0): Promise<ByteReader> {
+  open(file: string, offset = 0, end?: number): Promise<ByteReader> {
     const where = this.#url(file).href;
     const opener: Opener = async (at) => {
       const res = await this.#get(
         file,
-        at > 0 ? { range: `bytes=${at}-` } : undefined,
+        at > 0 || end !== undefined ? { range: `bytes=${at}-${end !== undefined ? end - 1 : ""}` } : undefined,
       );
       if (!res.ok || !res.body) {
         await res.body?.cancel();
@@ -75,6 +75,6 @@ export class UrlSource implements ModelSource {
         ranged,
       };
     };
-    return streamReader(opener, offset, where, true);
+    return streamReader(opener, offset, where, true, end);
   }
 }
