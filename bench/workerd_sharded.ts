@@ -16,11 +16,12 @@ import { machine } from "./machine.ts";
 import { startSharded } from "../deploy/cloudflare/sharded_local.ts";
 import { writeWorkerdConfig } from "../deploy/cloudflare/workerd_config.ts";
 import { freePort } from "../tests/net.ts";
+import { rangeServer } from "../tools/static.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
 const ROUNDS = Number(flag("rounds", "3"));
 const CF = new URL("../deploy/cloudflare/", import.meta.url).pathname;
-const CTX = 1024, SESSIONS = 4, GEN = 48;
+const CTX = Number(flag("ctx", "2048")), SESSIONS = 4, GEN = 48;
 const rss = (pid: number) => Number(Deno.readTextFileSync(`/proc/${pid}/status`).match(/VmRSS:\s+(\d+)/)![1]) / 1024;
 
 async function ready(base: string): Promise<void> {
@@ -69,38 +70,6 @@ const words = ["edge", "model", "ternary", "weights", "stream", "kernel", "token
 const prompt = (seed: number) =>
   Array.from({ length: 135 }, (_, i) => words[(i * 7 + seed) % 10] + ((i * seed) % 97)).join(" ");
 
-/** A static server for the checkpoint that streams byte ranges from the file (tests/serve_dir.ts reads whole files). */
-function rangeServer(dir: string): { url: string; close: () => Promise<void> } {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const name = decodeURIComponent(new URL(req.url).pathname.split("/").pop()!);
-    let f: Deno.FsFile;
-    try {
-      f = await Deno.open(`${dir}/${name}`);
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-    const size = (await f.stat()).size;
-    const m = req.headers.get("range")?.match(/^bytes=(\d+)-(\d*)$/);
-    const start = m ? Number(m[1]) : 0, end = m && m[2] !== "" ? Math.min(size, Number(m[2]) + 1) : size;
-    await f.seek(start, Deno.SeekMode.Start);
-    let left = end - start;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(c) {
-        const buf = new Uint8Array(Math.min(1 << 20, left));
-        const n = left > 0 ? await f.read(buf) : null;
-        if (!n) return (f.close(), c.close());
-        left -= n;
-        c.enqueue(buf.subarray(0, n));
-      },
-      cancel: () => f.close(),
-    });
-    const headers = new Headers({ "accept-ranges": "bytes", "content-length": String(end - start) });
-    if (m) headers.set("content-range", `bytes ${start}-${end - 1}/${size}`);
-    return new Response(body, { status: m ? 206 : 200, headers });
-  });
-  return { url: `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/m`, close: () => server.shutdown() };
-}
-
 const files = rangeServer(DIR);
 const url = files.url + "/";
 const port = freePort(), wholePort = freePort();
@@ -123,6 +92,9 @@ const whole = new Deno.Command(`${CF}node_modules/.bin/workerd`, {
 })
   .spawn();
 try {
+  // before any call: the shard processes with the bundle and nothing loaded
+  await new Promise((r) => setTimeout(r, 3000));
+  const idle = sharded.shards.map((p) => rss(p.pid));
   const t0 = performance.now();
   await ready(`http://127.0.0.1:${port}`);
   const shardedLoad = performance.now() - t0;

@@ -1,0 +1,52 @@
+/**
+ * `deno task static --dir DIR [--port 8080]`: a loopback file server that
+ * answers Range requests (a checkpoint for `deno task workerd`, whose sharded
+ * mode reads byte ranges; python's http.server ignores Range and sends whole files).
+ * @module
+ */
+
+/** Serves the files of `dir` on 127.0.0.1, byte ranges streamed from the file (never read whole). */
+export function rangeServer(dir: string, port = 0): { url: string; close: () => Promise<void> } {
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+    const name = decodeURIComponent(new URL(req.url).pathname.split("/").pop()!);
+    let f: Deno.FsFile;
+    try {
+      f = await Deno.open(`${dir}/${name}`);
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+    const size = (await f.stat()).size;
+    const m = req.headers.get("range")?.match(/^bytes=(\d+)-(\d*)$/);
+    const start = m ? Number(m[1]) : 0, end = m && m[2] !== "" ? Math.min(size, Number(m[2]) + 1) : size;
+    await f.seek(start, Deno.SeekMode.Start);
+    let left = end - start;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        const buf = new Uint8Array(Math.min(1 << 20, left));
+        const n = left > 0 ? await f.read(buf) : null;
+        if (!n) return (f.close(), c.close());
+        left -= n;
+        c.enqueue(buf.subarray(0, n));
+      },
+      cancel: () => f.close(),
+    });
+    const headers = new Headers({ "accept-ranges": "bytes", "content-length": String(end - start) });
+    if (m) headers.set("content-range", `bytes ${start}-${end - 1}/${size}`);
+    return new Response(body, { status: m ? 206 : 200, headers });
+  });
+  return { url: `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/m`, close: () => server.shutdown() };
+}
+
+if (import.meta.main) {
+  const arg = (name: string) => {
+    const i = Deno.args.indexOf(`--${name}`);
+    return i >= 0 ? Deno.args[i + 1] : undefined;
+  };
+  const dir = arg("dir");
+  if (!dir) {
+    console.error("usage: deno task static --dir DIR [--port 8080]");
+    Deno.exit(2);
+  }
+  const s = rangeServer(dir, Number(arg("port") ?? 8080));
+  console.error(`serving ${dir} at ${s.url.replace(/\/m$/, "/")}`);
+}
