@@ -125,6 +125,7 @@ try {
         shard: s.name,
         holds: s.holds,
         plannedWasmMiB: +(s.bytes.total / 2 ** 20).toFixed(1),
+        idleRssMB: +idle[i].toFixed(1), // the process before its first call: the bundle, no model
         rssMB: +rss(sharded.shards[i].pid).toFixed(1),
       }),
     )
