@@ -346,19 +346,22 @@ export class Pipeline implements ServedModel {
     return chunks;
   }
 
-  /** x = embed(tokens), from the embedding slices in parallel. */
+  /** x = embed(tokens), from the embedding slices that hold them, in parallel. */
   async #embedRows(tokens: Int32Array): Promise<Float32Array> {
     const h = this.config.hiddenSize;
     const x = new Float32Array(tokens.length * h);
-    await Promise.all(this.#embed.map(async (s) => {
-      this.stats.calls++;
-      const rows = await s.link.embed(tokens);
-      const [e0, e1] = s.info.part.embed;
-      let j = 0;
-      tokens.forEach((t, i) => {
-        if (t >= e0 && t < e1) x.set(rows.subarray(j * h, ++j * h), i * h);
-      });
-    }));
+    const holds = (s: Stage) => tokens.some((t) => t >= s.info.part.embed[0] && t < s.info.part.embed[1]);
+    await Promise.all(
+      this.#embed.filter(holds).map(async (s) => { // only the slices holding these tokens
+        this.stats.calls++;
+        const rows = await s.link.embed(tokens);
+        const [e0, e1] = s.info.part.embed;
+        let j = 0;
+        tokens.forEach((t, i) => {
+          if (t >= e0 && t < e1) x.set(rows.subarray(j * h, ++j * h), i * h);
+        });
+      }),
+    );
     return x;
   }
 
