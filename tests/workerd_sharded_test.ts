@@ -11,16 +11,10 @@ import { startSharded } from "../deploy/cloudflare/sharded_local.ts";
 import { createHandler } from "../src/serve/handler.ts";
 import { chat, post } from "./handler_helpers.ts";
 import { loadTextModel } from "../src/generate/text_model.ts";
+import { buildCloudflare, CF } from "./cloudflare_build.ts";
 import { freePort } from "./net.ts";
 import { TINY } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
-
-const CF = new URL("../deploy/cloudflare/", import.meta.url).pathname;
-
-async function run(cmd: string, args: string[], cwd: string): Promise<void> {
-  const p = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).output();
-  if (p.code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(p.stderr)}`);
-}
 
 const rss = (pid: number) => Number(Deno.readTextFileSync(`/proc/${pid}/status`).match(/VmRSS:\s+(\d+)/)![1]) / 1024;
 
@@ -30,8 +24,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await run("npm", ["ci", "--no-audit", "--no-fund", "--silent", "--prefer-offline"], CF);
-    await run("node", ["build.mjs"], CF);
+    await buildCloudflare();
     const files = serveDir(TINY);
     const port = freePort();
     const planOptions = { budgetBytes: 2.5 * 2 ** 20, headroomBytes: 0, sessions: 2, contextLength: 256 };

@@ -4,33 +4,17 @@
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { writeWorkerdConfig } from "../deploy/cloudflare/workerd_config.ts";
+import { buildCloudflare, CF } from "./cloudflare_build.ts";
 import { freePort } from "./net.ts";
 import { TINY } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
-
-const CF = new URL("../deploy/cloudflare/", import.meta.url).pathname;
-
-async function run(cmd: string, args: string[], cwd: string): Promise<void> {
-  const p = await new Deno.Command(cmd, {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (p.code !== 0) {
-    throw new Error(
-      `${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(p.stderr)}`,
-    );
-  }
-}
 
 Deno.test({
   name: "the Worker bundle runs in workerd and completes chat requests from the openai client",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await run("npm", ["ci", "--no-audit", "--no-fund", "--silent", "--prefer-offline"], CF);
-    await run("node", ["build.mjs"], CF);
+    await buildCloudflare();
     const files = serveDir(TINY);
     const port = freePort();
     const config = await writeWorkerdConfig(`${CF}dist`, port, {
