@@ -24,8 +24,12 @@ const CODES: ShardErrorCode[] = ["lost", "full", "bad", "down"];
 
 /** Appends words, bytes and floats to a growing buffer. */
 class Writer {
-  #buf = new Uint8Array(1024);
+  #buf: Uint8Array<ArrayBuffer>;
   #n = 0;
+  /** @param bytes The size to start with: a message's whole size, so the buffer is allocated once. */
+  constructor(bytes = 1024) {
+    this.#buf = new Uint8Array(bytes);
+  }
   #room(bytes: number): void {
     if (this.#n + bytes <= this.#buf.length) return;
     const next = new Uint8Array(Math.max(this.#buf.length * 2, this.#n + bytes));
@@ -52,7 +56,7 @@ class Writer {
     return this.bytes(new TextEncoder().encode(s));
   }
   done(): Uint8Array<ArrayBuffer> {
-    return this.#buf.slice(0, this.#n);
+    return this.#buf.subarray(0, this.#n); // a view: the buffer was sized for the message
   }
 }
 
@@ -76,13 +80,21 @@ class Reader {
     this.#at = (this.#at + n + 3) & ~3;
     return out;
   }
+  /** A run of bytes as a view (no copy); runs start 4-aligned in the message. */
+  view(): Uint8Array {
+    const n = this.u32();
+    if (this.#at + n > this.buf.length) throw new ShardError("bad", "the message is truncated");
+    const out = this.buf.subarray(this.#at, this.#at + n);
+    this.#at = (this.#at + n + 3) & ~3;
+    return out;
+  }
   f32(): Float32Array {
-    const b = this.bytes();
+    const b = this.buf.byteOffset % 4 === 0 ? this.view() : this.bytes();
     if (b.length % 4) throw new ShardError("bad", "float data of a length not a multiple of 4");
     return new Float32Array(b.buffer, b.byteOffset, b.length / 4);
   }
   i32(): Int32Array {
-    const b = this.bytes();
+    const b = this.buf.byteOffset % 4 === 0 ? this.view() : this.bytes();
     if (b.length % 4) throw new ShardError("bad", "int data of a length not a multiple of 4");
     return new Int32Array(b.buffer, b.byteOffset, b.length / 4);
   }
@@ -103,7 +115,14 @@ export type Call =
 
 /** Encodes a call. */
 export function encodeCall(call: Call): Uint8Array<ArrayBuffer> {
-  const w = new Writer().u32(MAGIC).u32(call.op);
+  const data = call.op === Op.STEP
+    ? (call.req.tokens ?? call.req.hidden!).byteLength + call.req.want.length +
+      call.req.sessions.reduce((a, s) => a + 16 + 4 * s.id.length, 0)
+    : call.op === Op.EMBED
+    ? call.tokens.byteLength
+    : 0;
+  const w = new Writer(64 + data + (call.op === Op.DROP ? call.ids.reduce((a, id) => a + 8 + 4 * id.length, 0) : 0))
+    .u32(MAGIC).u32(call.op);
   if (call.op === Op.STEP) {
     const r = call.req;
     w.u32(r.sessions.length).u32(r.want.length).u32(r.tokens ? 1 : 0);
@@ -147,7 +166,14 @@ export type Answer = StepReply | Float32Array | ShardInfo | undefined;
 
 /** Encodes a call's answer, or the ShardError it failed with. */
 export function encodeAnswer(op: number, answer: Answer | ShardError): Uint8Array<ArrayBuffer> {
-  const w = new Writer().u32(MAGIC);
+  const data = answer instanceof ShardError || answer === undefined
+    ? 0
+    : answer instanceof Float32Array
+    ? answer.byteLength
+    : "epochs" in answer
+    ? 4 * answer.epochs.length + (answer.logits ?? answer.hidden!).byteLength
+    : 0;
+  const w = new Writer(64 + data).u32(MAGIC);
   if (answer instanceof ShardError) return w.u32(1 + CODES.indexOf(answer.code)).text(answer.message).done();
   w.u32(0);
   if (op === Op.STEP) {
