@@ -59,6 +59,9 @@ const TASKS: [string, string[]][] = [
   [new URL("../src/cli/serve.ts", import.meta.url).pathname, []],
   [new URL("../src/cli/convert.ts", import.meta.url).pathname, []],
   [new URL("../bench/synth.ts", import.meta.url).pathname, []],
+  [new URL("../src/cli/plan.ts", import.meta.url).pathname, []],
+  [new URL("../src/cli/shard.ts", import.meta.url).pathname, []],
+  [new URL("../tools/static.ts", import.meta.url).pathname, []],
 ];
 
 Deno.test("every task answers --help and -h with its usage and exits 0, starting nothing", async () => {

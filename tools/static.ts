@@ -5,6 +5,8 @@
  * @module
  */
 
+import { parseTask, type TaskSpec, UsageError } from "../src/cli/args.ts";
+
 /** Serves the files of `dir` on 127.0.0.1, byte ranges streamed from the file (never read whole). */
 export function rangeServer(dir: string, port = 0): { url: string; close: () => Promise<void> } {
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
@@ -38,15 +40,24 @@ export function rangeServer(dir: string, port = 0): { url: string; close: () => 
 }
 
 if (import.meta.main) {
-  const arg = (name: string) => {
-    const i = Deno.args.indexOf(`--${name}`);
-    return i >= 0 ? Deno.args[i + 1] : undefined;
+  const spec: TaskSpec = {
+    usage: "deno task static --dir DIR [--port 8080]",
+    about: "Serves a checkpoint directory on 127.0.0.1 with Range requests (what deno task workerd --sharded reads).",
+    options: {
+      dir: { type: "string", value: "DIR", help: "the directory to serve (required)" },
+      port: { type: "string", value: "N", int: [0, 65535], help: "port (default 8080)" },
+    },
   };
-  const dir = arg("dir");
-  if (!dir) {
-    console.error("usage: deno task static --dir DIR [--port 8080]");
-    Deno.exit(2);
+  try {
+    const args = parseTask(Deno.args, spec);
+    if (args) {
+      const dir = args.flags.get("dir");
+      if (!dir) throw new UsageError("--dir is required: the checkpoint directory to serve");
+      const s = rangeServer(dir, Number(args.flags.get("port") ?? 8080));
+      console.error(`serving ${dir} at ${s.url.replace(/\/m$/, "/")}`);
+    }
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    Deno.exit(e instanceof UsageError ? 2 : 1);
   }
-  const s = rangeServer(dir, Number(arg("port") ?? 8080));
-  console.error(`serving ${dir} at ${s.url.replace(/\/m$/, "/")}`);
 }
