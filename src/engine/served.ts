@@ -50,7 +50,7 @@ export interface ServedModel {
   memory(): MemoryReport;
   /** Takes a free session slot. */
   createSession(): EngineSession;
-  /** Feeds several sessions at once; the logits after each entry's last token (at once, or when the shards answer). */
+  /** Feeds several sessions at once; the logits after each entry's last token (a promise only for a `direct` model). */
   feedBatch(
     entries: readonly { session: EngineSession; ids: ArrayLike<number> }[],
   ): Float32Array[] | Promise<Float32Array[]>;

@@ -43,8 +43,6 @@ export class Batcher {
   readonly #model: ServedModel;
   readonly #queue: Pending[] = [];
   #scheduled = false;
-  /** A pass whose feeding is asynchronous (a pipeline's) is running: the next waits for it. */
-  #busy = false;
   /** Passes run and token rows fed since the start (`/health` shows them as `batching`). */
   readonly stats = { passes: 0, rows: 0 };
 
@@ -107,7 +105,7 @@ export class Batcher {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#busy) return;
+    if (this.#scheduled) return;
     this.#scheduled = true;
     // A macrotask, so every request that is ready this turn joins the same pass
     // and I/O (new requests, aborts, SSE writes) is served between passes.
@@ -128,40 +126,27 @@ export class Batcher {
       budget -= take;
     }
     const entries = batch.map(({ p, take }) => ({ session: p.session, ids: p.ids.slice(0, take) }));
-    let out: Float32Array[] | Promise<Float32Array[]>;
+    // not `direct`: feeding is synchronous (ServedModel's contract)
+    const feed = (e: typeof entries) => this.#model.feedBatch(e) as Float32Array[];
     try {
-      out = this.#model.feedBatch(entries);
+      this.#done(batch, feed(entries));
     } catch {
       // feedBatch checks before feeding anything: run the entries one by one so
       // that only a bad one fails.
       batch.forEach((b, i) => {
         try {
-          this.#done([b], this.#model.feedBatch([entries[i]]) as Float32Array[]);
+          this.#done([b], feed([entries[i]]));
         } catch (e) {
           this.#fail(b.p, e);
         }
       });
-      if (this.#queue.length > 0) this.#schedule();
-      return;
     }
-    if (!(out instanceof Promise)) {
-      this.#done(batch, out);
-      if (this.#queue.length > 0) this.#schedule();
-      return;
-    }
-    // asynchronous (a pipeline): one pass at a time; a failed pass fails its entries
-    this.#busy = true;
-    out.then((logits) => this.#done(batch, logits), (e) => batch.forEach((b) => this.#fail(b.p, e)))
-      .finally(() => {
-        this.#busy = false;
-        if (this.#queue.length > 0) this.#schedule();
-      });
+    if (this.#queue.length > 0) this.#schedule();
   }
 
   #done(batch: { p: Pending; take: number }[], logits: Float32Array[]): void {
     this.stats.passes++;
     batch.forEach(({ p, take }, i) => {
-      if (!this.#queue.includes(p)) return; // aborted while its pass ran
       this.stats.rows += take;
       p.ids.splice(0, take);
       if (p.ids.length > 0) p.progress?.(p.total - p.ids.length, p.total);
