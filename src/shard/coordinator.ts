@@ -25,9 +25,9 @@ import { describePart, size } from "./part.ts";
 import { ShardError, type ShardInfo, type StepReply, type StepSession } from "./shard.ts";
 import { PipelineSession } from "./pipeline_session.ts";
 import { type Stage, tile } from "./stages.ts";
+import type { ShardLink } from "./transport.ts";
 
 export { PipelineSession } from "./pipeline_session.ts";
-import type { ShardLink } from "./transport.ts";
 
 /** One chunk of rows: at most a block, the rows of each session consecutive. */
 interface Chunk {
@@ -144,11 +144,6 @@ export class Pipeline implements ServedModel {
     return { weights: sum("weights"), kvCache: sum("kvCache"), scratch: sum("scratch"), total: sum("total") };
   }
 
-  /** What each shard holds, as reported at connect. */
-  get shardInfos(): readonly ShardInfo[] {
-    return this.#infos;
-  }
-
   /** Frees every session on the shards (they stay up for other coordinators). */
   dispose(): void {
     void this.close();
@@ -223,11 +218,6 @@ export class Pipeline implements ServedModel {
       await this.#drop(entries.map(({ session }) => session.id));
       throw e;
     }
-  }
-
-  /** What each shard holds and uses. */
-  async shards(): Promise<ShardInfo[]> {
-    return await Promise.all([...this.#embed, ...this.#layers, ...this.#head].map((s) => s.link.info()));
   }
 
   /** Frees every session's caches. */

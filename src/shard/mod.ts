@@ -14,7 +14,7 @@
  * @module
  */
 
-export { checkPart, describePart, type ModelPart, type PartRanges, wholePart } from "./part.ts";
+export { checkPart, describePart, type ModelPart, type PartRanges } from "./part.ts";
 export {
   JS_HEADROOM_BYTES,
   partBytes,

@@ -28,11 +28,6 @@ export interface PartRanges {
   head: [number, number];
 }
 
-/** The part that is the whole model. */
-export function wholePart(c: ModelConfig): PartRanges {
-  return { layers: [0, c.numLayers], embed: [0, c.vocabSize], head: [0, c.vocabSize] };
-}
-
 /**
  * Checks a part against a model's shape and fills in the empty ranges.
  * @throws {RangeError} naming the range that is out of bounds or misaligned, or an empty part.
@@ -63,11 +58,6 @@ export function checkPart(c: ModelConfig, part: ModelPart): PartRanges {
 /** Entries of a range. */
 export function size(r: readonly [number, number]): number {
   return r[1] - r[0];
-}
-
-/** Whether a part is the whole model. */
-export function isWhole(c: ModelConfig, p: PartRanges): boolean {
-  return p.layers[1] - p.layers[0] === c.numLayers && size(p.embed) === c.vocabSize && size(p.head) === c.vocabSize;
 }
 
 /** A part as words, e.g. `layers 0-11, embed 0-16383`. */
