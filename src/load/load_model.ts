@@ -88,7 +88,7 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
       throw new ConfigError(`config.json: projection output sizes must be multiples of 4 for 2-bit packing`);
     }
   }
-  const shards = await planShards(src, config, options.sha256 ?? {});
+  const shards = await planFiles(src, config, options.sha256 ?? {});
   try {
     const engine = await createEngine(config, options, src.location);
     try {
@@ -104,25 +104,26 @@ export async function loadModelFrom(src: ModelSource, options: LoadOptions = {})
 }
 
 /**
- * Streams every planned tensor into the engine's memory and prepares the
- * weights. With a `part` (a pipeline shard) only its tensors are read, and
- * only their byte ranges (the embedding's and lm_head's held rows), each run
- * of nearby tensors through a reader opened at its first byte (a Range
- * request for URL sources), so a shard never downloads the rest.
- * @internal
+ * Where tensor `spec` goes in engine `k`: its file range and its sink (the
+ * int8 lm_head is quantized as it streams in). `row0`: the engine holds rows
+ * of it from row `row0` on (a shard's slice of the embedding or lm_head), not all of it.
  */
-export async function fillEngine(
-  engine: Engine,
-  shards: Planned[],
-  config: ModelConfig,
-  options: LoadOptions,
-  part?: { src: ModelSource; ranges: LayoutPart },
-): Promise<void> {
-  const { k } = engine;
-  if (part) {
-    await fillPart(engine, shards, config, options, part.src, part.ranges);
-    return;
+function regionOf(k: Engine["k"], config: ModelConfig, entry: TensorEntry, spec: TensorSpec, row0?: number): Region {
+  const ptr = k.tensor_ptr(spec.kind, spec.layer);
+  const bytes = k.tensor_bytes(spec.kind, spec.layer);
+  const skip = (row0 ?? 0) * config.hiddenSize * 2, room = entry.end - entry.start - skip;
+  if (ptr === 0 || (row0 === undefined ? bytes !== room : bytes > room)) {
+    throw new Error(`internal: engine layout disagrees with ${spec.name}`);
   }
+  const sink = spec.kind === Tensor.LM_HEAD
+    ? lmHeadSink(k, bytes / (config.hiddenSize * 2), config.hiddenSize)
+    : { dest: new Uint8Array(k.memory.buffer, ptr, bytes) };
+  return { name: spec.name, start: entry.start + skip, length: bytes, sink };
+}
+
+/** Streams every planned tensor into the engine's memory and prepares the weights. */
+async function fillEngine(engine: Engine, shards: Planned[], config: ModelConfig, options: LoadOptions): Promise<void> {
+  const { k } = engine;
   {
     const sizes = shards.map((s) => s.shard.reader.size);
     const total = sizes.every((x) => x !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
@@ -132,17 +133,7 @@ export async function fillEngine(
       options.onProgress?.(loaded, total);
     };
     for (const { shard, entries } of shards) {
-      const regions: Region[] = entries.map(({ entry, spec }) => {
-        const ptr = k.tensor_ptr(spec.kind, spec.layer);
-        const bytes = k.tensor_bytes(spec.kind, spec.layer);
-        if (ptr === 0 || bytes !== entry.end - entry.start) {
-          throw new Error(`internal: engine layout disagrees with ${spec.name}`);
-        }
-        const sink = spec.kind === Tensor.LM_HEAD
-          ? lmHeadSink(k, config.vocabSize, config.hiddenSize) // int8: quantized as it streams in
-          : { dest: new Uint8Array(k.memory.buffer, ptr, bytes) };
-        return { name: spec.name, start: entry.start, length: bytes, sink };
-      });
+      const regions = entries.map(({ entry, spec }) => regionOf(k, config, entry, spec));
       await fillRegions(shard, regions, onBytes); // straight into wasm memory
       await finishTensorFile(shard, onBytes);
     }
@@ -151,8 +142,15 @@ export async function fillEngine(
   }
 }
 
-/** Streams a part's tensor ranges into place, run by run of nearby ranges. */
-async function fillPart(
+/**
+ * A pipeline shard's load: only the tensors planned (`planFiles` with its
+ * `holds`), and of the embedding and lm_head only the held rows, each run of
+ * nearby tensors through a reader of that byte range alone (a Range request
+ * for URL sources), so a shard never downloads the rest; then the weights
+ * are prepared.
+ * @internal
+ */
+export async function fillPart(
   engine: Engine,
   shards: Planned[],
   config: ModelConfig,
@@ -161,26 +159,18 @@ async function fillPart(
   ranges: LayoutPart,
 ): Promise<void> {
   const { k } = engine;
-  const rowBytes = config.hiddenSize * 2;
   const runs: { shard: Planned; regions: Region[] }[] = [];
   let total = 0;
   for (const planned of shards) {
-    const regions: Region[] = planned.entries.map(({ entry, spec }) => {
-      const ptr = k.tensor_ptr(spec.kind, spec.layer);
-      const bytes = k.tensor_bytes(spec.kind, spec.layer);
-      const skip = spec.kind === Tensor.EMBED
-        ? ranges.embed[0] * rowBytes
+    const regions = planned.entries.map(({ entry, spec }) => {
+      const row0 = spec.kind === Tensor.EMBED
+        ? ranges.embed[0]
         : spec.kind === Tensor.LM_HEAD
-        ? ranges.head[0] * rowBytes
-        : 0;
-      if (ptr === 0 || skip + bytes > entry.end - entry.start) {
-        throw new Error(`internal: engine layout disagrees with ${spec.name}`);
-      }
-      const sink = spec.kind === Tensor.LM_HEAD
-        ? lmHeadSink(k, bytes / rowBytes, config.hiddenSize)
-        : { dest: new Uint8Array(k.memory.buffer, ptr, bytes) };
-      total += bytes;
-      return { name: spec.name, start: entry.start + skip, length: bytes, sink };
+        ? ranges.head[0]
+        : undefined;
+      const r = regionOf(k, config, entry, spec, row0);
+      total += r.length;
+      return r;
     }).sort((a, b) => a.start - b.start);
     // tensors less than 1 MiB apart share one reader (the gap is read and dropped)
     for (const r of regions) {
@@ -201,7 +191,7 @@ async function fillPart(
     const at = regions[0].start, last = regions.at(-1)!;
     const reader = await src.open(shard.shard.file, at, last.start + last.length); // that range only
     try {
-      const run: OpenTensorFile = { ...shard.shard, reader, pos: at, hash: undefined, sha256: undefined };
+      const run: OpenTensorFile = { ...shard.shard, reader, pos: at };
       await fillRegions(run, regions, onBytes);
     } finally {
       await reader.close();
@@ -223,7 +213,7 @@ export interface Planned {
  * keeps (default: every tensor).
  * @internal
  */
-export async function planShards(
+export async function planFiles(
   src: ModelSource,
   config: ModelConfig,
   sha256: Record<string, string>,

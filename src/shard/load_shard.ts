@@ -6,7 +6,7 @@
  */
 
 import { ConfigError, parseConfig } from "../load/config.ts";
-import { fillEngine, planShards } from "../load/load_model.ts";
+import { fillPart, planFiles } from "../load/load_model.ts";
 import { type ModelSource, openSource } from "../load/source/mod.ts";
 
 export type { ByteReader, ModelSource } from "../load/source/mod.ts";
@@ -50,11 +50,11 @@ export async function loadShard(location: string | URL | ModelSource, options: S
   if (configText === undefined) throw new ConfigError(`no config.json in ${src.location}`);
   const config = parseConfig(configText, await src.text("generation_config.json"));
   const part = checkPart(config, options.part ?? {});
-  const files = await planShards(src, config, {}, (spec) => holds(part, spec), true); // headers by bounded ranges
+  const files = await planFiles(src, config, {}, (spec) => holds(part, spec), true); // headers by bounded ranges
   try {
     const engine = await createEngine(config, options, src.location, part);
     try {
-      await fillEngine(engine, files, config, {}, { src, ranges: part });
+      await fillPart(engine, files, config, {}, src, part);
       const tiles = size(part.layers) > 0 ? chooseTiles(engine.k, engine.tiles, engine.block) : undefined;
       const shard = new Shard(engine, config, part, options.idleMs);
       if (tiles) shard.tiles = tiles;
