@@ -336,3 +336,64 @@ Deno.test("deno task plan --wrangler writes the sharded deployment's wrangler.to
     await Deno.remove(out);
   }
 });
+
+Deno.test("malformed shard calls are refused with a message, before any cache changes", async () => {
+  const dir = FIX + "tiny-falcon-e";
+  const whole = await loadShard(dir, { ...OPTS, part: { layers: [0, 2], embed: [0, 640], head: [0, 640] } });
+  const upper = await loadShard(dir, { ...OPTS, part: { layers: [1, 2] } });
+  const bad = (f: () => unknown, re: RegExp) =>
+    assert.throws(f, (e) => e instanceof ShardError && e.code === "bad" && re.test(e.message), String(re));
+  const one = [{ id: "a", pos: 0, rows: 2 }];
+  bad(() => whole.step({ sessions: [], want: new Uint8Array(), tokens: new Int32Array() }), /takes 1 to 4 rows, got 0/);
+  bad(
+    () => whole.step({ sessions: one, want: new Uint8Array(3), tokens: new Int32Array(2) }),
+    /want has 3 entries for 2 rows/,
+  );
+  bad(() => whole.step({ sessions: one, want: new Uint8Array(2), tokens: new Int32Array(3) }), /does not hold 2 rows/);
+  bad(
+    () => upper.step({ sessions: one, want: new Uint8Array(2), tokens: new Int32Array(2) }),
+    /not hold the whole embedding/,
+  );
+  bad(
+    () => whole.step({ sessions: one, want: new Uint8Array(2), tokens: Int32Array.from([1, 640]) }),
+    /outside the vocabulary \[0, 640\)/,
+  );
+  bad(
+    () => whole.step({ sessions: [{ id: "a", pos: 63, rows: 2 }], want: new Uint8Array(2), tokens: new Int32Array(2) }),
+    /do not fit 64 positions/,
+  );
+  bad(
+    () => whole.step({ sessions: [{ id: "", pos: 0, rows: 2 }], want: new Uint8Array(2), tokens: new Int32Array(2) }),
+    /distinct non-empty/,
+  );
+  assert.deepEqual(whole.sessionIds(), [], "no refused step took a slot");
+  // the wire: anything but a well-formed message is a `bad` answer, not a crash
+  const handle = shardHandler(whole);
+  const call = async (body: Uint8Array<ArrayBuffer>) => {
+    const link = fetchLink(() => handle(new Request("http://s/", { method: "POST", body })), "s");
+    return await link.info().then(() => "ok", (e) => (e as Error).message);
+  };
+  assert.match(await call(new Uint8Array([1, 2, 3])), /truncated/);
+  assert.match(await call(new Uint8Array(8)), /not a shard message/);
+  assert.match(await call(Uint8Array.from([0x46, 0x45, 0x53, 0x31, 9, 0, 0, 0])), /unknown operation 9/);
+  assert.match(await call(Uint8Array.from([0x46, 0x45, 0x53, 0x31, 4, 0, 0, 0, 0])), /trailing bytes/);
+  assert.equal((await handle(new Request("http://s/"))).status, 405);
+  whole.dispose(), upper.dispose();
+});
+
+Deno.test("shards that do not hold the whole model in order cannot form a pipeline; a part out of bounds is named", async () => {
+  const dir = FIX + "tiny-falcon-e";
+  const config = parseConfig(Deno.readTextFileSync(dir + "/config.json"));
+  const load = (part: ModelPart) => loadShard(dir, { ...OPTS, part });
+  const a = await load({ layers: [0, 1], embed: [0, 640] }), b = await load({ layers: [1, 2] });
+  const h = await load({ head: [0, 320] });
+  const pipe = (s: typeof a[]) => Pipeline.connect(config, s.map(localLink));
+  await assert.rejects(pipe([b]), /gap or overlap at layer 0/);
+  await assert.rejects(pipe([a]), /hold layers 0-0 of 2/);
+  await assert.rejects(pipe([a, b, h]), /lm_head rows do not cover the vocabulary exactly \(0-319 of 640/);
+  await assert.rejects(
+    load({ layers: [1, 3] }),
+    /part.layers must be \[from, to\) with 0 <= from <= to <= 2, got \[1,3\]/,
+  );
+  for (const s of [a, b, h]) s.dispose();
+});

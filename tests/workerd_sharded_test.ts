@@ -66,6 +66,18 @@ Deno.test({
       }
       assert.equal(health.state, "ready", JSON.stringify(health));
       assert.match(health.threads.reason, /pipeline of 4 shards/);
+      // a shard's object answers only calls that carry its own part
+      const host = `http://127.0.0.1:${sharded.shardPorts[2]}/`;
+      const noPart = await fetch(host, { method: "POST", body: new Uint8Array(8) });
+      assert.equal(noPart.status, 400);
+      assert.match(await noPart.text(), /carry their part in x-shard-part/);
+      const other = await fetch(host, {
+        method: "POST",
+        body: new Uint8Array(8),
+        headers: { "x-shard-part": '{"layers":[1,2]}' },
+      });
+      assert.equal(other.status, 409);
+      assert.match(await other.text(), /this shard holds .*"layers":\[0,1\].*, not \{"layers":\[1,2\]\}/);
       const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: "wk", maxRetries: 0 });
       const ask = { model: "tiny", temperature: 0, ignore_eos: true } as const;
       const whole = await client.chat.completions.create(

@@ -199,6 +199,10 @@ export class Shard {
     if (fromTokens && !(this.part.embed[0] === 0 && this.part.embed[1] === this.config.vocabSize)) {
       throw new ShardError("bad", "this shard does not hold the whole embedding: send it hidden rows");
     }
+    const V = this.config.vocabSize;
+    if (fromTokens && req.tokens!.some((t) => t < 0 || t >= V)) {
+      throw new ShardError("bad", `a token id is outside the vocabulary [0, ${V})`); // before any cache is touched
+    }
     const epochs = this.hasLayers ? this.#bind(req.sessions) : req.sessions.map(() => 0);
     const mem = k.memory.buffer;
     if (fromTokens) new Int32Array(mem, k.tokens_ptr(), n).set(req.tokens!);

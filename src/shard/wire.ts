@@ -88,14 +88,18 @@ class Reader {
     this.#at = (this.#at + n + 3) & ~3;
     return out;
   }
-  f32(): Float32Array {
+  /** A run of 4-byte values: a view where the message is aligned, else a copy. */
+  #words(what: string): Uint8Array {
     const b = this.buf.byteOffset % 4 === 0 ? this.view() : this.bytes();
-    if (b.length % 4) throw new ShardError("bad", "float data of a length not a multiple of 4");
+    if (b.length % 4) throw new ShardError("bad", `${what} data of a length not a multiple of 4`);
+    return b;
+  }
+  f32(): Float32Array {
+    const b = this.#words("float");
     return new Float32Array(b.buffer, b.byteOffset, b.length / 4);
   }
   i32(): Int32Array {
-    const b = this.buf.byteOffset % 4 === 0 ? this.view() : this.bytes();
-    if (b.length % 4) throw new ShardError("bad", "int data of a length not a multiple of 4");
+    const b = this.#words("int");
     return new Int32Array(b.buffer, b.byteOffset, b.length / 4);
   }
   text(): string {
