@@ -93,10 +93,15 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     await synthesize("small", dir, 1);
     await withPage({ ctx: 4096, model: dir }, async (page, _url, health) => {
+      await page.click("summary");
+      await page.fill("#s-seed", "7"); // sampled, but the same answer every run
+      await page.dispatchEvent("#s-seed", "change");
+      await page.click("summary");
       await page.fill("#input", "write for a long while");
       await page.keyboard.press("Enter");
       await page.waitForSelector(".msg.assistant[data-state='streaming']");
-      await page.waitForFunction(`document.querySelector(".msg.assistant[data-state='streaming']")?.textContent`);
+      // the first token has arrived (its text may render empty: a random model's pieces can be whitespace)
+      await page.waitForSelector("#stats:has-text('first token')");
       await page.click("#stop");
       await page.waitForSelector("#stats:has-text('stopped')");
       for (let i = 0; i < 50 && (await health()).queue.active !== 0; i++) await new Promise((r) => setTimeout(r, 20));
