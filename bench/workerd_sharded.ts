@@ -5,7 +5,11 @@
  * reads). Against the unsharded bundle (one isolate holding the whole model)
  * in the same run, through the OpenAI routes: time to first token of a
  * ~500-token chat prompt, decode tok/s of the stream after it, 4 concurrent
- * streams aggregate; each workerd process's RSS. Rounds interleaved, medians.
+ * streams aggregate (rounds interleaved, medians); then the CPU each process
+ * spends per decoded token and each process's RSS. Last, in a fresh set of
+ * shard processes with the V8 inspector open (`bench/workerd/heap.ts`), the
+ * memory inside each isolate after the same work: JS heap, ArrayBuffer
+ * stores, and the wasm memory the shard reports.
  *
  *   deno task build:cloudflare && deno run -A bench/workerd_sharded.ts [--model DIR] [--rounds 3]
  * @module
@@ -13,16 +17,34 @@
 
 import { flag } from "./args.ts";
 import { machine } from "./machine.ts";
-import { startSharded } from "../deploy/cloudflare/sharded_local.ts";
+import { end, startSharded } from "../deploy/cloudflare/sharded_local.ts";
 import { writeWorkerdConfig } from "../deploy/cloudflare/workerd_config.ts";
 import { freePort } from "../tests/net.ts";
 import { rangeServer } from "../tools/static.ts";
+import { fetchLink } from "../src/shard/transport.ts";
+import { type HeapUsage, heapUsage } from "./workerd/heap.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
 const ROUNDS = Number(flag("rounds", "3"));
 const CF = new URL("../deploy/cloudflare/", import.meta.url).pathname;
-const CTX = Number(flag("ctx", "2048")), SESSIONS = 4, GEN = 48;
+const CTX = Number(flag("ctx", "2048")), SESSIONS = 4, GEN = 48, LONG = 192;
 const rss = (pid: number) => Number(Deno.readTextFileSync(`/proc/${pid}/status`).match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+/** An isolate's memory in MiB, summed over the process's isolates: as it ran, then after a full GC (if it ran). */
+const isolateMiB = (list: { usage: HeapUsage; afterGc: HeapUsage | null }[]) => {
+  const sum = (f: (x: (typeof list)[number]) => number) => +(list.reduce((a, x) => a + f(x), 0) / 2 ** 20).toFixed(1);
+  const gc = list.every((x) => x.afterGc);
+  return {
+    heapUsedMiB: sum((x) => x.usage.usedSize),
+    heapMiB: sum((x) => x.usage.totalSize),
+    buffersMiB: sum((x) => x.usage.backingStorageSize),
+    ...(gc ? { liveHeapMiB: sum((x) => x.afterGc!.usedSize), heapAfterGcMiB: sum((x) => x.afterGc!.totalSize) } : {}),
+  };
+};
+/** CPU time a process has used, ms (user + system, from /proc: 10 ms ticks). */
+const cpuMs = (pid: number) => {
+  const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime (fields 14, 15), USER_HZ 100
+};
 
 async function ready(base: string): Promise<void> {
   for (let i = 0; i < 6000; i++) {
@@ -35,7 +57,11 @@ async function ready(base: string): Promise<void> {
 }
 
 /** One streamed chat completion: ms to the first token, then tok/s of the rest. */
-async function streamOnce(base: string, content: string): Promise<{ ttft: number; decode: number; tokens: number }> {
+async function streamOnce(
+  base: string,
+  content: string,
+  maxTokens = GEN,
+): Promise<{ ttft: number; decode: number; tokens: number }> {
   const t0 = performance.now();
   const res = await fetch(`${base}/v1/chat/completions`, {
     method: "POST",
@@ -43,7 +69,7 @@ async function streamOnce(base: string, content: string): Promise<{ ttft: number
     body: JSON.stringify({
       model: "m",
       messages: [{ role: "user", content }],
-      max_tokens: GEN,
+      max_tokens: maxTokens,
       ignore_eos: true,
       temperature: 0,
       stream: true,
@@ -73,12 +99,15 @@ const prompt = (seed: number) =>
 const files = rangeServer(DIR);
 const url = files.url + "/";
 const port = freePort(), wholePort = freePort();
-const sharded = await startSharded(url, port, {}, { sessions: SESSIONS, contextLength: CTX }, {
-  shardPorts: Array.from({ length: 16 }, () => freePort()),
-  quiet: true,
-  prefix: "bench-sharded",
-  preventEviction: true, // the rounds of the other bundle leave the shards idle longer than workerd's 10 s
-});
+const startShards = (inspectorPorts?: number[]) =>
+  startSharded(url, port, {}, { sessions: SESSIONS, contextLength: CTX }, {
+    shardPorts: Array.from({ length: 16 }, () => freePort()),
+    quiet: true,
+    prefix: "bench-sharded",
+    preventEviction: true, // the rounds of the other bundle leave the shards idle longer than workerd's 10 s
+    ...(inspectorPorts ? { inspectorPorts } : {}),
+  });
+let sharded = await startShards();
 const wholeCfg = await writeWorkerdConfig(
   `${CF}dist`,
   wholePort,
@@ -91,6 +120,8 @@ const whole = new Deno.Command(`${CF}node_modules/.bin/workerd`, {
   stderr: "null",
 })
   .spawn();
+const streamsOf4 = (base: string, r: number) =>
+  Promise.all([0, 1, 2, 3].map((i) => streamOnce(base, `short ${r} ${i}: ` + prompt(i).slice(0, 80))));
 try {
   // before any call: the shard processes with the bundle and nothing loaded
   await new Promise((r) => setTimeout(r, 3000));
@@ -108,43 +139,96 @@ try {
       note(`${kind}.ttftMs`, one.ttft);
       note(`${kind}.decode`, one.decode);
       const t1 = performance.now();
-      const four = await Promise.all(
-        [0, 1, 2, 3].map((i) => streamOnce(base, `short ${r} ${i}: ` + prompt(i).slice(0, 80))),
-      );
+      const four = await streamsOf4(base, r);
       note(`${kind}.streams4`, four.reduce((a, x) => a + x.tokens, 0) / ((performance.now() - t1) / 1000));
     }
   }
+  // where a token's time goes: each process's CPU per decoded token against the wall time per token (LONG tokens
+  // from a short prompt), and the wall time per token after a ~500-token prompt
+  const profile = async (p: number, pids: number[], content: string) => {
+    const before = pids.map(cpuMs);
+    const one = await streamOnce(`http://127.0.0.1:${p}`, content, LONG);
+    const cpu = pids.map((pid, i) => (cpuMs(pid) - before[i]) / one.tokens); // with a short prompt's prefill
+    return { msPerToken: +(1000 / one.decode).toFixed(2), cpu };
+  };
+  const pids = [sharded.main.pid, ...sharded.shards.map((p) => p.pid)];
+  const profiles = {
+    whole: { short: await profile(wholePort, [whole.pid], "count"), at500: await profile(wholePort, [], prompt(9)) },
+    sharded: { short: await profile(port, pids, "count"), at500: await profile(port, [], prompt(9)) },
+  };
+  const rssAfter = sharded.shards.map((p) => rss(p.pid)), workerRss = rss(sharded.main.pid);
+
+  // memory inside the isolates: a fresh set of shard processes with the V8 inspector open (it slows the isolates,
+  // so the timings above ran without it), through the same work, then each isolate's heap and each shard's wasm memory
+  await sharded.stop();
+  const inspectors = Array.from({ length: 17 }, () => freePort()); // the Worker's, then up to 16 shards'
+  sharded = await startShards(inspectors);
+  await ready(`http://127.0.0.1:${port}`);
+  await streamOnce(`http://127.0.0.1:${port}`, prompt(1));
+  await streamsOf4(`http://127.0.0.1:${port}`, 0);
+  const poke = (p: number, path = "") => () => fetch(`http://127.0.0.1:${p}/${path}`).then((r) => r.body?.cancel());
+  const memory = [await heapUsage(inspectors[0], poke(port, "health"))];
+  const wasm: number[] = [];
+  for (let i = 0; i < sharded.shards.length; i++) {
+    memory.push(await heapUsage(inspectors[i + 1], poke(sharded.shardPorts[i])));
+    const headers = { "x-shard-part": JSON.stringify(sharded.plan.shards[i].part) };
+    const link = fetchLink(
+      (body, signal) => fetch(`http://127.0.0.1:${sharded.shardPorts[i]}/`, { method: "POST", body, headers, signal }),
+      sharded.plan.shards[i].name,
+    );
+    wasm.push((await link.info()).memory.total); // the instance's memory.buffer.byteLength
+  }
+
   const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(results)) out[k] = +med(v).toFixed(1);
   for (const m of ["decode", "streams4"]) out[`ratio.${m}`] = +(out[`sharded.${m}`] / out[`whole.${m}`]).toFixed(3);
   out["ratio.ttft"] = +(out["whole.ttftMs"] / out["sharded.ttftMs"]).toFixed(3);
-  sharded.plan.shards.forEach((s, i) =>
+  const mib = (b: number) => +(b / 2 ** 20).toFixed(1);
+  sharded.plan.shards.forEach((s, i) => {
+    const isolate = isolateMiB(memory[i + 1]);
     console.log(
       JSON.stringify({
         shard: s.name,
         holds: s.holds,
-        plannedWasmMiB: +(s.bytes.total / 2 ** 20).toFixed(1),
+        plannedWasmMiB: mib(s.bytes.total),
+        wasmMiB: mib(wasm[i]),
+        // inside the isolate (V8 inspector): JS heap used / reserved, ArrayBuffer stores (wasm memory not among them)
+        ...isolate,
+        isolateMiB: +(mib(wasm[i]) + isolate.heapMiB + isolate.buffersMiB).toFixed(1), // wasm + heap + buffers
         idleRssMB: +idle[i].toFixed(1), // the process before its first call: the bundle, no model
-        rssMB: +rss(sharded.shards[i].pid).toFixed(1),
+        rssMB: +rssAfter[i].toFixed(1),
+        cpuMsPerToken: +profiles.sharded.short.cpu[i + 1].toFixed(2),
       }),
-    )
-  );
+    );
+  });
   console.log(JSON.stringify({
     bench: "workerd_sharded",
     model: DIR,
     shards: sharded.plan.shards.length,
     shardedLoadMs: Math.round(shardedLoad),
-    workerRssMB: +rss(sharded.main.pid).toFixed(1),
+    workerRssMB: +workerRss.toFixed(1),
     wholeRssMB: +rss(whole.pid).toFixed(1),
+    workerIsolate: isolateMiB(memory[0]),
+    // LONG tokens decoded: wall ms per token from a short prompt and after a ~500-token one; CPU ms per token
+    decodeProfile: {
+      wholeMs: profiles.whole.short.msPerToken,
+      shardedMs: profiles.sharded.short.msPerToken,
+      ratio: +(profiles.whole.short.msPerToken / profiles.sharded.short.msPerToken).toFixed(3),
+      wholeMsAt500: profiles.whole.at500.msPerToken,
+      shardedMsAt500: profiles.sharded.at500.msPerToken,
+      ratioAt500: +(profiles.whole.at500.msPerToken / profiles.sharded.at500.msPerToken).toFixed(3),
+      wholeCpuMs: +profiles.whole.short.cpu[0].toFixed(2),
+      workerCpuMs: +profiles.sharded.short.cpu[0].toFixed(2),
+      shardsCpuMs: +profiles.sharded.short.cpu.slice(1).reduce((a, b) => a + b, 0).toFixed(2),
+    },
     ...out,
     rounds: ROUNDS,
     machine: machine(1),
   }));
 } finally {
   await sharded.stop();
-  whole.kill("SIGTERM");
-  await whole.status;
+  await end(whole);
   await files.close();
   for (const f of Deno.readDirSync(`${CF}dist`)) {
     if (f.name.startsWith("bench-")) await Deno.remove(`${CF}dist/${f.name}`);

@@ -158,6 +158,29 @@ Deno.test("load options out of range are refused with the option's name", async 
   await assert.rejects(loadModel(TINY, { blockSize: 65 }), /blockSize must be an integer in \[1, 64\], got 65/);
 });
 
+Deno.test("the ternary tiles are not timed with a clock that stands still or moves in coarse steps", async () => {
+  const now = performance.now.bind(performance);
+  for (const clock of [() => 1234.5, () => Math.floor(now())]) { // frozen (Workers between I/O), 1 ms steps
+    performance.now = clock;
+    let m;
+    try {
+      m = await loadModel(TINY);
+    } finally {
+      performance.now = now;
+    }
+    const tiles = m.info().kernels.tiles;
+    if (m.info().kernels.build === "relaxed") {
+      assert.deepEqual([tiles.decode, tiles.prefill, tiles.chosen, tiles.ratios], [
+        "dot16",
+        "dot16",
+        "unmeasured",
+        undefined,
+      ]);
+    }
+    m.dispose();
+  }
+});
+
 Deno.test("the ternary tiles: measured at load by default, forced by option, logits the same bit for bit", async () => {
   const auto = await loadModel(TINY);
   const info = auto.info();

@@ -31,7 +31,14 @@ export async function startSharded(
   port: number,
   vars: Record<string, string>,
   planOptions: PlanOptions,
-  options: { shardPorts?: number[]; quiet?: boolean; prefix?: string; preventEviction?: boolean } = {},
+  options: {
+    shardPorts?: number[];
+    quiet?: boolean;
+    prefix?: string;
+    preventEviction?: boolean;
+    /** Opens each process's V8 inspector on these loopback ports (the Worker's, then the shards'). */
+    inspectorPorts?: number[];
+  } = {},
 ): Promise<ShardedRun> {
   const base = modelUrl.endsWith("/") ? modelUrl : modelUrl + "/";
   const res = await fetch(base + "config.json");
@@ -60,10 +67,13 @@ export async function startSharded(
     options.preventEviction,
   );
   const io = options.quiet ? "null" : "inherit";
-  const spawn = (config: string) =>
-    new Deno.Command(`${here}node_modules/.bin/workerd`, { args: ["serve", config], stdout: io, stderr: io }).spawn();
-  const shards = files.shards.map(spawn);
-  const main = spawn(files.main);
+  const spawn = (config: string, i: number) => {
+    const inspector = options.inspectorPorts?.[i];
+    const args = ["serve", config, ...(inspector ? [`--inspector-addr=127.0.0.1:${inspector}`] : [])];
+    return new Deno.Command(`${here}node_modules/.bin/workerd`, { args, stdout: io, stderr: io }).spawn();
+  };
+  const shards = files.shards.map((f, i) => spawn(f, i + 1));
+  const main = spawn(files.main, 0);
   return {
     plan,
     main,
@@ -72,15 +82,23 @@ export async function startSharded(
     async restart(i) {
       shards[i].kill("SIGKILL");
       await shards[i].status;
-      shards[i] = spawn(files.shards[i]);
+      shards[i] = spawn(files.shards[i], i + 1);
     },
     async stop() {
-      for (const p of [main, ...shards]) {
-        try {
-          p.kill("SIGTERM");
-        } catch { /* already gone */ }
-      }
-      await Promise.allSettled([main, ...shards].map((p) => p.status));
+      await Promise.allSettled([main, ...shards].map(end));
     },
   };
+}
+
+/** SIGTERM, then SIGKILL after 3 s (workerd with an inspector session open can outlive SIGTERM). */
+export async function end(p: Deno.ChildProcess): Promise<void> {
+  const kill = (sig: Deno.Signal) => {
+    try {
+      p.kill(sig);
+    } catch { /* already gone */ }
+  };
+  kill("SIGTERM");
+  const timer = setTimeout(() => kill("SIGKILL"), 3000);
+  await p.status;
+  clearTimeout(timer);
 }

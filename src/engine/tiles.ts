@@ -28,7 +28,8 @@ export interface TileReport {
   prefill: TileForm;
   /**
    * `"measured"` (timed at load), `"forced"` (the option named a form), `"only"` (the build has one form), or
-   * `"unmeasured"` (the runtime's clock does not advance while code runs, as in Cloudflare Workers: dot16 is kept).
+   * `"unmeasured"` (the runtime's clock does not advance while code runs, as in Cloudflare Workers, or moves in steps
+   * too coarse to time a few milliseconds: dot16 is kept).
    */
   chosen: "measured" | "forced" | "only" | "unmeasured";
   /** Per measured case, the median time ratio dot16 / dot-add (> 1: dot-add faster). */
@@ -46,15 +47,22 @@ function sample(k: KernelExports, form: number, nTok: number, reps: number): num
 }
 
 /**
- * Whether `performance.now()` moves while code runs: Workers freeze it
- * between I/O (a timing-attack defence), so timing kernels there measures
- * nothing (and sizing repetitions by it would run thousands).
+ * The smallest step of `performance.now()` seen in a short spin, ms;
+ * Infinity when it does not move. Workers freeze the clock between I/O (a
+ * timing-attack defence) and some runtimes coarsen it: timing kernels there
+ * measures nothing, and sizing repetitions by it would run thousands.
  */
-function clockAdvances(k: KernelExports): boolean {
-  const t0 = performance.now();
-  for (let i = 0; i < 50 && performance.now() === t0; i++) sample(k, TernaryTiles.DOT16, 1, 1);
-  return performance.now() !== t0;
+function clockStep(): number {
+  let step = Infinity, last = performance.now();
+  for (let i = 0, seen = 0; i < 200_000 && seen < 5; i++) {
+    const t = performance.now();
+    if (t !== last) step = Math.min(step, t - last), last = t, seen++;
+  }
+  return step;
 }
+
+/** Longest clock step that still times a 2 ms sample to 1%. */
+const FINE_CLOCK_MS = 0.02;
 
 /**
  * The median over alternating pairs of time(dot16) / time(dot-add) for
@@ -93,7 +101,7 @@ export function chooseTiles(k: KernelExports, choice: TileChoice, block: number)
     k.set_ternary_tiles(CODE[choice], CODE[choice]);
     return { decode: choice, prefill: choice, chosen: "forced" };
   }
-  if (!clockAdvances(k)) {
+  if (!(clockStep() <= FINE_CLOCK_MS)) {
     k.set_ternary_tiles(CODE.dot16, CODE.dot16);
     return { decode: "dot16", prefill: "dot16", chosen: "unmeasured" };
   }

@@ -96,7 +96,6 @@ export interface ShardInfo {
   memory: { weights: number; kvCache: number; scratch: number; total: number };
   /** Sessions held, and slots. */
   sessions: { held: number; slots: number };
-  /** Positions per session, rows per step. */
   /** The kernel build it runs (`"relaxed"` or `"plain"` SIMD). */
   kernels: "relaxed" | "plain";
   /** The ternary tiles it chose (layer shards; others run no ternary kernel). */
