@@ -397,3 +397,27 @@ Deno.test("shards that do not hold the whole model in order cannot form a pipeli
   );
   for (const s of [a, b, h]) s.dispose();
 });
+
+Deno.test("connecting waits for a shard that is still starting, and gives up on one that refuses or never comes", async () => {
+  const dir = FIX + "tiny-falcon-e";
+  const config = parseConfig(Deno.readTextFileSync(dir + "/config.json"));
+  const whole = await loadShard(dir, { ...OPTS, part: { layers: [0, 2], embed: [0, 640], head: [0, 640] } });
+  const starting = (failures: number, retryable = true): ShardLink => {
+    const link = localLink(whole);
+    let calls = 0;
+    return {
+      ...link,
+      info:
+        () => (++calls <= failures
+          ? Promise.reject(new ShardError("down", `shard: connection refused (${calls})`, retryable))
+          : link.info()),
+    };
+  };
+  const p = await Pipeline.connect(config, [starting(3)]); // a process that binds its port a moment late
+  assert.equal(p.freeSessions, OPTS.maxSessions);
+  await assert.rejects(Pipeline.connect(config, [starting(1, false)]), /connection refused \(1\)/); // not retryable
+  const t0 = Date.now();
+  await assert.rejects(Pipeline.connect(config, [starting(Infinity)], "pipeline", 300), /connection refused/);
+  assert.ok(Date.now() - t0 < 2000, "gave up after its wait");
+  whole.dispose();
+});

@@ -151,10 +151,29 @@ export class Pipeline implements ServedModel {
 
   /**
    * Connects to shards that together hold the whole model (in any order).
+   * A shard that cannot be reached yet (a retryable `down`: its process or
+   * object is still starting) is asked again for up to `waitMs`.
    * @throws {EngineError} when they leave a gap, overlap, or hold the embedding or lm_head in a way the pipeline cannot run.
+   * @throws {ShardError} when a shard still cannot be reached after `waitMs`.
    */
-  static async connect(config: ModelConfig, links: ShardLink[], location = "pipeline"): Promise<Pipeline> {
-    const infos = await Promise.all(links.map((l) => l.info()));
+  static async connect(
+    config: ModelConfig,
+    links: ShardLink[],
+    location = "pipeline",
+    waitMs = 10_000,
+  ): Promise<Pipeline> {
+    const t0 = Date.now();
+    const ask = async (l: ShardLink): Promise<ShardInfo> => {
+      for (let t = 1;; t++) {
+        try {
+          return await l.info();
+        } catch (e) {
+          if (!(e instanceof ShardError && e.retryable) || Date.now() - t0 >= waitMs) throw e;
+          await new Promise((r) => setTimeout(r, Math.min(1000, 50 * t)));
+        }
+      }
+    };
+    const infos = await Promise.all(links.map(ask));
     return new Pipeline(config, links.map((link, i) => ({ link, info: infos[i] })), location);
   }
 
