@@ -19,8 +19,8 @@
  *
  * Sources: `local` is the directory with model.safetensors read once first,
  * so it is in the page cache (load from a warm file); `http` is the same
- * directory served on 127.0.0.1 by a separate Deno.serve process with Range
- * support (this file with `--serve DIR`).
+ * directory served on 127.0.0.1 with Range support by `tools/static.ts`, in a
+ * process of its own.
  *
  * Prints one JSON line per (shape, source). Load time is the cli's own
  * `timings.load_ms` (config, headers, wasm instance, memory growth, copying
@@ -40,7 +40,6 @@ const SPEC: TaskSpec = {
   usage: "deno run -A bench/memory_load.ts [options]",
   about: "Peak RSS and load time of the cli through load, prefill and decode, per shape and source.",
   options: {
-    serve: { type: "string", value: "DIR", help: "(internal) serve DIR over HTTP for the http source" },
     shapes: { type: "string", value: "LIST", help: "shapes (default falcon-e-1b,falcon-e-3b)" },
     sources: { type: "string", value: "LIST", help: "local and/or http (default both)" },
     "prompt-tokens": { type: "string", value: "N", int: [1, 1 << 20], help: "prompt length (default 512)" },
@@ -64,78 +63,15 @@ import { cpuModel } from "./machine.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const CLI = new URL("../src/cli/cli.ts", import.meta.url).pathname;
-const SELF = new URL(import.meta.url).pathname;
+const STATIC = new URL("../tools/static.ts", import.meta.url).pathname;
 const MB = 1e6;
 
 // ---------------------------------------------------------------------------
-// The static server (child process): `--serve DIR` prints {"port": N} and serves.
-
-function serveStatic(dir: string): void {
-  const root = dir.replace(/\/+$/, "");
-  Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen: (a) => console.log(JSON.stringify({ port: a.port })),
-  }, async (req) => {
-    const name = decodeURIComponent(new URL(req.url).pathname).replace(/^\/+/, "");
-    if (name === "" || name.includes("..") || name.includes("/")) return new Response("not found", { status: 404 });
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(`${root}/${name}`);
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-    const size = (await file.stat()).size;
-    const headers = new Headers({ "accept-ranges": "bytes", "content-type": "application/octet-stream" });
-    let start = 0, end = size, status = 200;
-    const m = req.headers.get("range")?.match(/^bytes=(\d+)-(\d*)$/);
-    if (m) {
-      start = Number(m[1]);
-      end = m[2] === "" ? size : Math.min(size, Number(m[2]) + 1);
-      if (start >= size || start >= end) {
-        file.close();
-        return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
-      }
-      status = 206;
-      headers.set("content-range", `bytes ${start}-${end - 1}/${size}`);
-    }
-    headers.set("content-length", String(end - start));
-    if (req.method === "HEAD") {
-      file.close();
-      return new Response(null, { status, headers });
-    }
-    await file.seek(start, Deno.SeekMode.Start);
-    let left = end - start;
-    let closed = false;
-    const close = () => {
-      if (!closed) file.close();
-      closed = true;
-    };
-    const body = new ReadableStream<Uint8Array>({
-      async pull(c) {
-        const buf = new Uint8Array(Math.min(left, 1 << 20));
-        const n = buf.length === 0 ? null : await file.read(buf);
-        if (n === null || n === 0) {
-          close();
-          c.close();
-          return;
-        }
-        c.enqueue(buf.subarray(0, n));
-        left -= n;
-        if (left <= 0) {
-          close();
-          c.close();
-        }
-      },
-      cancel: close,
-    });
-    return new Response(body, { status, headers });
-  });
-}
+// The static server: tools/static.ts in a child process (its memory is not the cli's).
 
 async function startServer(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-net", SELF, "--serve", dir],
+    args: ["run", "--allow-read", "--allow-net", STATIC, "--dir", dir, "--port", "0"],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -147,9 +83,10 @@ async function startServer(dir: string): Promise<{ url: string; stop: () => Prom
     buf += value;
   }
   reader.releaseLock();
-  const port = JSON.parse(buf.slice(0, buf.indexOf("\n"))).port as number;
+  const url = buf.match(/ at (http:\S+)/)?.[1]; // "serving DIR at URL"
+  if (!url) throw new Error(`the static server said ${JSON.stringify(buf)}`);
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url,
     stop: async () => {
       try {
         child.kill("SIGTERM");
@@ -340,8 +277,6 @@ function promptIds(n: number, vocab: number): number[] {
 async function main(argv: string[]): Promise<void> {
   const args = parseTask(argv, SPEC);
   if (!args) return;
-  const serveDir = args.flags.get("serve");
-  if (serveDir) return serveStatic(serveDir);
   const shapes = (args.flags.get("shapes") ?? "falcon-e-1b,falcon-e-3b").split(",");
   const sources = (args.flags.get("sources") ?? "local,http").split(",");
   for (const s of shapes) if (!SHAPES[s]) throw new UsageError(`unknown shape ${s}`);

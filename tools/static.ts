@@ -7,10 +7,15 @@
 
 import { parseTask, type TaskSpec, UsageError } from "../src/cli/args.ts";
 
-/** Serves the files of `dir` on 127.0.0.1, byte ranges streamed from the file (never read whole). */
+/**
+ * Serves the files of `dir` on 127.0.0.1 (by base name: `/any/path/config.json`
+ * is `dir/config.json`), byte ranges streamed from the file (never read whole);
+ * HEAD answers the size, a range past the end is a 416.
+ */
 export function rangeServer(dir: string, port = 0): { url: string; close: () => Promise<void> } {
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
     const name = decodeURIComponent(new URL(req.url).pathname.split("/").pop()!);
+    if (name === "" || name === "." || name === "..") return new Response("not found", { status: 404 });
     let f: Deno.FsFile;
     try {
       f = await Deno.open(`${dir}/${name}`);
@@ -20,21 +25,31 @@ export function rangeServer(dir: string, port = 0): { url: string; close: () => 
     const size = (await f.stat()).size;
     const m = req.headers.get("range")?.match(/^bytes=(\d+)-(\d*)$/);
     const start = m ? Number(m[1]) : 0, end = m && m[2] !== "" ? Math.min(size, Number(m[2]) + 1) : size;
+    if (m && start >= end) {
+      f.close();
+      return new Response(null, { status: 416, headers: { "content-range": `bytes */${size}` } });
+    }
+    const headers = new Headers({ "accept-ranges": "bytes", "content-length": String(end - start) });
+    if (m) headers.set("content-range", `bytes ${start}-${end - 1}/${size}`);
+    const status = m ? 206 : 200;
+    if (req.method === "HEAD") return (f.close(), new Response(null, { status, headers }));
     await f.seek(start, Deno.SeekMode.Start);
-    let left = end - start;
+    let left = end - start, open = true;
+    const close = () => {
+      if (open) f.close();
+      open = false;
+    };
     const body = new ReadableStream<Uint8Array>({
       async pull(c) {
         const buf = new Uint8Array(Math.min(1 << 20, left));
         const n = left > 0 ? await f.read(buf) : null;
-        if (!n) return (f.close(), c.close());
+        if (!n) return (close(), c.close());
         left -= n;
         c.enqueue(buf.subarray(0, n));
       },
-      cancel: () => f.close(),
+      cancel: close,
     });
-    const headers = new Headers({ "accept-ranges": "bytes", "content-length": String(end - start) });
-    if (m) headers.set("content-range", `bytes ${start}-${end - 1}/${size}`);
-    return new Response(body, { status: m ? 206 : 200, headers });
+    return new Response(body, { status, headers });
   });
   return { url: `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/m`, close: () => server.shutdown() };
 }
@@ -54,7 +69,7 @@ if (import.meta.main) {
       const dir = args.flags.get("dir");
       if (!dir) throw new UsageError("--dir is required: the checkpoint directory to serve");
       const s = rangeServer(dir, Number(args.flags.get("port") ?? 8080));
-      console.error(`serving ${dir} at ${s.url.replace(/\/m$/, "/")}`);
+      console.log(`serving ${dir} at ${s.url.replace(/\/m$/, "/")}`); // bench/memory_load.ts reads this line
     }
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
