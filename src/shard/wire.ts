@@ -73,12 +73,9 @@ class Reader {
     this.#at += 4;
     return v;
   }
+  /** A run of bytes, copied. */
   bytes(): Uint8Array {
-    const n = this.u32();
-    if (this.#at + n > this.buf.length) throw new ShardError("bad", "the message is truncated");
-    const out = this.buf.slice(this.#at, this.#at + n);
-    this.#at = (this.#at + n + 3) & ~3;
-    return out;
+    return this.view().slice();
   }
   /** A run of bytes as a view (no copy); runs start 4-aligned in the message. */
   view(): Uint8Array {
