@@ -22,7 +22,7 @@ import { writeWorkerdConfig } from "../deploy/cloudflare/workerd_config.ts";
 import { freePort } from "../tests/net.ts";
 import { rangeServer } from "../tools/static.ts";
 import { fetchLink } from "../src/shard/transport.ts";
-import { type HeapUsage, heapUsage } from "./workerd/heap.ts";
+import { heapPeaks, type HeapUsage, heapUsage } from "./workerd/heap.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
 const ROUNDS = Number(flag("rounds", "3"));
@@ -164,8 +164,11 @@ try {
   const inspectors = Array.from({ length: 17 }, () => freePort()); // the Worker's, then up to 16 shards'
   sharded = await startShards(inspectors);
   await ready(`http://127.0.0.1:${port}`);
-  await streamOnce(`http://127.0.0.1:${port}`, prompt(1));
-  await streamsOf4(`http://127.0.0.1:${port}`, 0);
+  // the most each isolate held at any sample while the work ran, then one reading after it (with a full GC)
+  const peaks = await heapPeaks(inspectors.slice(0, sharded.shards.length + 1), async () => {
+    await streamOnce(`http://127.0.0.1:${port}`, prompt(1));
+    await streamsOf4(`http://127.0.0.1:${port}`, 0);
+  });
   const poke = (p: number, path = "") => () => fetch(`http://127.0.0.1:${p}/${path}`).then((r) => r.body?.cancel());
   const memory = [await heapUsage(inspectors[0], poke(port, "health"))];
   const wasm: number[] = [];
@@ -196,6 +199,11 @@ try {
         // inside the isolate (V8 inspector): JS heap used / reserved, ArrayBuffer stores (wasm memory not among them)
         ...isolate,
         isolateMiB: +(mib(wasm[i]) + isolate.heapMiB + isolate.buffersMiB).toFixed(1), // wasm + heap + buffers
+        // the most seen at any sample during the work: heap reserved, buffers, and wasm + both at one sample
+        peakHeapMiB: mib(peaks[i + 1].totalSize),
+        peakBuffersMiB: mib(peaks[i + 1].backingStorageSize),
+        peakIsolateMiB: mib(wasm[i] + peaks[i + 1].sum),
+        peakSamples: peaks[i + 1].samples,
         idleRssMB: +idle[i].toFixed(1), // the process before its first call: the bundle, no model
         rssMB: +rssAfter[i].toFixed(1),
         cpuMsPerToken: +profiles.sharded.short.cpu[i + 1].toFixed(2),
@@ -210,6 +218,7 @@ try {
     workerRssMB: +workerRss.toFixed(1),
     wholeRssMB: +rss(whole.pid).toFixed(1),
     workerIsolate: isolateMiB(memory[0]),
+    workerPeak: { heapMiB: mib(peaks[0].totalSize), buffersMiB: mib(peaks[0].backingStorageSize) },
     // LONG tokens decoded: wall ms per token from a short prompt and after a ~500-token one; CPU ms per token
     decodeProfile: {
       wholeMs: profiles.whole.short.msPerToken,

@@ -10,6 +10,7 @@ import { fetchLink, localLink, shardHandler, type ShardLink } from "../src/shard
 import type { ModelPart, PartRanges } from "../src/shard/part.ts";
 import { partBytes, PlanError, planShards } from "../src/shard/plan.ts";
 import { ShardError } from "../src/shard/shard.ts";
+import { decodeAnswer, encodeCall, Op } from "../src/shard/wire.ts";
 import { parseConfig } from "../src/load/config.ts";
 import { createEngine } from "../src/engine/create.ts";
 import type { Model } from "../src/engine/model.ts";
@@ -378,7 +379,49 @@ Deno.test("malformed shard calls are refused with a message, before any cache ch
   assert.match(await call(Uint8Array.from([0x46, 0x45, 0x53, 0x31, 9, 0, 0, 0])), /unknown operation 9/);
   assert.match(await call(Uint8Array.from([0x46, 0x45, 0x53, 0x31, 4, 0, 0, 0, 0])), /trailing bytes/);
   assert.equal((await handle(new Request("http://s/"))).status, 405);
+  // a body that is not the length it says is refused: a small one (read whole) and a large byte stream (read
+  // into a pooled buffer, in pieces)
+  const small = Uint8Array.from([0x46, 0x45, 0x53, 0x31, 4, 0, 0, 0]); // INFO
+  const tokens = Int32Array.from({ length: 20_000 }, (_, i) => (i * 7) % 640);
+  const large = encodeCall({ op: Op.EMBED, tokens }); // 80 KB
+  const byteStream = (m: Uint8Array) => {
+    let at = 0;
+    return new ReadableStream({
+      type: "bytes",
+      pull(c) { // a piece per pull: the body arrives in several reads
+        c.enqueue(m.slice(at, at += 30_001));
+        if (at >= m.length) c.close();
+      },
+    });
+  };
+  const post = (body: BodyInit, length: number) =>
+    handle(new Request("http://s/", { method: "POST", body, headers: { "content-length": String(length) } }))
+      .then(async (res) => new Uint8Array(await res.arrayBuffer()));
+  for (const [m, body, op] of [[small, () => small, Op.INFO], [large, () => byteStream(large), Op.EMBED]] as const) {
+    for (const [length, re] of [[m.length + 4, /shorter than/], [m.length - 4, /longer than/]] as const) {
+      const answer = await post(body(), length);
+      assert.throws(() => decodeAnswer(op, answer), (e) => e instanceof ShardError && re.test(e.message), String(re));
+    }
+  }
+  assert.ok((decodeAnswer(Op.INFO, await post(small, small.length)) as { holds: string }).holds);
+  for (let i = 0; i < 3; i++) { // the pooled buffer, used again
+    assert.deepEqual(decodeAnswer(Op.EMBED, await post(byteStream(large), large.length)), whole.embed(tokens));
+  }
   whole.dispose(), upper.dispose();
+});
+
+Deno.test("the shard handler's reused buffers: answers already given stay as they were, overlapping calls stay apart", async () => {
+  const dir = FIX + "tiny-falcon-e";
+  const shard = await loadShard(dir, { ...OPTS, part: { embed: [0, 640] } });
+  const handle = shardHandler(shard);
+  const link = fetchLink((body) => handle(new Request("http://s/", { method: "POST", body })), "s");
+  const ids = [[1, 2, 3], [7, 8], [100, 200, 300, 400, 500, 600]].map((t) => Int32Array.from(t));
+  const want = ids.map((t) => shard.embed(t)); // copies, straight from the shard
+  const first = await link.embed(ids[0]);
+  const later = await Promise.all(ids.map((t) => link.embed(t))); // in flight together
+  assert.deepEqual(first, want[0], "a later answer did not overwrite an earlier one");
+  later.forEach((got, i) => assert.deepEqual(got, want[i]));
+  shard.dispose();
 });
 
 Deno.test("shards that do not hold the whole model in order cannot form a pipeline; a part out of bounds is named", async () => {

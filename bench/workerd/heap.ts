@@ -1,8 +1,8 @@
 /**
  * Memory of a workerd isolate from inside, through the V8 inspector that
  * `workerd serve --inspector-addr` opens: `Runtime.getHeapUsage` gives the JS
- * heap (used and reserved) and the bytes of ArrayBuffer backing stores, which
- * include a wasm instance's memory. That is the isolate's own accounting,
+ * heap (used and reserved) and the bytes of ArrayBuffer backing stores (a
+ * wasm instance's memory is not among them: a shard's 102 MiB does not show). That is the isolate's own accounting,
  * what a 128 MB limit is about, where a process's RSS also counts the
  * runtime, its threads' allocators and compiled code.
  * @module
@@ -80,4 +80,64 @@ export async function heapUsage(
     }
   }
   return out;
+}
+
+/** The most each isolate behind some inspectors held while `work` ran, sampled every `everyMs`. */
+export interface HeapPeak {
+  /** Most JS heap reserved, bytes. */
+  totalSize: number;
+  /** Most bytes of ArrayBuffer backing stores. */
+  backingStorageSize: number;
+  /** Most of the two at one sample. */
+  sum: number;
+  /** Samples taken (an isolate busy with a call answers after it). */
+  samples: number;
+}
+
+/**
+ * Polls `Runtime.getHeapUsage` of every isolate behind each inspector port
+ * while `work` runs, and gives each port's peaks (summed over its
+ * isolates per sample): what a memory limit checked at any moment would see,
+ * where `heapUsage` reads one moment after the work.
+ */
+export async function heapPeaks(ports: number[], work: () => Promise<unknown>, everyMs = 20): Promise<HeapPeak[]> {
+  const sessions = await Promise.all(ports.map(async (port) => {
+    const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
+      id: string;
+      webSocketDebuggerUrl?: string;
+    }[];
+    return await Promise.all(targets.map(async (t) => {
+      const ws = new WebSocket(t.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${t.id}`);
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve;
+        ws.onerror = () => reject(new Error(`inspector on ${port}: cannot connect`));
+      });
+      return { ws, call: rpc(ws) };
+    }));
+  }));
+  const peaks = ports.map(() => ({ totalSize: 0, backingStorageSize: 0, sum: 0, samples: 0 }));
+  let running = true;
+  const pollers = sessions.map(async (isolates, i) => {
+    while (running) {
+      const all = await Promise.all(isolates.map((s) => s.call("Runtime.getHeapUsage", {}, 60_000)));
+      const total = all.reduce((a, u) => a + Number(u.totalSize), 0);
+      const buffers = all.reduce((a, u) => a + Number(u.backingStorageSize ?? 0), 0);
+      const p = peaks[i];
+      [p.totalSize, p.backingStorageSize, p.sum] = [
+        Math.max(p.totalSize, total),
+        Math.max(p.backingStorageSize, buffers),
+        Math.max(p.sum, total + buffers),
+      ];
+      p.samples++;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  });
+  try {
+    await work();
+  } finally {
+    running = false;
+    await Promise.all(pollers).catch(() => {});
+    for (const s of sessions.flat()) s.ws.close();
+  }
+  return peaks;
 }

@@ -60,6 +60,7 @@ interface ObjectState {
  */
 export class ShardObject {
   #shard?: Shard;
+  #handle?: (request: Request) => Promise<Response>;
   #part?: string;
   #failed?: string;
   constructor(readonly state: ObjectState, readonly env: Env) {}
@@ -74,7 +75,8 @@ export class ShardObject {
       return new Response(`this shard holds ${this.#part}, not ${part}\n`, { status: 409 });
     }
     if (!this.#shard) return new Response(`the shard failed to load: ${this.#failed}\n`, { status: 503 });
-    return await shardHandler(this.#shard)(request);
+    this.#handle ??= shardHandler(this.#shard); // one handler: its buffers are reused across calls
+    return await this.#handle(request);
   }
 
   async #load(part: string): Promise<void> {

@@ -122,6 +122,8 @@ export class Shard {
   readonly #sessions = new Map<string, Held>();
   readonly #free: number[];
   #epochs = 0;
+  /** Where `embed(tokens, true)` writes (grown as needed, reused). */
+  #embedOut = new Float32Array(0);
   /** The model's shape. */
   readonly config: ModelConfig;
   /** What it holds. */
@@ -182,11 +184,13 @@ export class Shard {
   }
 
   /**
-   * Runs rows through what this shard holds.
+   * Runs rows through what this shard holds. With `view`, the reply's rows are a view
+   * into the shard's memory, valid until its next call (a transport that encodes them at
+   * once copies nothing); else a copy.
    * @throws {ShardError} `lost` when a session's cache is shorter than its `pos`, `full` when a new session finds
    *   no slot, `bad` for a malformed request; nothing has changed then.
    */
-  step(req: StepRequest): StepReply {
+  step(req: StepRequest, view = false): StepReply {
     const k = this.#e.k, h = this.config.hiddenSize, block = this.#e.block;
     const n = req.sessions.reduce((a, s) => a + s.rows, 0);
     const fromTokens = req.tokens !== undefined;
@@ -217,20 +221,27 @@ export class Shard {
     const reply: StepReply = { instance: this.instance, epochs };
     if (size(this.part.head) > 0) {
       const wanted = req.want.reduce((a, w) => a + (w ? 1 : 0), 0);
-      reply.logits = new Float32Array(mem, k.logits_ptr(), wanted * size(this.part.head)).slice();
-    } else reply.hidden = new Float32Array(mem, k.hidden_ptr(), n * h).slice();
+      const logits = new Float32Array(mem, k.logits_ptr(), wanted * size(this.part.head));
+      reply.logits = view ? logits : logits.slice();
+    } else {
+      const hidden = new Float32Array(mem, k.hidden_ptr(), n * h);
+      reply.hidden = view ? hidden : hidden.slice();
+    }
     return reply;
   }
 
   /**
    * The embedding rows of the token ids this shard holds (`part.embed`), in order: [held ids, hidden] f32.
+   * With `view`, the rows are in a buffer the shard reuses, valid until its next call.
    * @throws {ShardError} `bad` for ids out of the vocabulary or too many at once.
    */
-  embed(tokens: Int32Array): Float32Array {
+  embed(tokens: Int32Array, view = false): Float32Array {
     const k = this.#e.k, h = this.config.hiddenSize, block = this.#e.block;
     const [e0, e1] = this.part.embed;
     let held = 0;
-    const out = new Float32Array(tokens.filter((t) => t >= e0 && t < e1).length * h);
+    const n = tokens.filter((t) => t >= e0 && t < e1).length * h;
+    if (view && this.#embedOut.length < n) this.#embedOut = new Float32Array(n);
+    const out = view ? this.#embedOut.subarray(0, n) : new Float32Array(n);
     for (let i = 0; i < tokens.length; i += block) {
       const part = tokens.subarray(i, i + block);
       new Int32Array(k.memory.buffer, k.tokens_ptr(), part.length).set(part);

@@ -32,13 +32,13 @@ export function localLink(shard: Shard): ShardLink {
   };
 }
 
-/** Runs a decoded call on a shard. */
+/** Runs a decoded call on a shard; the rows it gives back are views, valid until its next call. */
 function run(shard: Shard, call: Call): Answer {
   switch (call.op) {
     case Op.STEP:
-      return shard.step(call.req);
+      return shard.step(call.req, true);
     case Op.EMBED:
-      return shard.embed(call.tokens);
+      return shard.embed(call.tokens, true);
     case Op.DROP:
       shard.drop(call.ids);
       return undefined;
@@ -49,28 +49,99 @@ function run(shard: Shard, call: Call): Answer {
 
 /** Most bytes a call may carry (a full block of hidden rows of a wide model is a few MB). */
 const MAX_CALL_BYTES = 64 << 20;
+/** Most request buffers a handler keeps for reuse, and their most bytes in all. */
+const POOL_BUFFERS = 4, POOL_BYTES = 16 << 20;
+/**
+ * Bodies from this size on are read into the pool; smaller ones (a decode step's few rows) whole, which costs
+ * less CPU per call in workerd than a BYOB read loop (measured: bench/RESULTS.md) and leaves little garbage.
+ */
+const POOL_FROM_BYTES = 64 << 10;
+
+/**
+ * Request bodies read into buffers that are used again, so a shard's calls
+ * leave no garbage of their size behind: a prefill call carries up to a
+ * block of hidden rows, and uncollected bodies were seen to add 20+ MiB to
+ * an isolate that must stay inside 128 MB. A buffer is taken for one call
+ * and given back when the call has run (its rows are in wasm memory then);
+ * calls that overlap take more, up to the pool's bounds.
+ */
+class BodyPool {
+  #free: ArrayBuffer[] = [];
+  /** A buffer of at least `n` bytes. */
+  take(n: number): ArrayBuffer {
+    const i = this.#free.findIndex((b) => b.byteLength >= n);
+    if (i >= 0) return this.#free.splice(i, 1)[0];
+    return new ArrayBuffer(Math.max(n, 64 << 10));
+  }
+  give(b: ArrayBuffer): void {
+    if (b.detached || this.#free.length >= POOL_BUFFERS) return;
+    if (this.#free.reduce((a, f) => a + f.byteLength, b.byteLength) <= POOL_BYTES) this.#free.push(b);
+  }
+}
+
+const lengthError = (got: number, len: number) =>
+  new ShardError("bad", `the call's body is ${got > len ? "longer" : "shorter"} than its content-length ${len}`);
+
+/**
+ * Reads a body of `len` bytes (its content-length) into a pooled buffer with
+ * a BYOB reader; a small body, a body without a length, or a runtime whose body stream has
+ * no BYOB reader, is read whole instead. @throws {ShardError} `bad` when the
+ * body is not `len` bytes long.
+ */
+async function readBody(req: Request, len: number, pool: BodyPool): Promise<{ bytes: Uint8Array; buf?: ArrayBuffer }> {
+  let reader: ReadableStreamBYOBReader | undefined;
+  try {
+    if (len >= POOL_FROM_BYTES && req.body) reader = req.body.getReader({ mode: "byob" });
+  } catch { /* no BYOB reader here */ }
+  if (!reader) {
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    if (len > 0 && bytes.length !== len) throw lengthError(bytes.length, len);
+    return { bytes };
+  }
+  let buf = pool.take(len + 1), at = 0; // one byte more, to see a body longer than it said
+  for (;;) {
+    const { value, done } = await reader.read(new Uint8Array(buf, at, buf.byteLength - at));
+    if (value) [buf, at] = [value.buffer as ArrayBuffer, at + value.byteLength];
+    if (done || at > len) break;
+  }
+  if (at !== len) {
+    await reader.cancel().catch(() => {});
+    pool.give(buf);
+    throw lengthError(at, len);
+  }
+  return { bytes: new Uint8Array(buf, 0, len), buf };
+}
 
 /**
  * A shard's fetch handler: `POST` a binary call, get the binary answer (200,
  * errors included, as the wire carries them); anything else is a 405.
  * `shard` may be a promise (a shard still loading: calls wait for it).
+ * Bodies are read into reused buffers and answers encoded into one reused
+ * buffer (a Response copies its body), so calls make no garbage of their size.
  */
 export function shardHandler(shard: Shard | Promise<Shard>): (req: Request) => Promise<Response> {
+  const pool = new BodyPool();
+  let out = new Uint8Array(64 << 10);
   return async (req) => {
     if (req.method !== "POST") return new Response("shard calls are POSTed\n", { status: 405 });
     const len = Number(req.headers.get("content-length") ?? 0);
-    if (len > MAX_CALL_BYTES) return new Response("call too large\n", { status: 413 });
-    const body = new Uint8Array(await req.arrayBuffer());
-    let op = 0;
+    if (!(len <= MAX_CALL_BYTES)) return new Response("call too large\n", { status: 413 });
+    let op = 0, buf: ArrayBuffer | undefined;
     let answer: Answer | ShardError;
     try {
-      const call = decodeCall(body);
+      const body = await readBody(req, len, pool);
+      buf = body.buf;
+      const call = decodeCall(body.bytes);
       op = call.op;
       answer = run(await shard, call);
     } catch (e) {
       answer = e instanceof ShardError ? e : new ShardError("bad", (e as Error).message);
     }
-    return new Response(encodeAnswer(op, answer), { headers: { "content-type": "application/octet-stream" } });
+    if (buf) pool.give(buf);
+    const bytes = encodeAnswer(op, answer, out);
+    if (bytes.buffer !== out.buffer && bytes.buffer.byteLength <= POOL_BYTES) out = new Uint8Array(bytes.buffer);
+    // the Response copies its body (Deno and workerd both), so `out` can take the next answer at once
+    return new Response(bytes, { headers: { "content-type": "application/octet-stream" } });
   };
 }
 

@@ -26,9 +26,12 @@ const CODES: ShardErrorCode[] = ["lost", "full", "bad", "down"];
 class Writer {
   #buf: Uint8Array<ArrayBuffer>;
   #n = 0;
-  /** @param bytes The size to start with: a message's whole size, so the buffer is allocated once. */
-  constructor(bytes = 1024) {
-    this.#buf = new Uint8Array(bytes);
+  /**
+   * @param start The size to start with (a message's whole size, so the buffer is allocated once), or a
+   *   buffer to write into from its start (it is replaced if the message outgrows it).
+   */
+  constructor(start: number | Uint8Array<ArrayBuffer> = 1024) {
+    this.#buf = typeof start === "number" ? new Uint8Array(start) : start;
   }
   #room(bytes: number): void {
     if (this.#n + bytes <= this.#buf.length) return;
@@ -165,8 +168,15 @@ export function decodeCall(buf: Uint8Array): Call {
 /** What a call gives back, by op. */
 export type Answer = StepReply | Float32Array | ShardInfo | undefined;
 
-/** Encodes a call's answer, or the ShardError it failed with. */
-export function encodeAnswer(op: number, answer: Answer | ShardError): Uint8Array<ArrayBuffer> {
+/**
+ * Encodes a call's answer, or the ShardError it failed with. With `into`, the
+ * message is written there (the result is a view of it) unless it does not fit.
+ */
+export function encodeAnswer(
+  op: number,
+  answer: Answer | ShardError,
+  into?: Uint8Array<ArrayBuffer>,
+): Uint8Array<ArrayBuffer> {
   const data = answer instanceof ShardError || answer === undefined
     ? 0
     : answer instanceof Float32Array
@@ -174,7 +184,7 @@ export function encodeAnswer(op: number, answer: Answer | ShardError): Uint8Arra
     : "epochs" in answer
     ? 4 * answer.epochs.length + (answer.logits ?? answer.hidden!).byteLength
     : 0;
-  const w = new Writer(64 + data).u32(MAGIC);
+  const w = new Writer(into && into.length >= 64 + data ? into : 64 + data).u32(MAGIC);
   if (answer instanceof ShardError) return w.u32(1 + CODES.indexOf(answer.code)).text(answer.message).done();
   w.u32(0);
   if (op === Op.STEP) {
