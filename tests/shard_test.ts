@@ -85,8 +85,9 @@ function wireLink(shard: Parameters<typeof shardHandler>[0], name: string): Shar
   const handle = shardHandler(shard);
   // answers arrive after a random delay, so chunks reach stages out of order and must be put back in it
   return fetchLink(async (body) => {
+    const req = new Request("http://shard/", { method: "POST", body }); // copies the body, as fetch does
     await new Promise((r) => setTimeout(r, Math.random() * 3));
-    return handle(new Request("http://shard/", { method: "POST", body }));
+    return handle(req);
   }, name);
 }
 

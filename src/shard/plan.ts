@@ -19,7 +19,7 @@ export const WORKER_MEMORY_BYTES = 128 * 2 ** 20;
  * What a shard's isolate needs besides its WebAssembly memory: the runtime, the
  * shard's code and its JS heap (measured under Deno with `bench/shard_memory.ts`:
  * a few MB; the rest is margin for message buffers of a full block). In workerd
- * the most seen besides the wasm memory was 13.4 MiB (`bench/workerd_sharded.ts`).
+ * the most seen besides the wasm memory was 13.6 MiB (`bench/workerd_sharded.ts`).
  */
 export const JS_HEADROOM_BYTES = 16 * 2 ** 20;
 

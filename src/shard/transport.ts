@@ -149,17 +149,23 @@ export function shardHandler(shard: Shard | Promise<Shard>): (req: Request) => P
  * A shard behind a fetch handler: `send` POSTs a body and returns the
  * answer's bytes (`fetch` to a URL, or a Durable Object stub's `fetch`).
  * A call that does not answer within `timeoutMs`, or fails to connect, is a `down` ShardError.
+ * Calls are encoded into one buffer the link reuses, so `send` must take the body's bytes before it
+ * returns, as `fetch` and `new Request` do (they copy it: Deno and workerd both).
  */
 export function fetchLink(
   send: (body: Uint8Array<ArrayBuffer>, signal: AbortSignal) => Promise<Response>,
   name: string,
   timeoutMs = 30_000,
 ): ShardLink {
+  let scratch = new Uint8Array(64 << 10);
   const call = async (c: Call): Promise<Answer> => {
     const signal = AbortSignal.timeout(timeoutMs);
     let bytes: Uint8Array;
     try {
-      const res = await send(encodeCall(c), signal);
+      const body = encodeCall(c, scratch);
+      if (body.buffer !== scratch.buffer && body.buffer.byteLength <= 16 << 20) scratch = new Uint8Array(body.buffer);
+      const sent = send(body, signal); // it has the bytes now: the next call may write `scratch`
+      const res = await sent;
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
       bytes = new Uint8Array(await res.arrayBuffer());
     } catch (e) {

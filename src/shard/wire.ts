@@ -117,16 +117,16 @@ export type Call =
   | { op: typeof Op.DROP; ids: string[] }
   | { op: typeof Op.INFO };
 
-/** Encodes a call. */
-export function encodeCall(call: Call): Uint8Array<ArrayBuffer> {
+/** Encodes a call; with `into`, there (the result is a view of it) unless it does not fit. */
+export function encodeCall(call: Call, into?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   const data = call.op === Op.STEP
     ? (call.req.tokens ?? call.req.hidden!).byteLength + call.req.want.length +
       call.req.sessions.reduce((a, s) => a + 16 + 4 * s.id.length, 0)
     : call.op === Op.EMBED
     ? call.tokens.byteLength
     : 0;
-  const w = new Writer(64 + data + (call.op === Op.DROP ? call.ids.reduce((a, id) => a + 8 + 4 * id.length, 0) : 0))
-    .u32(MAGIC).u32(call.op);
+  const bytes = 64 + data + (call.op === Op.DROP ? call.ids.reduce((a, id) => a + 8 + 4 * id.length, 0) : 0);
+  const w = new Writer(into && into.length >= bytes ? into : bytes).u32(MAGIC).u32(call.op);
   if (call.op === Op.STEP) {
     const r = call.req;
     w.u32(r.sessions.length).u32(r.want.length).u32(r.tokens ? 1 : 0);
