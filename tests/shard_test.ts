@@ -405,6 +405,8 @@ Deno.test("malformed shard calls are refused with a message, before any cache ch
     }
   }
   assert.ok((decodeAnswer(Op.INFO, await post(small, small.length)) as { holds: string }).holds);
+  const lengthless = new Request("http://s/", { method: "POST", body: small, headers: { "content-length": "eight" } });
+  assert.equal((await handle(lengthless)).status, 400);
   for (let i = 0; i < 3; i++) { // the pooled buffer, used again
     assert.deepEqual(decodeAnswer(Op.EMBED, await post(byteStream(large), large.length)), whole.embed(tokens));
   }

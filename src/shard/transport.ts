@@ -125,7 +125,8 @@ export function shardHandler(shard: Shard | Promise<Shard>): (req: Request) => P
   return async (req) => {
     if (req.method !== "POST") return new Response("shard calls are POSTed\n", { status: 405 });
     const len = Number(req.headers.get("content-length") ?? 0);
-    if (!(len <= MAX_CALL_BYTES)) return new Response("call too large\n", { status: 413 });
+    if (!Number.isInteger(len) || len < 0) return new Response("a bad content-length\n", { status: 400 });
+    if (len > MAX_CALL_BYTES) return new Response("call too large\n", { status: 413 });
     let op = 0, buf: ArrayBuffer | undefined;
     let answer: Answer | ShardError;
     try {
@@ -163,7 +164,7 @@ export function fetchLink(
     let bytes: Uint8Array;
     try {
       const body = encodeCall(c, scratch);
-      if (body.buffer !== scratch.buffer && body.buffer.byteLength <= 16 << 20) scratch = new Uint8Array(body.buffer);
+      if (body.buffer !== scratch.buffer && body.buffer.byteLength <= POOL_BYTES) scratch = new Uint8Array(body.buffer);
       const sent = send(body, signal); // it has the bytes now: the next call may write `scratch`
       const res = await sent;
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
