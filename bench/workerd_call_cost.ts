@@ -21,7 +21,9 @@ await Deno.writeTextFile(
   `${dir}/w.js`,
   `export class D { async fetch(req) { return new Response(new Uint8Array(await req.arrayBuffer())); } }
 export default { async fetch(req, env) {
-  if (new URL(req.url).pathname === "/object") return env.D.get(env.D.idFromName("s")).fetch(req);
+  const path = new URL(req.url).pathname;
+  if (path === "/object") return env.D.get(env.D.idFromName("s")).fetch(req);
+  if (path === "/stubs") { for (let i = 0; i < 20000; i++) env.D.get(env.D.idFromName("shard-3")); return new Response(""); }
   return new Response(new Uint8Array(await req.arrayBuffer()));
 } };`,
 );
@@ -61,12 +63,16 @@ try {
       runs[name].push((cpuMs() - a) / CALLS);
     }
   }
+  const a = cpuMs();
+  await post("/stubs"); // idFromName + get, 20,000 times in one request
+  const stubUs = (cpuMs() - a) / 20;
   const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
   console.log(JSON.stringify({
     bench: "workerd_call_cost",
     bodyBytes: body.length,
     workerCpuMsPerCall: +med(runs.worker).toFixed(3), // HTTP in, answered by the entry Worker
     objectCpuMsPerCall: +med(runs.object).toFixed(3), // HTTP in, forwarded to a Durable Object and back
+    stubCpuUsPerCall: +stubUs.toFixed(2), // one idFromName + get (10 ms ticks over 20,000)
     calls: CALLS,
     rounds: ROUNDS,
     machine: machine(1),
