@@ -41,3 +41,9 @@ export function machine(threads: number): Record<string, unknown> {
     v8: Deno.version.v8,
   };
 }
+
+/** CPU time a process has used, ms (user + system, from /proc: 10 ms ticks). */
+export function processCpuMs(pid: number): number {
+  const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime (fields 14, 15), USER_HZ 100
+}

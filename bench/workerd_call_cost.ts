@@ -10,7 +10,7 @@
  */
 
 import { flag } from "./args.ts";
-import { machine } from "./machine.ts";
+import { machine, processCpuMs } from "./machine.ts";
 import { freePort } from "../tests/net.ts";
 
 const CALLS = Number(flag("calls", "3000")), ROUNDS = Number(flag("rounds", "3"));
@@ -38,10 +38,7 @@ const config :Workerd.Config = (
 );`,
 );
 const proc = new Deno.Command(workerd, { args: ["serve", `${dir}/w.capnp`, "--experimental"], stderr: "null" }).spawn();
-const cpuMs = () => {
-  const f = Deno.readTextFileSync(`/proc/${proc.pid}/stat`).split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, 10 ms ticks
-};
+const cpuMs = () => processCpuMs(proc.pid);
 const body = new Uint8Array(8192);
 const post = async (path: string) =>
   await (await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", body })).arrayBuffer();

@@ -16,7 +16,7 @@
  */
 
 import { flag } from "./args.ts";
-import { machine } from "./machine.ts";
+import { machine, processCpuMs } from "./machine.ts";
 import { end, startSharded } from "../deploy/cloudflare/sharded_local.ts";
 import { writeWorkerdConfig } from "../deploy/cloudflare/workerd_config.ts";
 import { freePort } from "../tests/net.ts";
@@ -40,11 +40,7 @@ const isolateMiB = (list: { usage: HeapUsage; afterGc: HeapUsage | null }[]) => 
     ...(gc ? { liveHeapMiB: sum((x) => x.afterGc!.usedSize), heapAfterGcMiB: sum((x) => x.afterGc!.totalSize) } : {}),
   };
 };
-/** CPU time a process has used, ms (user + system, from /proc: 10 ms ticks). */
-const cpuMs = (pid: number) => {
-  const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime (fields 14, 15), USER_HZ 100
-};
+const cpuMs = processCpuMs;
 
 async function ready(base: string): Promise<void> {
   for (let i = 0; i < 6000; i++) {

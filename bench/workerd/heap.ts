@@ -38,6 +38,24 @@ function rpc(ws: WebSocket) {
     });
 }
 
+/** A DevTools session with each isolate behind the inspector at `port` (one per service that has run code). */
+async function openIsolates(port: number): Promise<{ title: string; ws: WebSocket; call: ReturnType<typeof rpc> }[]> {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
+    title?: string;
+    id: string;
+    webSocketDebuggerUrl?: string;
+  }[];
+  return await Promise.all(targets.map(async (t) => {
+    const url = t.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${t.id}`;
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new Error(`inspector ${url}: cannot connect`));
+    });
+    return { title: t.title ?? t.id, ws, call: rpc(ws) };
+  }));
+}
+
 /**
  * Heap usage of every isolate behind the inspector at `port` (one per
  * service that has run code): as it is, and after a full garbage
@@ -49,32 +67,20 @@ export async function heapUsage(
   port: number,
   poke: () => Promise<unknown>,
 ): Promise<{ title: string; usage: HeapUsage; afterGc: HeapUsage | null }[]> {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
-    title?: string;
-    id: string;
-    webSocketDebuggerUrl?: string;
-  }[];
   const out: { title: string; usage: HeapUsage; afterGc: HeapUsage | null }[] = [];
   const read = (u: Record<string, unknown>): HeapUsage => ({
     usedSize: Number(u.usedSize),
     totalSize: Number(u.totalSize),
     backingStorageSize: Number(u.backingStorageSize ?? NaN),
   });
-  for (const t of targets) {
-    const url = t.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${t.id}`;
-    const ws = new WebSocket(url);
-    await new Promise((resolve, reject) => {
-      ws.onopen = resolve;
-      ws.onerror = () => reject(new Error(`inspector ${url}: cannot connect`));
-    });
+  for (const { title, ws, call } of await openIsolates(port)) {
     try {
-      const call = rpc(ws);
       const usage = read(await call("Runtime.getHeapUsage"));
       // workerd runs the collection at the isolate's next task, and not always then: 5 s, then without
       const gc = call("HeapProfiler.collectGarbage", {}, 5_000);
       await poke();
       const collected = await gc.then(() => true, () => false);
-      out.push({ title: t.title ?? t.id, usage, afterGc: collected ? read(await call("Runtime.getHeapUsage")) : null });
+      out.push({ title, usage, afterGc: collected ? read(await call("Runtime.getHeapUsage")) : null });
     } finally {
       ws.close();
     }
@@ -101,20 +107,7 @@ export interface HeapPeak {
  * where `heapUsage` reads one moment after the work.
  */
 export async function heapPeaks(ports: number[], work: () => Promise<unknown>, everyMs = 20): Promise<HeapPeak[]> {
-  const sessions = await Promise.all(ports.map(async (port) => {
-    const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
-      id: string;
-      webSocketDebuggerUrl?: string;
-    }[];
-    return await Promise.all(targets.map(async (t) => {
-      const ws = new WebSocket(t.webSocketDebuggerUrl ?? `ws://127.0.0.1:${port}/${t.id}`);
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = () => reject(new Error(`inspector on ${port}: cannot connect`));
-      });
-      return { ws, call: rpc(ws) };
-    }));
-  }));
+  const sessions = await Promise.all(ports.map(openIsolates));
   const peaks = ports.map(() => ({ totalSize: 0, backingStorageSize: 0, sum: 0, samples: 0 }));
   let running = true;
   const pollers = sessions.map(async (isolates, i) => {
