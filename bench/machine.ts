@@ -44,6 +44,34 @@ export function machine(threads: number): Record<string, unknown> {
 
 /** CPU time a process has used, ms (user + system, from /proc: 10 ms ticks). */
 export function processCpuMs(pid: number): number {
-  const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime (fields 14, 15), USER_HZ 100
+  const { user, system } = statCpuMs(`/proc/${pid}/stat`);
+  return user + system;
+}
+
+/**
+ * A process's CPU time by thread name (user and system ms, from
+ * /proc/PID/task: V8's platform workers, the runtime's own threads), so a
+ * bench can tell the thread running the isolate from GC and compiler threads
+ * and kernel time from user time. Threads that have exited are not counted.
+ */
+export function threadCpuMs(pid: number): Record<string, { user: number; system: number }> {
+  const out: Record<string, { user: number; system: number }> = {};
+  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+    let cpu, name;
+    try {
+      name = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/comm`).trim();
+      cpu = statCpuMs(`/proc/${pid}/task/${t.name}/stat`);
+    } catch {
+      continue; // exited since the listing
+    }
+    const sum = (out[name] ??= { user: 0, system: 0 });
+    sum.user += cpu.user;
+    sum.system += cpu.system;
+  }
+  return out;
+}
+
+function statCpuMs(path: string): { user: number; system: number } {
+  const f = Deno.readTextFileSync(path).split(") ")[1].split(" ");
+  return { user: Number(f[11]) * 10, system: Number(f[12]) * 10 }; // utime, stime (fields 14, 15), USER_HZ 100
 }

@@ -16,7 +16,7 @@
  */
 
 import { flag } from "./args.ts";
-import { machine, processCpuMs } from "./machine.ts";
+import { machine, processCpuMs, threadCpuMs } from "./machine.ts";
 import { end, startSharded } from "../deploy/cloudflare/sharded_local.ts";
 import { writeWorkerdConfig } from "../deploy/cloudflare/workerd_config.ts";
 import { freePort } from "../tests/net.ts";
@@ -142,10 +142,20 @@ try {
   // where a token's time goes: each process's CPU per decoded token against the wall time per token (LONG tokens
   // from a short prompt), and the wall time per token after a ~500-token prompt
   const profile = async (p: number, pids: number[], content: string) => {
-    const before = pids.map(cpuMs);
+    const before = pids.map(cpuMs), threadsBefore = pids.map(threadCpuMs);
     const one = await streamOnce(`http://127.0.0.1:${p}`, content, LONG);
     const cpu = pids.map((pid, i) => (cpuMs(pid) - before[i]) / one.tokens); // with a short prompt's prefill
-    return { msPerToken: +(1000 / one.decode).toFixed(2), cpu };
+    // the same by thread name, user/system ms per token: the isolate's thread against V8's GC and compiler workers
+    const threads = pids.map((pid, i) => {
+      const out: Record<string, string> = {};
+      for (const [name, t] of Object.entries(threadCpuMs(pid))) {
+        const was = threadsBefore[i][name] ?? { user: 0, system: 0 };
+        const [u, s] = [(t.user - was.user) / one.tokens, (t.system - was.system) / one.tokens];
+        if (u + s > 0) out[name] = `${u.toFixed(2)}u+${s.toFixed(2)}s`;
+      }
+      return out;
+    });
+    return { msPerToken: +(1000 / one.decode).toFixed(2), cpu, threads };
   };
   const pids = [sharded.main.pid, ...sharded.shards.map((p) => p.pid)];
   const profiles = {
@@ -203,6 +213,7 @@ try {
         idleRssMB: +idle[i].toFixed(1), // the process before its first call: the bundle, no model
         rssMB: +rssAfter[i].toFixed(1),
         cpuMsPerToken: +profiles.sharded.short.cpu[i + 1].toFixed(2),
+        cpuByThread: profiles.sharded.short.threads[i + 1],
       }),
     );
   });
@@ -225,6 +236,8 @@ try {
       ratioAt500: +(profiles.whole.at500.msPerToken / profiles.sharded.at500.msPerToken).toFixed(3),
       wholeCpuMs: +profiles.whole.short.cpu[0].toFixed(2),
       workerCpuMs: +profiles.sharded.short.cpu[0].toFixed(2),
+      wholeCpuByThread: profiles.whole.short.threads[0],
+      workerCpuByThread: profiles.sharded.short.threads[0],
       shardsCpuMs: +profiles.sharded.short.cpu.slice(1).reduce((a, b) => a + b, 0).toFixed(2),
     },
     ...out,

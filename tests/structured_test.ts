@@ -159,6 +159,19 @@ Deno.test("a conversation with a tool result renders and continues", async () =>
   assert.ok(["stop", "length", "tool_calls"].includes(next.choices[0].finish_reason));
 });
 
+Deno.test("/health reports the grammar library's wasm memory once a grammar has run", async () => {
+  await client.chat.completions.create({
+    model,
+    messages: ask("x"),
+    max_tokens: 8,
+    response_format: { type: "json_object" },
+  });
+  const health = await (await fetch(`${srv.base}/health`)).json();
+  assert.equal(health.grammar.runs, "thread", "Deno runs grammars in the text thread");
+  const bytes = health.grammar.memory_bytes;
+  assert.ok(Number.isInteger(bytes) && bytes > 0 && bytes % 65536 === 0, `grammar.memory_bytes: ${bytes}`);
+});
+
 Deno.test("schema keywords the grammar cannot enforce are a 400 that names them", async () => {
   const bad = (schema: Record<string, unknown>) =>
     client.chat.completions.create({

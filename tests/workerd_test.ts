@@ -99,6 +99,10 @@ Deno.test({
       });
       const value = JSON.parse(shaped.choices[0].message.content!);
       assert.ok(["red", "green", "blue"].includes(value.colour) && value.n >= 0 && value.n <= 9, JSON.stringify(value));
+      // no threads in a Worker: the grammar runs inline, and its wasm counts against this isolate
+      const { grammar } = await (await fetch(`${base}/health`)).json();
+      assert.equal(grammar.runs, "inline");
+      assert.ok(grammar.memory_bytes > 0 && grammar.memory_bytes % 65536 === 0, JSON.stringify(grammar));
       await assert.rejects(
         new OpenAI({ baseURL: `${base}/v1`, apiKey: "bad", maxRetries: 0 })
           .models.list(),

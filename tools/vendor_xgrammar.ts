@@ -15,7 +15,8 @@
  *   environment probes that pick Node's `require` path are turned off;
  * - the library's log goes to a settable sink, and `resetInstance()` drops
  *   its wasm instance (after a fatal error aborted it); a GrammarMatcher
- *   keeps the instance it was made in, so one under way survives a reset.
+ *   keeps the instance it was made in, so one under way survives a reset;
+ *   `memoryBytes()` says how big the current instance's memory has grown.
  *
  * Nothing else is changed; the library's code is the registry's.
  * @module
@@ -43,9 +44,16 @@ export function setLogSink(sink) {
   logSink = sink;
 }
 const resets = [];
+let instance = null;
 /** Drops the library's wasm instance; the next call starts a fresh one (objects made before are dead). */
 export function resetInstance() {
   for (const reset of resets) reset();
+  instance = null;
+}
+/** Bytes of the current wasm instance's linear memory (0 before the first call and after a reset). */
+export function memoryBytes() {
+  const memory = instance && Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory);
+  return memory ? memory.buffer.byteLength : 0;
 }
 function moduleOptions() {
   if (wasmModule === null) throw new Error("xgrammar: provideWasm(module) was not called");
@@ -53,7 +61,7 @@ function moduleOptions() {
     print: (line) => logSink(line),
     printErr: (line) => logSink(line),
     instantiateWasm(imports, receive, reject) {
-      WebAssembly.instantiate(wasmModule, imports).then((instance) => receive(instance), reject);
+      WebAssembly.instantiate(wasmModule, imports).then((made) => receive(instance = made), reject);
       return {};
     },
   };
@@ -139,5 +147,7 @@ export function declarations(xgrammarDts: string, structuralTagDts: string): str
     "/** Where the library's log lines go (its warnings and fatal errors); console.error by default. */\n" +
     "export declare function setLogSink(sink: (line: string) => void): void;\n" +
     "/** Drops the library's wasm instance; the next call starts a fresh one (objects made before are dead). */\n" +
-    "export declare function resetInstance(): void;\n";
+    "export declare function resetInstance(): void;\n" +
+    "/** Bytes of the current wasm instance's linear memory (0 before the first call and after a reset). */\n" +
+    "export declare function memoryBytes(): number;\n";
 }

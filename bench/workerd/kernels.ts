@@ -4,7 +4,7 @@
  * kernels' speed (e.g. by skipping the explicit bounds checks Deno compiles
  * in)? Needs `npm ci` in deploy/cloudflare (for its workerd). Not a test.
  *
- *   deno run -A bench/workerd/kernels.ts [--runs 7]
+ *   deno run -A bench/workerd/kernels.ts [--runs 7] [--workerd-v8-flags "--no-liftoff ..."]
  *
  * Deno times its calls in-process; workerd's are timed over loopback HTTP,
  * minus an empty request's time. Prints one JSON line per kernel.
@@ -18,6 +18,8 @@ const here = new URL(".", import.meta.url).pathname;
 const root = new URL("../../", import.meta.url).pathname;
 const runsAt = Deno.args.indexOf("--runs");
 const RUNS = runsAt >= 0 ? Number(Deno.args[runsAt + 1]) : 7;
+const flagsAt = Deno.args.indexOf("--workerd-v8-flags"); // workerd's Config.v8Flags, to find what changes its speed
+const V8_FLAGS = flagsAt >= 0 ? Deno.args[flagsAt + 1].split(/\s+/).filter(Boolean) : [];
 const workerd = `${root}deploy/cloudflare/node_modules/.bin/workerd`;
 try {
   Deno.statSync(workerd);
@@ -36,6 +38,7 @@ Deno.writeTextFileSync(
 const config :Workerd.Config = (
   services = [(name = "main", worker = .worker)],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+  v8Flags = ${JSON.stringify(V8_FLAGS)},
 );
 const worker :Workerd.Worker = (
   modules = [
@@ -86,6 +89,7 @@ try {
       machine: `${cpu} x${navigator.hardwareConcurrency}`,
       deno: Deno.version.deno,
       workerd: version,
+      workerd_v8_flags: V8_FLAGS.join(" "),
       kernel: `t2 relaxed, 2048x2048, ${op === "decode" ? 1 : 64} token(s)`,
       deno_ms: +median(deno).toFixed(3),
       workerd_ms: +median(wd).toFixed(3),

@@ -10,7 +10,13 @@
 
 import { GrammarEngine, type GrammarSpec, type GrammarVocabulary, grammarVocabulary } from "../text/grammar/engine.ts";
 import type { GrammarConstraint } from "../text/grammar/constraint.ts";
-import { constrainInThread, textThreadSupported, TextThreadUnavailable } from "./text_thread.ts";
+import { grammarMemoryBytes } from "../text/grammar/xgrammar.ts";
+import {
+  constrainInThread,
+  textThreadSupported,
+  TextThreadUnavailable,
+  threadGrammarMemoryBytes,
+} from "./text_thread.ts";
 import type { TextModel } from "./text_model.ts";
 
 export { GrammarError, type GrammarSpec } from "../text/grammar/engine.ts";
@@ -39,6 +45,17 @@ let noThread = false;
 /** Where this runtime runs grammars (inline once a thread failed to start). */
 export function grammarPlace(): GrammarPlace {
   return textThreadSupported() && !noThread ? "thread" : "inline";
+}
+
+/**
+ * Where grammars run and the grammar library's wasm memory there, bytes (0
+ * until a grammar was compiled). Inline, it counts against this isolate's
+ * memory (a Worker's 128 MB) beside the JS heap; in the text thread, it is
+ * that thread's, as of its last compile.
+ */
+export function grammarMemory(): { place: GrammarPlace; bytes: number } {
+  const place = grammarPlace();
+  return { place, bytes: place === "thread" ? threadGrammarMemoryBytes() : grammarMemoryBytes() };
 }
 
 /**

@@ -32,6 +32,8 @@ class TextThread {
   #vocabs = new WeakMap<GrammarVocabulary, number>();
   #tokenizers = new WeakMap<TextTokenizer, number>();
   readonly #pending = new Map<string, Pending>();
+  /** The grammar library's wasm memory in the thread, bytes, as its last "constrain" answer said. */
+  grammarMemory = 0;
 
   #start(): Promise<WorkerHandle> {
     this.#worker ??= (async () => {
@@ -47,6 +49,7 @@ class TextThread {
 
   #answer(m: Record<string, unknown>): void {
     const key = m.seq === undefined ? `c${m.id}` : `m${m.id}:${m.seq}`;
+    if (typeof m.grammarMemory === "number") this.grammarMemory = m.grammarMemory;
     const p = this.#pending.get(key);
     this.#pending.delete(key);
     if (this.#pending.size === 0) this.#handle?.keepAlive(false); // idle: the process may end
@@ -60,6 +63,7 @@ class TextThread {
     for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();
     this.#worker = this.#handle = undefined; // the next request starts a new one
+    this.grammarMemory = 0;
     this.#vocabs = new WeakMap();
     this.#tokenizers = new WeakMap();
   }
@@ -164,6 +168,11 @@ export function constrainInThread(
 ): Promise<GrammarConstraint> {
   thread ??= new TextThread();
   return thread.constrain(vocab, defaultStops, spec, stops);
+}
+
+/** The grammar library's wasm memory in the text thread, bytes (0 before it compiled a grammar). */
+export function threadGrammarMemoryBytes(): number {
+  return thread?.grammarMemory ?? 0;
 }
 
 /** Prompt pieces encoded in the process's text thread. */

@@ -11,11 +11,13 @@
  * vocabId, spec, stops}`, `{op: "mask", id, seq}`, `{op: "accept", id, token}`,
  * `{op: "dispose", id}`, `{op: "tokenizer", tokId, json, config}`, `{op:
  * "encode", id, tokId, pieces}`. Out: `{id, ok}` / `{id, ids}` / `{id, error}`,
- * `{id, seq, mask}` / `{id, seq, error}` for masks.
+ * `{id, seq, mask}` / `{id, seq, error}` for masks; answers to "constrain"
+ * also carry `grammarMemory`, the grammar library's wasm memory in bytes.
  * @module
  */
 
 import { GrammarEngine, GrammarError } from "../text/grammar/engine.ts";
+import { grammarMemoryBytes } from "../text/grammar/xgrammar.ts";
 import type { GrammarConstraint } from "../text/grammar/constraint.ts";
 import { encodePieces, type PromptPiece } from "../text/pieces.ts";
 import { TextTokenizer } from "../text/tokenizer.ts";
@@ -40,9 +42,14 @@ async function handle(m: Msg, port: Port): Promise<void> {
         const engine = engines.get(m.vocabId as number);
         if (!engine) throw new Error(`no vocabulary ${m.vocabId}`);
         constraints.set(id, { c: await engine.constrain(m.spec as never, m.stops as number[]) });
-        port.postMessage({ id, ok: true });
+        port.postMessage({ id, ok: true, grammarMemory: grammarMemoryBytes() });
       } catch (e) {
-        port.postMessage({ id, error: message(e), grammar: e instanceof GrammarError });
+        port.postMessage({
+          id,
+          error: message(e),
+          grammar: e instanceof GrammarError,
+          grammarMemory: grammarMemoryBytes(),
+        });
       }
       return;
     case "accept": {

@@ -1,11 +1,13 @@
 /**
  * `GET /health`: whether the model is loading, ready or failed, with loading
- * progress, memory in use and the queue.
+ * progress, memory in use (the model's, and the grammar library's) and the
+ * queue.
  * @module
  */
 
 import { json } from "./openai/errors.ts";
 import type { ModelState } from "./state.ts";
+import { grammarMemory } from "../generate/structured.ts";
 
 /** Bytes loaded so far of how many (when the source knows). */
 export type LoadProgress = () => { loaded: number; total?: number };
@@ -36,6 +38,7 @@ export function health(state: ModelState, loadProgress?: LoadProgress): Response
     threads: info.threads,
     lm_head: tm.model.lmHead,
     memory: tm.model.memory(),
+    grammar: (({ place, bytes }) => ({ runs: place, memory_bytes: bytes }))(grammarMemory()), // 0 bytes until used
     queue: scheduler.stats(),
     batching: { passes: scheduler.batcher.stats.passes, rows: scheduler.batcher.stats.rows },
   });

@@ -102,6 +102,15 @@ export async function jsonSchemaToEbnf(schema: string, separators: [string, stri
 const LOOSE_STRING_CHAR = '[^"\\\\\\r\\n]';
 const JSON_STRING_CHAR = '[^"\\\\\\r\\n\\0-\\x1f]';
 
+/**
+ * Bytes of the grammar library's wasm memory in this isolate: 0 until a
+ * request first uses a grammar; it grows with the grammars compiled and never
+ * shrinks (it counts against a Worker's memory limit beside the JS heap).
+ */
+export function grammarMemoryBytes(): number {
+  return xg.memoryBytes();
+}
+
 /** The instance generation now (objects from an older one must be rebuilt). */
 export function xgrammarGeneration(): number {
   return generation;

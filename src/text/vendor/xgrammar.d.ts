@@ -487,3 +487,5 @@ export declare function provideWasm(module: WebAssembly.Module): void;
 export declare function setLogSink(sink: (line: string) => void): void;
 /** Drops the library's wasm instance; the next call starts a fresh one (objects made before are dead). */
 export declare function resetInstance(): void;
+/** Bytes of the current wasm instance's linear memory (0 before the first call and after a reset). */
+export declare function memoryBytes(): number;

@@ -15,9 +15,16 @@ export function setLogSink(sink) {
   logSink = sink;
 }
 const resets = [];
+let instance = null;
 /** Drops the library's wasm instance; the next call starts a fresh one (objects made before are dead). */
 export function resetInstance() {
   for (const reset of resets) reset();
+  instance = null;
+}
+/** Bytes of the current wasm instance's linear memory (0 before the first call and after a reset). */
+export function memoryBytes() {
+  const memory = instance && Object.values(instance.exports).find((e) => e instanceof WebAssembly.Memory);
+  return memory ? memory.buffer.byteLength : 0;
 }
 function moduleOptions() {
   if (wasmModule === null) throw new Error("xgrammar: provideWasm(module) was not called");
@@ -25,7 +32,7 @@ function moduleOptions() {
     print: (line) => logSink(line),
     printErr: (line) => logSink(line),
     instantiateWasm(imports, receive, reject) {
-      WebAssembly.instantiate(wasmModule, imports).then((instance) => receive(instance), reject);
+      WebAssembly.instantiate(wasmModule, imports).then((made) => receive(instance = made), reject);
       return {};
     },
   };
