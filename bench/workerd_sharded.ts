@@ -88,6 +88,33 @@ async function streamOnce(
   return { ttft: first - t0, decode: (tokens - 1) / ((last - first) / 1000), tokens };
 }
 
+/** One structured-output completion (a JSON schema over the whole vocabulary), so the Worker runs its grammar. */
+async function structuredOnce(base: string): Promise<void> {
+  const schema = {
+    type: "object",
+    properties: {
+      name: { type: "string", maxLength: 24 },
+      n: { type: "integer" },
+      tags: { type: "array", items: { type: "string" } },
+    },
+    required: ["name", "n", "tags"],
+    additionalProperties: false,
+  };
+  const res = await fetch(`${base}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      model: "m",
+      messages: [{ role: "user", content: "a record" }],
+      max_tokens: 32,
+      temperature: 0,
+      response_format: { type: "json_schema", json_schema: { name: "r", strict: true, schema } },
+    }),
+  });
+  if (!res.ok) throw new Error(`structured: ${res.status} ${await res.text()}`);
+  await res.body?.cancel();
+}
+
 const words = ["edge", "model", "ternary", "weights", "stream", "kernel", "token", "memory", "thread", "prefill"];
 const prompt = (seed: number) =>
   Array.from({ length: 135 }, (_, i) => words[(i * 7 + seed) % 10] + ((i * seed) % 97)).join(" ");
@@ -174,7 +201,9 @@ try {
   const peaks = await heapPeaks(inspectors.slice(0, sharded.shards.length + 1), async () => {
     await streamOnce(`http://127.0.0.1:${port}`, prompt(1));
     await streamsOf4(`http://127.0.0.1:${port}`, 0);
+    await structuredOnce(`http://127.0.0.1:${port}`); // the Worker compiles a schema: the grammar library's wasm grows
   });
+  const grammar = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()).grammar;
   const poke = (p: number, path = "") => () => fetch(`http://127.0.0.1:${p}/${path}`).then((r) => r.body?.cancel());
   const memory = [await heapUsage(inspectors[0], poke(port, "health"))];
   const wasm: number[] = [];
@@ -225,7 +254,14 @@ try {
     workerRssMB: +workerRss.toFixed(1),
     wholeRssMB: +rss(whole.pid).toFixed(1),
     workerIsolate: isolateMiB(memory[0]),
-    workerPeak: { heapMiB: mib(peaks[0].totalSize), buffersMiB: mib(peaks[0].backingStorageSize) },
+    // the Worker's isolate: the most heap and buffers at one sample, plus the grammar library's wasm (after its compile)
+    workerPeak: {
+      heapMiB: mib(peaks[0].totalSize),
+      buffersMiB: mib(peaks[0].backingStorageSize),
+      grammarWasmMiB: mib(grammar.memory_bytes),
+      grammarRuns: grammar.runs,
+      isolateMiB: mib(peaks[0].sum + grammar.memory_bytes),
+    },
     // LONG tokens decoded: wall ms per token from a short prompt and after a ~500-token one; CPU ms per token
     decodeProfile: {
       wholeMs: profiles.whole.short.msPerToken,

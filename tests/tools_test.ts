@@ -148,3 +148,36 @@ Deno.test("a grammar gives the same masks in its own thread as in this one", asy
     tm.model.dispose();
   }
 });
+
+Deno.test("a grammar engine over its memory limit starts the library afresh; generations under way go on", async () => {
+  const { GrammarEngine, grammarVocabulary } = await import("../src/text/grammar/engine.ts");
+  const { grammarMemoryBytes, xgrammarGeneration } = await import("../src/text/grammar/xgrammar.ts");
+  const tm = await tinyModel(1, 256);
+  try {
+    const vocab = grammarVocabulary(tm.tokenizer, tm.model.config.vocabSize);
+    const bounded = new GrammarEngine(vocab, tm.stopTokenIds, { memoryLimit: 0 }); // every compile is over it
+    const free = new GrammarEngine(vocab, tm.stopTokenIds);
+    const schema = (n: number) => ({ type: "object", properties: { a: { type: "string", maxLength: n } } });
+    const text = '{"a": "héllo"}';
+    const ids = [...tm.tokenizer.encode(text), ...tm.stopTokenIds.slice(0, 1)];
+    const spec = { kind: "json_schema" as const, strict: true, schema: schema(5) };
+    const gen0 = xgrammarGeneration();
+    const early = await bounded.constrain(spec); // made in the instance that is then dropped
+    assert.equal(bounded.renewals, 1);
+    assert.equal(bounded.cached, 0, "the cache went with the instance");
+    assert.equal(xgrammarGeneration(), gen0 + 1);
+    const late = await bounded.constrain(spec); // compiled again, in a fresh instance
+    const reference = await free.constrain(spec);
+    assert.equal(bounded.renewals, 2);
+    assert.ok(grammarMemoryBytes() > 0);
+    for (const id of ids) {
+      const want = await reference.allowed();
+      assert.deepEqual(await early.allowed(), want, "the matcher of the dropped instance still works");
+      assert.deepEqual(await late.allowed(), want);
+      for (const c of [early, late, reference]) c.accept(id);
+    }
+    for (const c of [early, late, reference]) c.dispose();
+  } finally {
+    tm.model.dispose();
+  }
+});

@@ -8,7 +8,13 @@
  * @module
  */
 
-import { GrammarEngine, type GrammarSpec, type GrammarVocabulary, grammarVocabulary } from "../text/grammar/engine.ts";
+import {
+  GrammarEngine,
+  type GrammarSpec,
+  type GrammarVocabulary,
+  grammarVocabulary,
+  INLINE_GRAMMAR_MEMORY,
+} from "../text/grammar/engine.ts";
 import type { GrammarConstraint } from "../text/grammar/constraint.ts";
 import { grammarMemoryBytes } from "../text/grammar/xgrammar.ts";
 import {
@@ -30,10 +36,14 @@ function vocabOf(tm: TextModel): GrammarVocabulary {
   return v;
 }
 
-/** The in-process grammar engine over a model's vocabulary (one per model). */
+/**
+ * The in-process grammar engine over a model's vocabulary (one per model):
+ * it shares this isolate's memory with everything else, so the library's
+ * memory is bounded ({@linkcode INLINE_GRAMMAR_MEMORY}).
+ */
 export function grammarEngine(tm: TextModel): GrammarEngine {
   let e = engines.get(tm);
-  if (!e) engines.set(tm, e = new GrammarEngine(vocabOf(tm), tm.stopTokenIds));
+  if (!e) engines.set(tm, e = new GrammarEngine(vocabOf(tm), tm.stopTokenIds, { memoryLimit: INLINE_GRAMMAR_MEMORY }));
   return e;
 }
 

@@ -16,7 +16,9 @@ import {
   GrammarCompiler,
   GrammarError,
   GrammarMatcher,
+  grammarMemoryBytes,
   jsonSchemaToEbnf,
+  renewXGrammar,
   TokenizerInfo,
   withXGrammar,
   xgrammarGeneration,
@@ -42,6 +44,27 @@ export const JSON_SEPARATORS: [string, string] = [", ", ": "];
 
 /** Compiled grammars kept per model. */
 const CACHE_ENTRIES = 64;
+
+/**
+ * What a grammar engine may let the library's wasm memory grow to before it
+ * starts a fresh instance, where grammars run in the isolate that serves
+ * (a Worker: 128 MB for everything). Measured on the synthetic Falcon-E-1B's
+ * 32768-token vocabulary: 16.2 MiB for the first 9 small schemas, 84 MiB once
+ * the 64-entry cache was full (bench/grammar_memory.ts).
+ */
+export const INLINE_GRAMMAR_MEMORY: number = 32 * 2 ** 20;
+
+/** Options of a {@linkcode GrammarEngine}. */
+export interface GrammarEngineOptions {
+  /**
+   * When the library's wasm memory has grown past this many bytes after a
+   * compile, the cache is emptied and the library restarted with a fresh,
+   * small memory (its old one is freed when the generations using it end),
+   * at the cost of building the vocabulary's tables again (a few hundred ms
+   * for 32768 tokens). Default: no bound but the cache's 64 entries.
+   */
+  memoryLimit?: number;
+}
 
 /**
  * A model's vocabulary as the grammar library reads it: one byte-level token
@@ -71,12 +94,21 @@ export class GrammarEngine {
   #generation = -1;
   #guard?: Utf8Guard;
   readonly #cache = new Map<string, CompiledGrammar>();
+  readonly #memoryLimit: number;
+  /** Times the library was restarted to give back its memory (`memoryLimit`). */
+  renewals = 0;
 
   /**
    * @param vocab The model's vocabulary ({@linkcode grammarVocabulary}).
    * @param stopTokenIds Tokens that end generation (the grammar allows them only where it may end).
    */
-  constructor(readonly vocab: GrammarVocabulary, readonly stopTokenIds: readonly number[]) {}
+  constructor(
+    readonly vocab: GrammarVocabulary,
+    readonly stopTokenIds: readonly number[],
+    options: GrammarEngineOptions = {},
+  ) {
+    this.#memoryLimit = options.memoryLimit ?? Infinity;
+  }
 
   /** Rows of the logits. */
   get vocabSize(): number {
@@ -107,6 +139,13 @@ export class GrammarEngine {
         g.dispose();
       }
       const matcher = await GrammarMatcher.createGrammarMatcher(grammar, [...stopTokenIds]);
+      if (grammarMemoryBytes() > this.#memoryLimit) {
+        // the matcher keeps the old instance alive until its generation ends; the next compile starts afresh
+        for (const g of this.#cache.values()) g.dispose();
+        this.#cache.clear();
+        renewXGrammar();
+        this.renewals++;
+      }
       return { matcher, fresh };
     });
     const strict = (spec.kind === "json_schema" && spec.strict) ||

@@ -71,8 +71,7 @@ export function withXGrammar<T>(fn: () => Promise<T>): Promise<{ value: T; warni
       return { value, warnings: lines.filter((l) => l.includes("[WARNING]")).map(clean), generation };
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError || /Aborted\(/.test(String(e))) {
-        xg.resetInstance();
-        generation++;
+        renewXGrammar();
         const fatal = lines.find((l) => l.includes("[FATAL]"));
         throw new GrammarError(fatal ? clean(fatal) : `the grammar library failed: ${(e as Error).message}`);
       }
@@ -101,6 +100,17 @@ export async function jsonSchemaToEbnf(schema: string, separators: [string, stri
 
 const LOOSE_STRING_CHAR = '[^"\\\\\\r\\n]';
 const JSON_STRING_CHAR = '[^"\\\\\\r\\n\\0-\\x1f]';
+
+/**
+ * Drops the library's wasm instance, so that the next call starts a fresh
+ * one: after a fatal error, or to give back a memory that has grown (a wasm
+ * memory never shrinks; the old one is freed once the matchers still using
+ * it are gone). Objects of the old instance's generation are dead.
+ */
+export function renewXGrammar(): void {
+  xg.resetInstance();
+  generation++;
+}
 
 /**
  * Bytes of the grammar library's wasm memory in this isolate: 0 until a
