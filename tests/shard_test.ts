@@ -80,14 +80,33 @@ async function reference(dir: string): Promise<{ model: Model; logits: Float32Ar
   return { model, logits };
 }
 
+/**
+ * An answer as `fetch` gives it: a byte stream with a content-length, so the
+ * link reads it into its reused buffers (a `new Response(bytes)` body is no
+ * byte stream in Deno, and would be read whole).
+ */
+async function asFetched(res: Response): Promise<Response> {
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const length = String(bytes.length); // before the stream takes (detaches) the bytes
+  const body = new ReadableStream({
+    type: "bytes",
+    start(c) {
+      c.enqueue(bytes);
+      c.close();
+    },
+  });
+  return new Response(body, { status: res.status, headers: { "content-length": length } });
+}
+
 /** A link that crosses the binary wire (encode, the shard's fetch handler, decode) without a socket. */
 function wireLink(shard: Parameters<typeof shardHandler>[0], name: string): ShardLink {
   const handle = shardHandler(shard);
-  // answers arrive after a random delay, so chunks reach stages out of order and must be put back in it
+  // answers arrive after a random delay, so chunks reach stages out of order and must be put back in it, and a
+  // stage's next answer can come before the last one was sent on: its buffer must not be reused before then
   return fetchLink(async (body) => {
     const req = new Request("http://shard/", { method: "POST", body }); // copies the body, as fetch does
     await new Promise((r) => setTimeout(r, Math.random() * 3));
-    return handle(req);
+    return asFetched(await handle(req));
   }, name);
 }
 
@@ -227,6 +246,37 @@ Deno.test("a shard restarted mid-generation: the coordinator notices, feeds the 
   assert.deepEqual(shards[0].sessionIds(), []);
   assert.deepEqual(fresh.sessionIds(), []);
   for (const s of [...shards, fresh]) s.dispose();
+});
+
+Deno.test("a stage that answers its next chunk before the last one was sent on keeps that one's rows whole", async () => {
+  const dir = FIX + "tiny-falcon-e";
+  const { model, logits } = await reference(dir);
+  const config = model.config;
+  model.dispose();
+  const parts: ModelPart[] = [{ layers: [0, 1], embed: [0, 640] }, { layers: [1, 2], head: [0, 640] }];
+  const shards = await Promise.all(parts.map((part) => loadShard(dir, { ...OPTS, part })));
+  // the first stage answers at once, the second after 8 ms: chunks queue between them, each holding the first
+  // stage's answer (read into the first link's reused buffers) until the second stage has taken it
+  const delayed = (shard: (typeof shards)[number], ms: number) => {
+    const handle = shardHandler(shard);
+    return fetchLink(async (body) => {
+      const req = new Request("http://shard/", { method: "POST", body });
+      await new Promise((r) => setTimeout(r, ms));
+      return asFetched(await handle(req));
+    }, `delayed ${ms} ms`);
+  };
+  const p = await Pipeline.connect(config, [delayed(shards[0], 0), delayed(shards[1], 8)]);
+  const sessions = [0, 1, 2].map(() => p.createSession());
+  try {
+    sameBits(
+      await schedule((e) => p.feedBatch(e.map(({ s, ids }) => ({ session: sessions[s], ids })))),
+      logits,
+      "queued",
+    );
+  } finally {
+    await p.close();
+    for (const s of shards) s.dispose();
+  }
 });
 
 Deno.test("a shard that does not answer is a clear 'down' error, and the other shards drop the session", async () => {

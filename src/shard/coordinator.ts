@@ -281,20 +281,31 @@ export class Pipeline implements ServedModel {
       let input: { tokens?: Int32Array; hidden?: Float32Array } = this.#tokensIn
         ? { tokens: c.tokens }
         : { hidden: await this.#embedRows(c.tokens) };
+      // a reply's rows are given back to its link once the next stage has answered (they were sent) or, for
+      // logits, once copied out
       let reply: StepReply | undefined;
-      for (let k = 0; k < this.#layers.length; k++) {
-        if (i > 0) await left[k][i - 1].promise;
-        try {
-          reply = await this.#layerStep(k, { sessions: c.sessions, want: c.want, ...input });
-        } finally {
-          left[k][i].resolve();
+      const held: StepReply[] = [];
+      try {
+        for (let k = 0; k < this.#layers.length; k++) {
+          if (i > 0) await left[k][i - 1].promise;
+          try {
+            reply = await this.#layerStep(k, { sessions: c.sessions, want: c.want, ...input });
+          } finally {
+            left[k][i].resolve();
+          }
+          held.shift()?.release?.();
+          held.push(reply);
+          input = { hidden: reply.hidden };
         }
-        input = { hidden: reply.hidden };
+        const logits = reply!.logits
+          ? [{ h0: 0, rows: V, data: reply!.logits }]
+          : await this.#headRows(c, input.hidden!, held);
+        c.wantedBy.forEach((e, j) => {
+          for (const { h0, rows, data } of logits) out[e].set(data.subarray(j * rows, (j + 1) * rows), h0);
+        });
+      } finally {
+        for (const r of held) r.release?.();
       }
-      const logits = reply!.logits ? [{ h0: 0, rows: V, data: reply!.logits }] : await this.#headRows(c, input.hidden!);
-      c.wantedBy.forEach((e, j) => {
-        for (const { h0, rows, data } of logits) out[e].set(data.subarray(j * rows, (j + 1) * rows), h0);
-      });
     });
     // a chunk that failed early lets the later ones through every stage (to fail there or finish)
     jobs.forEach((j, i) => j.catch(() => left.forEach((stage) => stage[i].resolve())));
@@ -374,11 +385,16 @@ export class Pipeline implements ServedModel {
     return x;
   }
 
-  /** The wanted rows' logits, from the lm_head slices in parallel. */
-  async #headRows(c: Chunk, hidden: Float32Array): Promise<{ h0: number; rows: number; data: Float32Array }[]> {
+  /** The wanted rows' logits, from the lm_head slices in parallel; their replies are added to `held`. */
+  async #headRows(
+    c: Chunk,
+    hidden: Float32Array,
+    held: StepReply[],
+  ): Promise<{ h0: number; rows: number; data: Float32Array }[]> {
     if (c.wantedBy.length === 0) return [];
     return await Promise.all(this.#head.map(async (s) => {
       const r = await this.#call(s.link, { sessions: c.sessions, want: c.want, hidden });
+      held.push(r);
       return { h0: s.info.part.head[0], rows: size(s.info.part.head), data: r.logits! };
     }));
   }

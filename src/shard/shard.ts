@@ -82,6 +82,13 @@ export interface StepReply {
   hidden?: Float32Array;
   /** Logits of the wanted rows over this shard's lm_head rows [wanted, head rows]. */
   logits?: Float32Array;
+  /**
+   * Set by links that read answers into buffers they use again: gives the
+   * buffer back, after which `hidden` and `logits` must not be read. Call it
+   * once the rows have been used (copied, or sent on in a call that has
+   * answered); a reply never released is only garbage.
+   */
+  release?: () => void;
 }
 
 /** What a shard says about itself. */

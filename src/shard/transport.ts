@@ -58,12 +58,13 @@ const POOL_BUFFERS = 4, POOL_BYTES = 16 << 20;
 const POOL_FROM_BYTES = 64 << 10;
 
 /**
- * Request bodies read into buffers that are used again, so a shard's calls
- * leave no garbage of their size behind: a prefill call carries up to a
- * block of hidden rows, and uncollected bodies were seen to add 20+ MiB to
- * an isolate that must stay inside 128 MB. A buffer is taken for one call
- * and given back when the call has run (its rows are in wasm memory then);
- * calls that overlap take more, up to the pool's bounds.
+ * Bodies read into buffers that are used again, so calls leave no garbage
+ * of their size behind: a prefill call carries up to a block of hidden rows,
+ * and uncollected bodies were seen to add 20+ MiB to an isolate that must
+ * stay inside 128 MB. A shard takes a buffer for a request and gives it back
+ * when the call has run (its rows are in wasm memory then); a link takes one
+ * for an answer and gives it back when the reply is released. Calls that
+ * overlap take more, up to the pool's bounds.
  */
 class BodyPool {
   #free: ArrayBuffer[] = [];
@@ -84,14 +85,19 @@ const lengthError = (got: number, len: number) =>
 
 /**
  * Reads a body of `len` bytes (its content-length) into a pooled buffer with
- * a BYOB reader; a small body, a body without a length, or a runtime whose body stream has
+ * a BYOB reader; a body under `from` bytes, a body without a length, or a runtime whose body stream has
  * no BYOB reader, is read whole instead. @throws {ShardError} `bad` when the
  * body is not `len` bytes long.
  */
-async function readBody(req: Request, len: number, pool: BodyPool): Promise<{ bytes: Uint8Array; buf?: ArrayBuffer }> {
+async function readBody(
+  req: Request | Response,
+  len: number,
+  pool: BodyPool,
+  from = POOL_FROM_BYTES,
+): Promise<{ bytes: Uint8Array; buf?: ArrayBuffer }> {
   let reader: ReadableStreamBYOBReader | undefined;
   try {
-    if (len >= POOL_FROM_BYTES && req.body) reader = req.body.getReader({ mode: "byob" });
+    if (len > 0 && len >= from && req.body) reader = req.body.getReader({ mode: "byob" });
   } catch { /* no BYOB reader here */ }
   if (!reader) {
     const bytes = new Uint8Array(await req.arrayBuffer());
@@ -151,7 +157,8 @@ export function shardHandler(shard: Shard | Promise<Shard>): (req: Request) => P
  * answer's bytes (`fetch` to a URL, or a Durable Object stub's `fetch`).
  * A call that does not answer within `timeoutMs`, or fails to connect, is a `down` ShardError.
  * Calls are encoded into one buffer the link reuses, so `send` must take the body's bytes before it
- * returns, as `fetch` and `new Request` do (they copy it: Deno and workerd both).
+ * returns, as `fetch` and `new Request` do (they copy it: Deno and workerd both). Step answers are
+ * read into buffers the link uses again: their rows are valid until the reply's `release()`.
  */
 export function fetchLink(
   send: (body: Uint8Array<ArrayBuffer>, signal: AbortSignal) => Promise<Response>,
@@ -159,21 +166,36 @@ export function fetchLink(
   timeoutMs = 30_000,
 ): ShardLink {
   let scratch = new Uint8Array(64 << 10);
+  const answers = new BodyPool();
   const call = async (c: Call): Promise<Answer> => {
     const signal = AbortSignal.timeout(timeoutMs);
-    let bytes: Uint8Array;
+    let bytes: Uint8Array, buf: ArrayBuffer | undefined;
     try {
       const body = encodeCall(c, scratch);
       if (body.buffer !== scratch.buffer && body.buffer.byteLength <= POOL_BYTES) scratch = new Uint8Array(body.buffer);
       const sent = send(body, signal); // it has the bytes now: the next call may write `scratch`
       const res = await sent;
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-      bytes = new Uint8Array(await res.arrayBuffer());
+      if (c.op === Op.STEP) { // every size: a decode step's answers would otherwise be garbage at every token
+        ({ bytes, buf } = await readBody(res, Number(res.headers.get("content-length") ?? 0), answers, 1));
+      } else bytes = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
       const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (e as Error).message;
       throw new ShardError("down", `${name}: ${why}`, !signal.aborted);
     }
-    return decodeAnswer(c.op, bytes);
+    try {
+      const answer = decodeAnswer(c.op, bytes);
+      if (buf) {
+        (answer as StepReply).release = () => {
+          if (buf) answers.give(buf);
+          buf = undefined;
+        };
+      }
+      return answer;
+    } catch (e) {
+      if (buf) answers.give(buf);
+      throw e;
+    }
   };
   return {
     info: async () => (await call({ op: Op.INFO })) as ShardInfo,
