@@ -60,6 +60,7 @@ const SPEC: TaskSpec = {
 };
 import { safetensorsLayout, SHAPES, synthesize } from "./synth.ts";
 import { cpuModel } from "./machine.ts";
+import { readUntil } from "./child.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const CLI = new URL("../src/cli/cli.ts", import.meta.url).pathname;
@@ -75,14 +76,7 @@ async function startServer(dir: string): Promise<{ url: string; stop: () => Prom
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  while (!buf.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the static server exited before listening");
-    buf += value;
-  }
-  reader.releaseLock();
+  const buf = await readUntil(child.stdout, (t) => t.includes("\n"), "the static server");
   const url = buf.match(/ at (http:\S+)/)?.[1]; // "serving DIR at URL"
   if (!url) throw new Error(`the static server said ${JSON.stringify(buf)}`);
   return {

@@ -12,6 +12,7 @@
 
 import { flag } from "./args.ts";
 import { machine } from "./machine.ts";
+import { readUntil } from "./child.ts";
 import { loadModel } from "../src/load/mod.ts";
 import { parseConfig } from "../src/load/config.ts";
 import { planShards } from "../src/shard/plan.ts";
@@ -45,13 +46,7 @@ const procs = await Promise.all(plan.shards.map(async (s) => {
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let line = "";
-  while (!line.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${s.name} exited before listening`);
-    line += value;
-  }
+  const line = await readUntil(child.stdout, (t) => t.includes("\n"), s.name);
   const hello = JSON.parse(line.split("\n")[0]);
   return { name: s.name, holds: s.holds, planned: s.bytes.total, child, url: `http://127.0.0.1:${hello.port}/` };
 }));

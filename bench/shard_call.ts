@@ -16,6 +16,7 @@
 
 import { flag } from "./args.ts";
 import { machine, processCpuMs } from "./machine.ts";
+import { readUntil } from "./child.ts";
 import { loadShard } from "../src/shard/load_shard.ts";
 import { planShards } from "../src/shard/plan.ts";
 import { parseConfig } from "../src/load/config.ts";
@@ -38,13 +39,7 @@ const child = new Deno.Command(Deno.execPath(), {
   stdout: "piped",
   stderr: "inherit",
 }).spawn();
-const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let hello = "";
-while (!hello.includes("\n")) {
-  const { value, done } = await lines.read();
-  if (done) throw new Error("the shard process exited before listening");
-  hello += value;
-}
+const hello = await readUntil(child.stdout, (t) => t.includes("\n"), "the shard process");
 const remote = urlLink(`http://127.0.0.1:${JSON.parse(hello.split("\n")[0]).port}/`);
 // the sharded bundle in workerd: only the shard called here loads its part
 const files = Deno.args.includes("--workerd") ? rangeServer(DIR) : undefined;

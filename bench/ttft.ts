@@ -12,6 +12,7 @@ import { TextTokenizer } from "../src/text/tokenizer.ts";
 import { ChatTemplate, chatTemplateOf } from "../src/text/chat_template.ts";
 import { flag } from "./args.ts";
 import { cpuModel } from "./machine.ts";
+import { readUntil } from "./child.ts";
 import { freePort } from "../tests/net.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
@@ -52,14 +53,7 @@ async function serve(threads: number): Promise<{ url: string; stop: () => Promis
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let log = "";
-  while (!log.includes("listening on")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the server exited:\n${log}`);
-    log += value;
-  }
-  reader.releaseLock();
+  await readUntil(child.stderr, (t) => t.includes("listening on"), "the server");
   child.stderr.cancel().catch(() => {});
   return {
     url: `http://127.0.0.1:${port}/v1/chat/completions`,
