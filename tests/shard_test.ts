@@ -222,13 +222,19 @@ function swappable(first: ShardLink): { link: ShardLink; swap(l: ShardLink): voi
   };
 }
 
-Deno.test("a shard restarted mid-generation: the coordinator notices, feeds the history again, and the logits stay exact", async () => {
+/** The tiny fixture's reference logits, and its two layers as two shards (the embedding first, the lm_head last). */
+async function twoStages() {
   const dir = FIX + "tiny-falcon-e";
   const { model, logits } = await reference(dir);
   const config = model.config;
   model.dispose();
   const parts: ModelPart[] = [{ layers: [0, 1], embed: [0, 640] }, { layers: [1, 2], head: [0, 640] }];
   const shards = await Promise.all(parts.map((part) => loadShard(dir, { ...OPTS, part })));
+  return { dir, config, logits, parts, shards };
+}
+
+Deno.test("a shard restarted mid-generation: the coordinator notices, feeds the history again, and the logits stay exact", async () => {
+  const { dir, config, logits, parts, shards } = await twoStages();
   const second = swappable(localLink(shards[1]));
   const p = await Pipeline.connect(config, [localLink(shards[0]), second.link]);
   const sessions = [0, 1, 2].map(() => p.createSession());
@@ -249,12 +255,7 @@ Deno.test("a shard restarted mid-generation: the coordinator notices, feeds the 
 });
 
 Deno.test("a stage that answers its next chunk before the last one was sent on keeps that one's rows whole", async () => {
-  const dir = FIX + "tiny-falcon-e";
-  const { model, logits } = await reference(dir);
-  const config = model.config;
-  model.dispose();
-  const parts: ModelPart[] = [{ layers: [0, 1], embed: [0, 640] }, { layers: [1, 2], head: [0, 640] }];
-  const shards = await Promise.all(parts.map((part) => loadShard(dir, { ...OPTS, part })));
+  const { config, logits, shards } = await twoStages();
   // the first stage answers at once, the second after 8 ms: chunks queue between them, each holding the first
   // stage's answer (read into the first link's reused buffers) until the second stage has taken it
   const delayed = (shard: (typeof shards)[number], ms: number) => {
