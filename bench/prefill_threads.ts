@@ -1,6 +1,7 @@
 /**
  * Prefill alone at a thread count: four 512-token prompts in one process
- * (after a warm-up), as tok/s. Run it for each count in alternating
+ * (after a warm-up), as tok/s, with each thread's CPU time as a share of
+ * the wall time (by thread name). Run it for each count in alternating
  * processes to compare counts without the other benches' noise:
  *
  *   for t in 1 2 1 2; do deno run -A bench/prefill_threads.ts --threads $t; done
@@ -8,7 +9,7 @@
  */
 
 import { flag } from "./args.ts";
-import { machine } from "./machine.ts";
+import { machine, threadCpuMs } from "./machine.ts";
 import { loadModel } from "../src/load/load_model.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
@@ -22,18 +23,26 @@ const ids = (n: number, seed: number) => Array.from({ length: n }, (_, i) => 3 +
   using s = m.createSession();
   s.feed(ids(64, 9)); // warm-up
 }
-const t0 = performance.now();
+const cpu0 = threadCpuMs(Deno.pid), t0 = performance.now();
 for (let r = 0; r < PROMPTS; r++) {
   using s = m.createSession();
   s.feed(ids(TOKENS, r));
 }
-const rate = (PROMPTS * TOKENS) / ((performance.now() - t0) / 1000);
+const wallMs = performance.now() - t0, rate = (PROMPTS * TOKENS) / (wallMs / 1000);
+// CPU by thread name over the prompts, as a share of the wall time: how busy the main thread and the kernel workers were
+const cpu = Object.fromEntries(
+  Object.entries(threadCpuMs(Deno.pid)).map(([name, t]) => {
+    const was = cpu0[name] ?? { user: 0, system: 0 };
+    return [name, +((t.user + t.system - was.user - was.system) / wallMs).toFixed(2)];
+  }).filter(([, share]) => (share as number) > 0),
+);
 console.log(
   JSON.stringify({
     bench: "prefill_threads",
     tokens: TOKENS,
     prompts: PROMPTS,
     tok_per_s: +rate.toFixed(1),
+    cpu_share_by_thread: cpu,
     machine: machine(THREADS),
   }),
 );
