@@ -1,16 +1,20 @@
 //! BitLinear: y[n, out] = (int8(x) . W) / (s_x * weight_scale), for a group of
 //! projections that share their input (q, k, v; gate, up). The activations
-//! are quantized once, on thread 0; then every thread computes its share of
-//! each projection's output rows (`threads::share` of the product's units)
-//! and scales them to f32 in place, so each row is computed exactly as on
-//! one thread.
+//! are quantized once, on thread 0; then the threads claim pieces of each
+//! projection's output rows (`threads::claim`: a run of the product's units
+//! each, taken by whichever thread is free) and scale them to f32 in place,
+//! so each row is computed exactly as on one thread.
 
 use crate::kernels::quantize_i8::quantize_i8_simd;
 use crate::kernels::t2::{matmul_t2_i8_rows, token_sums, units, MAX_TOKENS};
 use crate::math::bf16;
 use crate::mem::{bytes, f32s, i32s, i8s, u16s};
 use crate::model::{Layer, Model};
-use crate::threads::{run, share};
+use crate::threads::{claim, run, share};
+
+/// Pieces of each projection per thread: enough that a thread running ahead
+/// takes over the other's tail, few enough that claiming costs nothing.
+const PIECES_PER_THREAD: usize = 8;
 
 /// Scales units [u0, u1) of projection rows from exact i32 dots to f32 in
 /// place: `y` holds [n, out] i32 on entry, f32 on return for those rows.
@@ -46,13 +50,18 @@ pub fn bitlinear(m: &Model, lay: &Layer, outs: &[(usize, usize)], x: usize, n: u
     let mut sums = [0i32; MAX_TOKENS];
     token_sums(xq, n_in, n, &mut sums);
     let (xq, xs, sums) = (&*xq, &*xs, &sums);
-    run(&|tid, nt| {
-        for &(p, y) in outs {
+    run(&|_tid, nt| {
+        let per = if nt > 1 { PIECES_PER_THREAD * nt } else { 1 }; // pieces of each projection
+        claim(outs.len() * per, nt, |piece| {
+            let (p, y) = outs[piece / per];
             let out = m.cfg.proj_shape(p).0;
-            let (u0, u1) = share(units(out), tid, nt);
+            let (u0, u1) = share(units(out), piece % per, per);
+            if u0 == u1 {
+                return;
+            }
             let w = bytes(lay.w[p], out / 4 * n_in);
             matmul_t2_i8_rows(w, out, n_in, xq, n, sums, i32s(y, n * out), u0, u1);
             scale_units(y, out, n, u0, u1, xs, bf16(u16s(lay.scale[p], 1)[0]));
-        }
+        });
     });
 }

@@ -48,6 +48,10 @@ static JOB: Job = Job {
     joined: AtomicU32::new(0),
 };
 
+/// The next unclaimed piece of the current job (`claim`); reset by `run`.
+#[cfg(target_feature = "atomics")]
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
 /// Threads in the team, 1 until `set_team` (the model's `threads`).
 static TEAM: AtomicU32 = AtomicU32::new(1);
 
@@ -73,6 +77,28 @@ const SPINS: u32 = 100_000;
 /// [u0, u1): thread `tid`'s share of `units` among `nt` threads (contiguous, sizes differ by at most one).
 pub fn share(units: usize, tid: usize, nt: usize) -> (usize, usize) {
     (units * tid / nt, units * (tid + 1) / nt)
+}
+
+/// Runs `f(piece)` once for each piece in 0..pieces, inside a job of `run`,
+/// on whichever of the job's `nt` threads claims it first: a thread that
+/// runs ahead (the VM's vCPUs do not run at one speed) takes more pieces
+/// instead of waiting for the other at the job's end. Which thread computes
+/// a piece changes nothing in it. Call it at most once per job.
+pub fn claim<F: FnMut(usize)>(pieces: usize, nt: usize, mut f: F) {
+    #[cfg(target_feature = "atomics")]
+    if nt > 1 {
+        loop {
+            let p = NEXT.fetch_add(1, Ordering::Relaxed) as usize;
+            if p >= pieces {
+                return;
+            }
+            f(p);
+        }
+    }
+    let _ = nt;
+    for p in 0..pieces {
+        f(p);
+    }
 }
 
 /// Lets thread 0 sleep while it waits (where the host allows it).
@@ -127,6 +153,7 @@ pub fn run<F: Fn(usize, usize) + Sync>(f: &F) {
         JOB.ctx.store(f as *const F as usize, Ordering::Relaxed);
         JOB.n.store(nt as u32, Ordering::Relaxed);
         JOB.done.store(0, Ordering::Relaxed);
+        NEXT.store(0, Ordering::Relaxed); // published with the job by `gen`'s release
         JOB.gen.fetch_add(1, Ordering::Release);
         wake(&JOB.gen);
         f(0, nt);
