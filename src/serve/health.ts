@@ -30,6 +30,7 @@ export function health(state: ModelState, loadProgress?: LoadProgress): Response
   if (s.kind === "error") return json({ ...base, error: "the model failed to load" }, 503);
   const { tm, scheduler } = s;
   const info = tm.model.info();
+  const grammar = grammarMemory();
   return json({
     ...base,
     model: tm.id,
@@ -38,7 +39,7 @@ export function health(state: ModelState, loadProgress?: LoadProgress): Response
     threads: info.threads,
     lm_head: tm.model.lmHead,
     memory: tm.model.memory(),
-    grammar: (({ place, bytes }) => ({ runs: place, memory_bytes: bytes }))(grammarMemory()), // 0 bytes until used
+    grammar: { runs: grammar.place, memory_bytes: grammar.bytes }, // 0 bytes until a grammar was compiled
     queue: scheduler.stats(),
     batching: { passes: scheduler.batcher.stats.passes, rows: scheduler.batcher.stats.rows },
   });
