@@ -461,6 +461,15 @@ Deno.test("malformed shard calls are refused with a message, before any cache ch
   for (let i = 0; i < 3; i++) { // the pooled buffer, used again
     assert.deepEqual(decodeAnswer(Op.EMBED, await post(byteStream(large), large.length)), whole.embed(tokens));
   }
+  // a step's answer that is not the length it says (read by the link into its reused buffers) is a 'down' error
+  for (const [length, re] of [[large.length + 4, /shorter than/], [large.length - 4, /longer than/]] as const) {
+    const headers = { "content-length": String(length) };
+    const cut = fetchLink(() => Promise.resolve(new Response(byteStream(large), { headers })), "cut");
+    await assert.rejects(
+      cut.step({ sessions: [{ id: "a", pos: 0, rows: 1 }], tokens: Int32Array.of(1), want: Uint8Array.of(1) }),
+      (e) => e instanceof ShardError && e.code === "down" && re.test(e.message) && /^cut: /.test(e.message),
+    );
+  }
   whole.dispose(), upper.dispose();
 });
 
