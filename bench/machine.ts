@@ -71,6 +71,19 @@ export function threadCpuMs(pid: number): Record<string, { user: number; system:
   return out;
 }
 
+/** The CPU each thread name used between two readings of {@linkcode threadCpuMs} (ms, user and system). */
+export function threadCpuSince(
+  before: Record<string, { user: number; system: number }>,
+  after: Record<string, { user: number; system: number }>,
+): Record<string, { user: number; system: number }> {
+  return Object.fromEntries(
+    Object.entries(after).map(([name, t]) => {
+      const was = before[name] ?? { user: 0, system: 0 };
+      return [name, { user: t.user - was.user, system: t.system - was.system }];
+    }),
+  );
+}
+
 function statCpuMs(path: string): { user: number; system: number } {
   const f = Deno.readTextFileSync(path).split(") ")[1].split(" ");
   return { user: Number(f[11]) * 10, system: Number(f[12]) * 10 }; // utime, stime (fields 14, 15), USER_HZ 100

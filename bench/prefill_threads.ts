@@ -9,7 +9,7 @@
  */
 
 import { flag } from "./args.ts";
-import { machine, threadCpuMs } from "./machine.ts";
+import { machine, threadCpuMs, threadCpuSince } from "./machine.ts";
 import { loadModel } from "../src/load/load_model.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
@@ -31,10 +31,9 @@ for (let r = 0; r < PROMPTS; r++) {
 const wallMs = performance.now() - t0, rate = (PROMPTS * TOKENS) / (wallMs / 1000);
 // CPU by thread name over the prompts, as a share of the wall time: how busy the main thread and the kernel workers were
 const cpu = Object.fromEntries(
-  Object.entries(threadCpuMs(Deno.pid)).map(([name, t]) => {
-    const was = cpu0[name] ?? { user: 0, system: 0 };
-    return [name, +((t.user + t.system - was.user - was.system) / wallMs).toFixed(2)];
-  }).filter(([, share]) => (share as number) > 0),
+  Object.entries(threadCpuSince(cpu0, threadCpuMs(Deno.pid)))
+    .map(([name, t]) => [name, +((t.user + t.system) / wallMs).toFixed(2)])
+    .filter(([, share]) => (share as number) > 0),
 );
 console.log(
   JSON.stringify({

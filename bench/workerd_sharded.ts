@@ -16,7 +16,7 @@
  */
 
 import { flag } from "./args.ts";
-import { machine, processCpuMs, threadCpuMs } from "./machine.ts";
+import { machine, processCpuMs, threadCpuMs, threadCpuSince } from "./machine.ts";
 import { end, startSharded } from "../deploy/cloudflare/sharded_local.ts";
 import { writeWorkerdConfig } from "../deploy/cloudflare/workerd_config.ts";
 import { freePort } from "../tests/net.ts";
@@ -175,9 +175,8 @@ try {
     // the same by thread name, user/system ms per token: the isolate's thread against V8's GC and compiler workers
     const threads = pids.map((pid, i) => {
       const out: Record<string, string> = {};
-      for (const [name, t] of Object.entries(threadCpuMs(pid))) {
-        const was = threadsBefore[i][name] ?? { user: 0, system: 0 };
-        const [u, s] = [(t.user - was.user) / one.tokens, (t.system - was.system) / one.tokens];
+      for (const [name, t] of Object.entries(threadCpuSince(threadsBefore[i], threadCpuMs(pid)))) {
+        const [u, s] = [t.user / one.tokens, t.system / one.tokens];
         if (u + s > 0) out[name] = `${u.toFixed(2)}u+${s.toFixed(2)}s`;
       }
       return out;
