@@ -24,7 +24,7 @@ function rpc(ws: WebSocket) {
   const waiting = new Map<number, (v: Record<string, unknown>) => void>();
   ws.onmessage = (e) => {
     const m = JSON.parse(String(e.data));
-    if (m.id && waiting.has(m.id)) waiting.get(m.id)!(m.error ? { error: m.error } : m.result);
+    if (m.id && waiting.has(m.id)) waiting.get(m.id)!(m.error ? { error: m.error } : m.result ?? {});
   };
   return (method: string, params: Record<string, unknown> = {}, timeoutMs = 20_000) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -39,7 +39,9 @@ function rpc(ws: WebSocket) {
 }
 
 /** A DevTools session with each isolate behind the inspector at `port` (one per service that has run code). */
-async function openIsolates(port: number): Promise<{ title: string; ws: WebSocket; call: ReturnType<typeof rpc> }[]> {
+export async function openIsolates(
+  port: number,
+): Promise<{ title: string; ws: WebSocket; call: ReturnType<typeof rpc> }[]> {
   const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
     title?: string;
     id: string;

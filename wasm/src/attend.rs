@@ -1,12 +1,12 @@
 //! Attention of a block of token rows: RoPE on each row's q and k at its
 //! position, k and v appended to its session's cache (thread 0), then each
 //! (row, kv head) pair's attention over that cache's positions [0, position],
-//! the pairs shared among the threads, each with its own scratch.
+//! the pairs claimed by the threads one at a time, each with its own scratch.
 
 use crate::kernels::attention::{attention_groups, Heads, Kv};
 use crate::mem::f32s;
 use crate::model::Model;
-use crate::threads::{run, share};
+use crate::threads::{claim, run};
 
 /// Rotate-half RoPE of one head vector at position `pos`.
 fn rope(m: &Model, v: &mut [f32], pos: usize) {
@@ -54,14 +54,14 @@ pub fn cache_and_attend<T: Kv>(m: &Model, l: usize, rows: &[u32], rowpos: &[u32]
     let per = heads.scratch(c.ctx);
     run(&|tid, nt| {
         let scratch = f32s(s.scores + tid * per * 4, per);
-        let (i0, i1) = share(rows.len() * c.n_kv, tid, nt);
-        for i in i0..i1 {
+        // one (row, kv group) at a time: rows further on attend over more positions
+        claim(rows.len() * c.n_kv, nt, |i| {
             let (t, g) = (i / c.n_kv, i % c.n_kv);
             let len = rowpos[t] as usize + 1;
             let (kc, vc) = cache::<T>(m, l, rows[t]);
             let (k, v) = unsafe { (core::slice::from_raw_parts(kc, len * kvd), core::slice::from_raw_parts(vc, len * kvd)) };
             let (q, out) = (f32s(s.q + t * qd * 4, qd), f32s(s.att + t * qd * 4, qd));
             attention_groups(heads, q, k, v, len, scratch, out, g, g + 1);
-        }
+        });
     });
 }

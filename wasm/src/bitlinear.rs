@@ -10,11 +10,7 @@ use crate::kernels::t2::{matmul_t2_i8_rows, token_sums, units, MAX_TOKENS};
 use crate::math::bf16;
 use crate::mem::{bytes, f32s, i32s, i8s, u16s};
 use crate::model::{Layer, Model};
-use crate::threads::{claim, run, share};
-
-/// Pieces of each projection per thread: enough that a thread running ahead
-/// takes over the other's tail, few enough that claiming costs nothing.
-const PIECES_PER_THREAD: usize = 8;
+use crate::threads::{claim, pieces, run, share};
 
 /// Scales units [u0, u1) of projection rows from exact i32 dots to f32 in
 /// place: `y` holds [n, out] i32 on entry, f32 on return for those rows.
@@ -51,7 +47,7 @@ pub fn bitlinear(m: &Model, lay: &Layer, outs: &[(usize, usize)], x: usize, n: u
     token_sums(xq, n_in, n, &mut sums);
     let (xq, xs, sums) = (&*xq, &*xs, &sums);
     run(&|_tid, nt| {
-        let per = if nt > 1 { PIECES_PER_THREAD * nt } else { 1 }; // pieces of each projection
+        let per = pieces(nt); // of each projection
         claim(outs.len() * per, nt, |piece| {
             let (p, y) = outs[piece / per];
             let out = m.cfg.proj_shape(p).0;

@@ -79,6 +79,13 @@ pub fn share(units: usize, tid: usize, nt: usize) -> (usize, usize) {
     (units * tid / nt, units * (tid + 1) / nt)
 }
 
+/// Pieces to cut one job's work into for `claim` on `nt` threads: 8 per
+/// thread, enough that a thread running ahead takes over the other's tail,
+/// few enough that claiming costs nothing; one on one thread.
+pub fn pieces(nt: usize) -> usize {
+    if nt > 1 { 8 * nt } else { 1 }
+}
+
 /// Runs `f(piece)` once for each piece in 0..pieces, inside a job of `run`,
 /// on whichever of the job's `nt` threads claims it first: a thread that
 /// runs ahead (the VM's vCPUs do not run at one speed) takes more pieces
