@@ -14,6 +14,7 @@ import { decodeAnswer, encodeCall, Op } from "../src/shard/wire.ts";
 import { parseConfig } from "../src/load/config.ts";
 import { createEngine } from "../src/engine/create.ts";
 import type { Model } from "../src/engine/model.ts";
+import { argmax } from "../src/engine/argmax.ts";
 
 const FIX = new URL("./fixtures/", import.meta.url).pathname;
 const FIXTURES = ["tiny-falcon-e", "odd-falcon-e", "wide-falcon-e"];
@@ -69,7 +70,18 @@ async function schedule(
     [{ s: 0, ids: [42] }, { s: 1, ids: [43] }, { s: 2, ids: [44] }],
   ];
   const out: Float32Array[] = [];
-  for (const st of steps) out.push(...await feed(st));
+  const last: Float32Array[] = [];
+  for (const st of steps) {
+    const got = await feed(st);
+    st.forEach(({ s }, i) => last[s] = got[i]);
+    out.push(...got);
+  }
+  // two greedy steps: each session's most likely token, which the lm_head slices sent with the logits
+  for (let g = 0; g < 2; g++) {
+    const got = await feed([0, 1, 2].map((s) => ({ s, ids: [argmax(last[s])] })));
+    got.forEach((l, s) => last[s] = l);
+    out.push(...got);
+  }
   return out;
 }
 
@@ -149,6 +161,46 @@ for (const fixture of FIXTURES) {
     }
   });
 }
+
+Deno.test("a decoded token among the lm_head slices' candidates skips the embedding call; any other gets one, exactly", async () => {
+  const dir = FIX + "tiny-falcon-e";
+  const config = parseConfig(Deno.readTextFileSync(dir + "/config.json"));
+  const V = config.vocabSize;
+  const model = await loadModel(dir, OPTS);
+  const parts: ModelPart[] = [...slices(V, 3).map((r) => ({ embed: r, head: r })), { layers: [0, 2] }];
+  const shards = await Promise.all(parts.map((part) => loadShard(dir, { ...OPTS, part })));
+  let embedCalls = 0;
+  const links = shards.map((s, i) => {
+    const l = i % 2 ? localLink(s) : wireLink(s, `shard-${i}`); // both transports carry the candidates
+    return { ...l, embed: (t: Int32Array) => (embedCalls++, l.embed(t)) };
+  });
+  const p = await Pipeline.connect(config, links);
+  assert.equal(p.candidates, 4);
+  const ref = model.createSession(), s = p.createSession();
+  try {
+    const prompt = [1, 17, 33, 5, 9];
+    let want = ref.feed(prompt), got = await s.feed(prompt);
+    sameBits([got], [want], "prompt");
+    const before = embedCalls;
+    for (let i = 0; i < 6; i++) { // greedy: always among them
+      const next = argmax(want);
+      [want, got] = [ref.feed([next]), await s.feed([next])];
+      sameBits([got], [want], `greedy step ${i}`);
+    }
+    assert.equal(embedCalls, before, "no embedding call while decoding greedily");
+    assert.equal(p.stats.rowsFromCandidates, 6);
+    for (const pick of [(l: Float32Array) => argmax(l.map((x) => -x)), () => 0]) { // the least likely; id 0
+      const next = pick(want);
+      [want, got] = [ref.feed([next]), await s.feed([next])];
+      sameBits([got], [want], `token ${next}`);
+    }
+    assert.equal(embedCalls, before + 2, "a token outside the candidates is embedded by its slice");
+    assert.equal(p.stats.rowsFromCandidates, 6);
+  } finally {
+    s.dispose(), ref.dispose(), model.dispose();
+    for (const sh of shards) sh.dispose();
+  }
+});
 
 Deno.test("the planner's bytes are what the kernels lay out, for every kind of part", async () => {
   const dir = FIX + "wide-falcon-e";

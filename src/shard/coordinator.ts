@@ -22,21 +22,14 @@ import type { ServedModel } from "../engine/served.ts";
 import { EngineError } from "../engine/errors.ts";
 import { checkIds } from "../engine/session.ts";
 import { describePart, size } from "./part.ts";
-import { ShardError, type ShardInfo, type StepReply, type StepSession } from "./shard.ts";
+import { ShardError, type ShardInfo, type StepReply } from "./shard.ts";
+import { type HeadRows, NextRows } from "./next_rows.ts";
 import { PipelineSession } from "./pipeline_session.ts";
+import { type Chunk, chunksOf } from "./chunks.ts";
 import { type Stage, tile } from "./stages.ts";
 import type { ShardLink } from "./transport.ts";
 
 export { PipelineSession } from "./pipeline_session.ts";
-
-/** One chunk of rows: at most a block, the rows of each session consecutive. */
-interface Chunk {
-  sessions: StepSession[];
-  tokens: Int32Array;
-  want: Uint8Array;
-  /** For each wanted row: the entry whose logits it gives. */
-  wantedBy: number[];
-}
 
 /** Counts of what the coordinator did. */
 export interface PipelineStats {
@@ -46,7 +39,18 @@ export interface PipelineStats {
   recoveries: number;
   /** Rows fed (recovered rows included). */
   rows: number;
+  /** Rows whose embedding came with the last step's logits (an embedding call saved when all of a chunk's did). */
+  rowsFromCandidates: number;
 }
+
+/**
+ * Likely next tokens each lm_head slice sends back with its logits, with their
+ * embedding rows, when the slices also hold those rows' embedding (the 128 MB
+ * plan's vocabulary shards): a decoded token then skips its embedding call
+ * whenever the sampler picks one of them (always, greedy; 4 per slice covers
+ * any top-k up to 4 and most draws).
+ */
+export const CANDIDATES = 4;
 
 /** A model split across shards, driven as one; served like a {@linkcode Model} (it is a `ServedModel`). */
 export class Pipeline implements ServedModel {
@@ -68,7 +72,11 @@ export class Pipeline implements ServedModel {
   /** After this long without calls the shards may have been evicted: all are called at once first, to reload in parallel. */
   readonly warmAfterMs = 5_000;
   /** What it did so far. */
-  readonly stats: PipelineStats = { calls: 0, recoveries: 0, rows: 0 };
+  readonly stats: PipelineStats = { calls: 0, recoveries: 0, rows: 0, rowsFromCandidates: 0 };
+  /** Candidates asked of each lm_head slice per wanted row: {@linkcode CANDIDATES}, or 0 where the slices cannot. */
+  readonly candidates: number;
+  /** Embedding rows of each session's likely next tokens (from the last step's lm_head slices). */
+  readonly #next = new NextRows();
 
   /** Where the weights came from (as given to `connect`). */
   readonly location: string;
@@ -112,6 +120,11 @@ export class Pipeline implements ServedModel {
       }
     }
     this.#layers = layers;
+    const covers = (p: ShardInfo["part"]) => p.embed[0] <= p.head[0] && p.head[1] <= p.embed[1];
+    this.candidates = this.#embed.length > 0 && this.#head.length > 0 &&
+        this.#head.every((s) => covers(s.info.part) && size(s.info.part.head) >= CANDIDATES)
+      ? CANDIDATES
+      : 0;
     this.blockSize = Math.min(...layers.map((s) => s.info.blockSize), ...this.#head.map((s) => s.info.blockSize));
     this.contextLength = Math.min(...layers.map((s) => s.info.contextLength));
     this.maxSessions = Math.min(...layers.map((s) => s.info.sessions.slots));
@@ -265,22 +278,23 @@ export class Pipeline implements ServedModel {
   /** Drops sessions on every layer shard; a shard that fails to hear it evicts them later. */
   async #drop(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    for (const id of ids) this.#epochs.delete(id);
+    for (const id of ids) this.#epochs.delete(id), this.#next.forget(id);
     await Promise.allSettled(this.#layers.map((s) => (this.stats.calls++, s.link.drop(ids))));
   }
 
   /** Runs the rows of every entry (`ids` from position `pos`) through the stages, chunk by chunk, pipelined. */
   async #run(entries: { id: string; pos: number; ids: number[] }[]): Promise<Float32Array[]> {
-    const chunks = this.#chunks(entries);
+    const chunks = chunksOf(entries, this.blockSize);
     const V = this.config.vocabSize;
     const out = entries.map(() => new Float32Array(V));
+    const known = this.#next.take(entries.map((e) => e.id)); // embedding rows that came with the last logits
     // stage k takes chunk i only after chunk i-1 left it, whatever order the chunks reach it in:
     // left[k][i] resolves when chunk i is done with stage k (or failed there)
     const left = this.#layers.map(() => chunks.map(() => Promise.withResolvers<void>()));
     const jobs = chunks.map(async (c, i) => {
       let input: { tokens?: Int32Array; hidden?: Float32Array } = this.#tokensIn
         ? { tokens: c.tokens }
-        : { hidden: await this.#embedRows(c.tokens) };
+        : { hidden: await this.#embedRows(c.tokens, known) };
       // a reply's rows are given back to its link once the next stage has answered (they were sent) or, for
       // logits, once copied out
       let reply: StepReply | undefined;
@@ -297,11 +311,12 @@ export class Pipeline implements ServedModel {
           held.push(reply);
           input = { hidden: reply.hidden };
         }
-        const logits = reply!.logits
+        const logits: HeadRows[] = reply!.logits
           ? [{ h0: 0, rows: V, data: reply!.logits }]
           : await this.#headRows(c, input.hidden!, held);
         c.wantedBy.forEach((e, j) => {
           for (const { h0, rows, data } of logits) out[e].set(data.subarray(j * rows, (j + 1) * rows), h0);
+          this.#next.keep(entries[e].id, logits, j, this.config.hiddenSize); // copied: the replies are released
         });
       } finally {
         for (const r of held) r.release?.();
@@ -341,40 +356,23 @@ export class Pipeline implements ServedModel {
     return await link.step(req);
   }
 
-  /** The chunks of a call: rows in entry order, at most a block each, the last row of each entry wanted. */
-  #chunks(entries: { id: string; pos: number; ids: number[] }[]): Chunk[] {
-    const rows: { e: number; id: number; last: boolean }[] = [];
-    entries.forEach(({ ids }, e) => ids.forEach((id, i) => rows.push({ e, id, last: i === ids.length - 1 })));
-    const done = entries.map(() => 0);
-    const chunks: Chunk[] = [];
-    for (let i = 0; i < rows.length; i += this.blockSize) {
-      const part = rows.slice(i, i + this.blockSize);
-      const sessions: StepSession[] = [];
-      for (const r of part) {
-        const s = sessions.at(-1);
-        if (s && s.id === entries[r.e].id) s.rows++;
-        else sessions.push({ id: entries[r.e].id, pos: entries[r.e].pos + done[r.e], rows: 1 });
-        done[r.e]++;
-      }
-      chunks.push({
-        sessions,
-        tokens: Int32Array.from(part, (r) => r.id),
-        want: Uint8Array.from(part, (r) => (r.last ? 1 : 0)),
-        wantedBy: part.filter((r) => r.last).map((r) => r.e),
-      });
-    }
-    return chunks;
-  }
-
-  /** x = embed(tokens), from the embedding slices that hold them, in parallel. */
-  async #embedRows(tokens: Int32Array): Promise<Float32Array> {
+  /**
+   * x = embed(tokens): the rows `known` has (candidates of the last step), the
+   * rest from the embedding slices that hold them, in parallel.
+   */
+  async #embedRows(all: Int32Array, known: Map<number, Float32Array>): Promise<Float32Array> {
     const h = this.config.hiddenSize;
-    const x = new Float32Array(tokens.length * h);
+    const x = new Float32Array(all.length * h);
+    all.forEach((t, i) => {
+      const row = known.get(t);
+      if (row) x.set(row, i * h), this.stats.rowsFromCandidates++;
+    });
+    const tokens = all.map((t) => (known.has(t) ? -1 : t)); // -1: no slice holds it
     const holds = (s: Stage) => tokens.some((t) => t >= s.info.part.embed[0] && t < s.info.part.embed[1]);
     await Promise.all(
       this.#embed.filter(holds).map(async (s) => { // only the slices holding these tokens
         this.stats.calls++;
-        const rows = await s.link.embed(tokens);
+        const rows = await s.link.embed(tokens.filter((t) => t >= 0));
         const [e0, e1] = s.info.part.embed;
         let j = 0;
         tokens.forEach((t, i) => {
@@ -390,12 +388,13 @@ export class Pipeline implements ServedModel {
     c: Chunk,
     hidden: Float32Array,
     held: StepReply[],
-  ): Promise<{ h0: number; rows: number; data: Float32Array }[]> {
+  ): Promise<HeadRows[]> {
     if (c.wantedBy.length === 0) return [];
+    const candidates = this.candidates ? { candidates: this.candidates } : {};
     return await Promise.all(this.#head.map(async (s) => {
-      const r = await this.#call(s.link, { sessions: c.sessions, want: c.want, hidden });
+      const r = await this.#call(s.link, { sessions: c.sessions, want: c.want, hidden, ...candidates });
       held.push(r);
-      return { h0: s.info.part.head[0], rows: size(s.info.part.head), data: r.logits! };
+      return { h0: s.info.part.head[0], rows: size(s.info.part.head), data: r.logits!, candidates: r.candidates };
     }));
   }
 }

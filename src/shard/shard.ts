@@ -22,6 +22,9 @@ import { kernelError } from "../engine/kernels.ts";
 import type { ModelConfig } from "../engine/model_config.ts";
 import { describePart, type PartRanges, size } from "./part.ts";
 
+/** Most candidates a step may ask for per wanted row. */
+export const MAX_CANDIDATES = 16;
+
 /** Why a shard refused a call. */
 export type ShardErrorCode = "lost" | "full" | "bad" | "down";
 
@@ -70,6 +73,20 @@ export interface StepRequest {
   hidden?: Float32Array;
   /** Per row, nonzero when its logits are wanted (the lm_head runs for those rows only). */
   want: Uint8Array;
+  /**
+   * For an lm_head slice that also holds those rows' embedding: per wanted row, the
+   * embedding rows of its this many most likely tokens (`StepReply.candidates`), so
+   * the coordinator can skip the next token's embedding call when it is among them.
+   */
+  candidates?: number;
+}
+
+/** Per wanted row, a few likely next tokens and their embedding rows (what an embedding call would give). */
+export interface Candidates {
+  /** Token ids [wanted, k]. */
+  ids: Int32Array;
+  /** Their embedding rows [wanted, k, hidden] f32. */
+  rows: Float32Array;
 }
 
 /** What a shard gives back. */
@@ -82,6 +99,8 @@ export interface StepReply {
   hidden?: Float32Array;
   /** Logits of the wanted rows over this shard's lm_head rows [wanted, head rows]. */
   logits?: Float32Array;
+  /** When the request asked for them: likely next tokens of each wanted row, among this slice's rows. */
+  candidates?: Candidates;
   /**
    * Set by links that read answers into buffers they use again: gives the
    * buffer back, after which `hidden` and `logits` must not be read. Call it
@@ -210,6 +229,8 @@ export class Shard {
       throw new ShardError("bad", "this shard does not hold the whole embedding: send it hidden rows");
     }
     const V = this.config.vocabSize;
+    const k0 = req.candidates ?? 0;
+    if (k0 !== 0) this.#checkCandidates(k0);
     if (fromTokens && req.tokens!.some((t) => t < 0 || t >= V)) {
       throw new ShardError("bad", `a token id is outside the vocabulary [0, ${V})`); // before any cache is touched
     }
@@ -230,6 +251,7 @@ export class Shard {
       const wanted = req.want.reduce((a, w) => a + (w ? 1 : 0), 0);
       const logits = new Float32Array(mem, k.logits_ptr(), wanted * size(this.part.head));
       reply.logits = view ? logits : logits.slice();
+      if (k0 !== 0) reply.candidates = this.#candidates(logits, wanted, k0, view);
     } else {
       const hidden = new Float32Array(mem, k.hidden_ptr(), n * h);
       reply.hidden = view ? hidden : hidden.slice();
@@ -260,6 +282,41 @@ export class Shard {
       });
     }
     return out;
+  }
+
+  /** `bad` unless this shard can give `k` candidates a row: an lm_head slice holding its rows' embedding. */
+  #checkCandidates(k: number): void {
+    const [h0, h1] = this.part.head, [e0, e1] = this.part.embed;
+    if (!Number.isInteger(k) || k < 0 || k > MAX_CANDIDATES) {
+      throw new ShardError("bad", `candidates must be an integer in [0, ${MAX_CANDIDATES}], got ${k}`);
+    }
+    if (h1 - h0 < k || this.hasLayers || e0 > h0 || e1 < h1) {
+      throw new ShardError(
+        "bad",
+        `shard ${
+          describePart(this.part)
+        } cannot give candidates: it needs an lm_head slice of at least ${k} rows and their embedding`,
+      );
+    }
+  }
+
+  /** The `k` most likely ids of each wanted row among this slice's rows (first of equals), with their embedding rows. */
+  #candidates(logits: Float32Array, wanted: number, k: number, view: boolean): Candidates {
+    const rows = size(this.part.head), h0 = this.part.head[0];
+    const ids = new Int32Array(wanted * k);
+    for (let w = 0; w < wanted; w++) {
+      const row = logits.subarray(w * rows, (w + 1) * rows), top = ids.subarray(w * k, (w + 1) * k);
+      let n = 0; // top[0..n) holds local indices, most likely first
+      for (let i = 0; i < rows; i++) {
+        const v = row[i];
+        if (n === k && !(v > row[top[k - 1]])) continue;
+        let j = n < k ? n++ : k - 1;
+        while (j > 0 && v > row[top[j - 1]]) top[j] = top[--j];
+        top[j] = i;
+      }
+      for (let j = 0; j < k; j++) top[j] += h0;
+    }
+    return { ids, rows: this.embed(ids, view) }; // the logits stay valid: embedding writes elsewhere
   }
 
   /** Frees the caches of these sessions (unknown ids are ignored). */

@@ -5,12 +5,14 @@
  *
  * A message is a sequence of u32 words and byte runs padded to 4 bytes:
  *   request: MAGIC, op, then per op:
- *     STEP   sessions, rows, has-tokens; per session (pos, rows, id); want [rows] u8; tokens [rows] i32 | hidden [rows*h] f32
+ *     STEP   sessions, rows, has-tokens, candidates; per session (pos, rows, id); want [rows] u8;
+ *            tokens [rows] i32 | hidden [rows*h] f32
  *     EMBED  rows; tokens [rows] i32
  *     DROP   count; ids
  *     INFO   (nothing)
  *   reply: MAGIC, status (0, or 1 + a ShardErrorCode index followed by the message), then per op:
- *     STEP   instance, sessions, epochs [sessions] u32, kind (1 hidden, 2 logits), floats; f32 data
+ *     STEP   instance, sessions, epochs [sessions] u32, kind (1 hidden, 2 logits, 3 logits + candidates), floats;
+ *            f32 data; kind 3: candidate ids [wanted*k] i32, their embedding rows [wanted*k*h] f32
  *     EMBED  floats; f32 data      INFO  the info as UTF-8 JSON (metadata only)      DROP  (nothing)
  * @module
  */
@@ -129,7 +131,7 @@ export function encodeCall(call: Call, into?: Uint8Array<ArrayBuffer>): Uint8Arr
   const w = new Writer(into && into.length >= bytes ? into : bytes).u32(MAGIC).u32(call.op);
   if (call.op === Op.STEP) {
     const r = call.req;
-    w.u32(r.sessions.length).u32(r.want.length).u32(r.tokens ? 1 : 0);
+    w.u32(r.sessions.length).u32(r.want.length).u32(r.tokens ? 1 : 0).u32(r.candidates ?? 0);
     for (const s of r.sessions) w.u32(s.pos).u32(s.rows).text(s.id);
     w.bytes(r.want);
     if (r.tokens) w.raw(r.tokens);
@@ -149,11 +151,12 @@ export function decodeCall(buf: Uint8Array): Call {
   const op = r.u32();
   let call: Call;
   if (op === Op.STEP) {
-    const ns = r.u32(), rows = r.u32(), tokens = r.u32();
+    const ns = r.u32(), rows = r.u32(), tokens = r.u32(), candidates = r.u32();
     if (ns > rows || rows > 4096) throw new ShardError("bad", `a step of ${rows} rows in ${ns} sessions`);
     const sessions = Array.from({ length: ns }, () => ({ pos: r.u32(), rows: r.u32(), id: r.text() }));
     const want = r.bytes();
-    call = { op, req: tokens ? { sessions, want, tokens: r.i32() } : { sessions, want, hidden: r.f32() } };
+    const input = tokens ? { tokens: r.i32() } : { hidden: r.f32() };
+    call = { op, req: { sessions, want, ...input, ...(candidates ? { candidates } : {}) } };
   } else if (op === Op.EMBED) call = { op, tokens: r.i32() };
   else if (op === Op.DROP) {
     const n = r.u32();
@@ -182,7 +185,8 @@ export function encodeAnswer(
     : answer instanceof Float32Array
     ? answer.byteLength
     : "epochs" in answer
-    ? 4 * answer.epochs.length + (answer.logits ?? answer.hidden!).byteLength
+    ? 4 * answer.epochs.length + (answer.logits ?? answer.hidden!).byteLength +
+      (answer.candidates ? answer.candidates.ids.byteLength + answer.candidates.rows.byteLength + 8 : 0)
     : 0;
   const w = new Writer(into && into.length >= 64 + data ? into : 64 + data).u32(MAGIC);
   if (answer instanceof ShardError) return w.u32(1 + CODES.indexOf(answer.code)).text(answer.message).done();
@@ -191,7 +195,8 @@ export function encodeAnswer(
     const a = answer as StepReply;
     w.u32(a.instance).u32(a.epochs.length);
     for (const e of a.epochs) w.u32(e);
-    w.u32(a.logits ? 2 : 1).raw(a.logits ?? a.hidden!);
+    w.u32(a.candidates ? 3 : a.logits ? 2 : 1).raw(a.logits ?? a.hidden!);
+    if (a.candidates) w.raw(a.candidates.ids).raw(a.candidates.rows);
   } else if (op === Op.EMBED) w.raw(answer as Float32Array);
   else if (op === Op.INFO) w.text(JSON.stringify(answer));
   return w.done();
@@ -208,7 +213,9 @@ export function decodeAnswer(op: number, buf: Uint8Array): Answer {
     const instance = r.u32(), n = r.u32();
     const epochs = Array.from({ length: n }, () => r.u32());
     const kind = r.u32(), data = r.f32();
-    out = kind === 2 ? { instance, epochs, logits: data } : { instance, epochs, hidden: data };
+    if (kind < 1 || kind > 3) throw new ShardError("bad", `a step answer of unknown kind ${kind}`);
+    out = kind === 1 ? { instance, epochs, hidden: data } : { instance, epochs, logits: data };
+    if (kind === 3) out.candidates = { ids: r.i32(), rows: r.f32() };
   } else if (op === Op.EMBED) out = r.f32();
   else if (op === Op.INFO) out = JSON.parse(r.text()) as ShardInfo;
   r.end();
