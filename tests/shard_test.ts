@@ -10,7 +10,7 @@ import { fetchLink, localLink, shardHandler, type ShardLink } from "../src/shard
 import type { ModelPart, PartRanges } from "../src/shard/part.ts";
 import { partBytes, PlanError, planShards } from "../src/shard/plan.ts";
 import { ShardError } from "../src/shard/shard.ts";
-import { decodeAnswer, encodeCall, Op } from "../src/shard/wire.ts";
+import { decodeAnswer, encodeAnswer, encodeCall, Op } from "../src/shard/wire.ts";
 import { parseConfig } from "../src/load/config.ts";
 import { createEngine } from "../src/engine/create.ts";
 import type { Model } from "../src/engine/model.ts";
@@ -196,9 +196,43 @@ Deno.test("a decoded token among the lm_head slices' candidates skips the embedd
     }
     assert.equal(embedCalls, before + 2, "a token outside the candidates is embedded by its slice");
     assert.equal(p.stats.rowsFromCandidates, 6);
+    // asked for none (SHARD_CANDIDATES=0): every decoded token is embedded by its slice, the logits the same
+    const none = await Pipeline.connect(config, links, "none", 1000, 0);
+    assert.equal(none.candidates, 0);
+    const [r0, s0] = [model.createSession(), none.createSession()];
+    let [w0, g0] = [r0.feed(prompt), await s0.feed(prompt)];
+    const calls0 = embedCalls;
+    for (let i = 0; i < 3; i++) {
+      const next = argmax(w0);
+      [w0, g0] = [r0.feed([next]), await s0.feed([next])];
+      sameBits([g0], [w0], `without candidates, step ${i}`);
+    }
+    assert.equal(embedCalls, calls0 + 3, "one embedding call per decoded token");
+    assert.equal(none.stats.rowsFromCandidates, 0);
+    r0.dispose(), s0.dispose();
+    await assert.rejects(
+      Pipeline.connect(config, links, "bad", 1000, -1),
+      /candidates must be an integer in \[0, 16\]/,
+    );
   } finally {
     s.dispose(), ref.dispose(), model.dispose();
     for (const sh of shards) sh.dispose();
+  }
+});
+
+Deno.test("candidate rows cross the wire bit for bit: as BF16 halves when they are BF16 values, else as f32", () => {
+  const ids = Int32Array.of(7, 3);
+  for (
+    const [rows, bytes] of [[Float32Array.of(1.5, -2, 0.25, -0), 8], [Float32Array.of(1.1, -2, 0.25, 3), 16]] as const
+  ) {
+    const reply = { instance: 1, epochs: [0], logits: Float32Array.of(0.5, 1), candidates: { ids, rows } };
+    const encoded = encodeAnswer(Op.STEP, reply);
+    const got = decodeAnswer(Op.STEP, encoded) as typeof reply;
+    assert.deepEqual(got.candidates.ids, ids);
+    const r = got.candidates.rows;
+    assert.deepEqual(new Uint32Array(r.buffer, r.byteOffset, r.length), new Uint32Array(rows.buffer));
+    const plain = encodeAnswer(Op.STEP, { ...reply, candidates: undefined }).length;
+    assert.equal(encoded.length - plain, 20 + bytes, "ids and their length, the format, the rows and their length");
   }
 });
 

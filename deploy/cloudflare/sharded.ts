@@ -132,7 +132,7 @@ export default {
       let model;
       try {
         const cfg = configFromEnv((k) => env[k], { kvCache: "f16" });
-        model = pipelineTextModel(configuredSource(cfg), shardLinks(env), cfg.id);
+        model = pipelineTextModel(configuredSource(cfg), shardLinks(env), cfg.id, int(env, "SHARD_CANDIDATES", 4));
         handler = createHandler({
           model,
           ...(cfg.apiKey ? { apiKey: cfg.apiKey } : {}),

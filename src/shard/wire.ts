@@ -12,7 +12,8 @@
  *     INFO   (nothing)
  *   reply: MAGIC, status (0, or 1 + a ShardErrorCode index followed by the message), then per op:
  *     STEP   instance, sessions, epochs [sessions] u32, kind (1 hidden, 2 logits, 3 logits + candidates), floats;
- *            f32 data; kind 3: candidate ids [wanted*k] i32, their embedding rows [wanted*k*h] f32
+ *            f32 data; kind 3: candidate ids [wanted*k] i32, row format (1 f32, 2 bf16: the rows' high halves,
+ *            when every low half is zero, as a BF16 embedding's rows are), their embedding rows [wanted*k*h]
  *     EMBED  floats; f32 data      INFO  the info as UTF-8 JSON (metadata only)      DROP  (nothing)
  * @module
  */
@@ -112,6 +113,24 @@ class Reader {
   }
 }
 
+/** The high 16 bits of each float, or null when some low half is not zero (the rows are not BF16 values). */
+function highHalves(x: Float32Array): Uint16Array | null {
+  const u = new Uint32Array(x.buffer, x.byteOffset, x.length), out = new Uint16Array(x.length);
+  for (let i = 0; i < u.length; i++) {
+    if (u[i] & 0xffff) return null;
+    out[i] = u[i] >>> 16;
+  }
+  return out;
+}
+
+/** BF16 bytes (little-endian u16) back to the f32 values they are the high halves of. */
+function widen(b: Uint8Array): Float32Array {
+  if (b.length % 2) throw new ShardError("bad", "bf16 rows of an odd byte length");
+  const out = new Float32Array(b.length / 2), u = new Uint32Array(out.buffer);
+  for (let i = 0; i < out.length; i++) u[i] = (b[2 * i] | (b[2 * i + 1] << 8)) << 16;
+  return out;
+}
+
 /** A shard call, decoded. */
 export type Call =
   | { op: typeof Op.STEP; req: StepRequest }
@@ -186,7 +205,7 @@ export function encodeAnswer(
     ? answer.byteLength
     : "epochs" in answer
     ? 4 * answer.epochs.length + (answer.logits ?? answer.hidden!).byteLength +
-      (answer.candidates ? answer.candidates.ids.byteLength + answer.candidates.rows.byteLength + 8 : 0)
+      (answer.candidates ? answer.candidates.ids.byteLength + answer.candidates.rows.byteLength + 12 : 0)
     : 0;
   const w = new Writer(into && into.length >= 64 + data ? into : 64 + data).u32(MAGIC);
   if (answer instanceof ShardError) return w.u32(1 + CODES.indexOf(answer.code)).text(answer.message).done();
@@ -196,7 +215,10 @@ export function encodeAnswer(
     w.u32(a.instance).u32(a.epochs.length);
     for (const e of a.epochs) w.u32(e);
     w.u32(a.candidates ? 3 : a.logits ? 2 : 1).raw(a.logits ?? a.hidden!);
-    if (a.candidates) w.raw(a.candidates.ids).raw(a.candidates.rows);
+    if (a.candidates) {
+      const bf = highHalves(a.candidates.rows);
+      w.raw(a.candidates.ids).u32(bf ? 2 : 1).raw(bf ?? a.candidates.rows);
+    }
   } else if (op === Op.EMBED) w.raw(answer as Float32Array);
   else if (op === Op.INFO) w.text(JSON.stringify(answer));
   return w.done();
@@ -215,7 +237,11 @@ export function decodeAnswer(op: number, buf: Uint8Array): Answer {
     const kind = r.u32(), data = r.f32();
     if (kind < 1 || kind > 3) throw new ShardError("bad", `a step answer of unknown kind ${kind}`);
     out = kind === 1 ? { instance, epochs, hidden: data } : { instance, epochs, logits: data };
-    if (kind === 3) out.candidates = { ids: r.i32(), rows: r.f32() };
+    if (kind === 3) {
+      const ids = r.i32(), format = r.u32();
+      if (format !== 1 && format !== 2) throw new ShardError("bad", `candidate rows of unknown format ${format}`);
+      out.candidates = { ids, rows: format === 1 ? r.f32() : widen(r.bytes()) };
+    }
   } else if (op === Op.EMBED) out = r.f32();
   else if (op === Op.INFO) out = JSON.parse(r.text()) as ShardInfo;
   r.end();
