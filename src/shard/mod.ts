@@ -27,6 +27,8 @@ export {
 } from "./plan.ts";
 export { type ByteReader, loadShard, type ModelSource, type ShardOptions } from "./load_shard.ts";
 export {
+  type Candidates,
+  MAX_CANDIDATES,
   Shard,
   ShardError,
   type ShardErrorCode,
@@ -36,6 +38,6 @@ export {
   type StepSession,
 } from "./shard.ts";
 export { fetchLink, localLink, shardHandler, type ShardLink, urlLink } from "./transport.ts";
-export { Pipeline, PipelineSession, type PipelineStats } from "./coordinator.ts";
+export { CANDIDATES, Pipeline, PipelineSession, type PipelineStats } from "./coordinator.ts";
 export { pipelineTextModel } from "./text_model.ts";
 export { type WeightsFrom, wranglerToml } from "./wrangler.ts";
