@@ -11,6 +11,8 @@ export interface ServeOptions {
   cutAfter?: number;
   /** Serve an HTML page with 200 for every .safetensors file. */
   html?: boolean;
+  /** Answer the first this many requests for .safetensors files with a 503. */
+  failFirst?: number;
 }
 
 /** Serves `dir` on 127.0.0.1 at a free port. */
@@ -32,6 +34,10 @@ export function serveDir(
         bytes = await Deno.readFile(`${dir}/${name}`);
       } catch {
         return new Response("not found", { status: 404 });
+      }
+      if (opts.failFirst && name.endsWith(".safetensors")) {
+        opts = { ...opts, failFirst: opts.failFirst - 1 };
+        return new Response("busy (test server)", { status: 503 });
       }
       if (opts.html && name.endsWith(".safetensors")) {
         return new Response(

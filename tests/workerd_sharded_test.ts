@@ -25,7 +25,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await buildCloudflare();
-    const files = serveDir(TINY);
+    const files = serveDir(TINY, { failFirst: 2 }); // two shards' first loads fail: they load again
     const port = freePort();
     const planOptions = { budgetBytes: 2.5 * 2 ** 20, headroomBytes: 0, sessions: 2, contextLength: 256 };
     const sharded = await startSharded(
@@ -35,7 +35,7 @@ Deno.test({
       planOptions,
       {
         shardPorts: [0, 1, 2, 3].map(() => freePort()),
-        quiet: true,
+        capture: true,
         prefix: "test-sharded",
       },
     );
@@ -59,12 +59,14 @@ Deno.test({
       ]);
       const base = `http://127.0.0.1:${port}`;
       let health: Record<string, any> = {};
-      for (let i = 0; i < 400 && health.state !== "ready"; i++) {
+      // (a Worker whose shards could not be reached yet tries again on a request 5 s later)
+      for (let i = 0; i < 600 && health.state !== "ready"; i++) {
         health = await fetch(`${base}/health`).then((r) => r.json(), () => ({}));
-        if (health.state === "error") break;
         if (health.state !== "ready") await new Promise((r) => setTimeout(r, 50));
       }
       assert.equal(health.state, "ready", JSON.stringify(health));
+      assert.equal(files.requests.filter((r) => r.includes(".safetensors")).length > 4, true);
+      assert.equal(sharded.output().match(/cannot fetch .*HTTP 503/g)?.length, 2, sharded.output());
       assert.match(health.threads.reason, /pipeline of 4 shards/);
       // a shard's object answers only calls that carry its own part
       const host = `http://127.0.0.1:${sharded.shardPorts[2]}/`;
@@ -144,6 +146,9 @@ Deno.test({
         }
       }
       assert.equal(again, whole.choices[0].message.content);
+    } catch (e) {
+      console.error(`what the workerd processes printed:\n${sharded.output()}`);
+      throw e;
     } finally {
       await sharded.stop();
       await files.close();

@@ -55,7 +55,8 @@ interface ObjectState {
  * One shard of the plan: loads its part on the first call, inside
  * `blockConcurrencyWhile` (so calls that arrive meanwhile wait at the
  * object's input gate instead of on another request's I/O, which Workers
- * cancel as hung), then answers calls. An evicted or restarted object starts
+ * cancel as hung), then answers calls. A load that fails answers 503 with
+ * why, and the next call tries again. An evicted or restarted object starts
  * empty; the coordinator notices and feeds the lost sessions again.
  */
 export class ShardObject {
@@ -74,7 +75,10 @@ export class ShardObject {
     } else if (part !== this.#part) {
       return new Response(`this shard holds ${this.#part}, not ${part}\n`, { status: 409 });
     }
-    if (!this.#shard) return new Response(`the shard failed to load: ${this.#failed}\n`, { status: 503 });
+    if (!this.#shard) {
+      if (this.#part === part) this.#part = undefined; // the next call loads again (a network error may pass)
+      return new Response(`the shard failed to load: ${this.#failed}\n`, { status: 503 });
+    }
     this.#handle ??= shardHandler(this.#shard); // one handler: its buffers are reused across calls
     return await this.#handle(request);
   }
@@ -106,6 +110,7 @@ export class ShardObject {
 function shardLinks(env: Env): ShardLink[] {
   const plan = JSON.parse(String(env.SHARD_PLAN)) as { name: string; part: ModelPart }[];
   const timeoutMs = int(env, "SHARD_TIMEOUT_MS", 60_000);
+  const loadTimeoutMs = int(env, "SHARD_LOAD_TIMEOUT_MS", Math.max(timeoutMs, 120_000));
   return plan.map(({ name, part }, i) => {
     const ns = env.SHARDS as Namespace | undefined;
     const target = ns ? ns.get(ns.idFromName(name)) : env[`SHARD_${i}`] as Fetcher | undefined;
@@ -115,11 +120,13 @@ function shardLinks(env: Env): ShardLink[] {
       (body, signal) => target.fetch("http://shard/", { method: "POST", body, headers, signal }),
       name,
       timeoutMs,
+      loadTimeoutMs,
     );
   });
 }
 
 let handler: Handler | undefined; // one coordinator per isolate
+let failedAt = 0; // when its shards could not be reached: a request 5 s later tries again
 
 export default {
   fetch(request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }) {
@@ -128,7 +135,8 @@ export default {
       return (ns.get(ns.idFromName(String(env.SHARD_SELF))) as unknown as { fetch(r: Request): Promise<Response> })
         .fetch(request);
     }
-    if (!handler) {
+    if (!handler || (failedAt && Date.now() - failedAt >= 5_000)) {
+      failedAt = 0;
       let model;
       try {
         const cfg = configFromEnv((k) => env[k], { kvCache: "f16" });
@@ -143,7 +151,14 @@ export default {
         model = Promise.reject(e);
         handler = createHandler({ model });
       }
-      ctx.waitUntil(model.catch((e) => console.error(`sharded model: ${(e as Error).message}`)));
+      const t0 = Date.now();
+      ctx.waitUntil(model.then(
+        (tm) => console.log(`sharded model: ${tm.model.info().threads.reason}, connected in ${Date.now() - t0} ms`),
+        (e) => {
+          failedAt = Date.now();
+          console.error(`sharded model: ${(e as Error).message} (the next request after 5 s tries again)`);
+        },
+      ));
     }
     return handler.fetch(request);
   },

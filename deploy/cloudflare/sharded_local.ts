@@ -23,6 +23,8 @@ export interface ShardedRun {
   restart(i: number): Promise<void>;
   /** Ends every process. */
   stop(): Promise<void>;
+  /** What the processes printed, when started with `capture` (last 64 KB, each line tagged with its process). */
+  output(): string;
 }
 
 /** Starts the Worker on `port` and the plan's shards on the ports after it (or `shardPorts`). */
@@ -34,6 +36,8 @@ export async function startSharded(
   options: {
     shardPorts?: number[];
     quiet?: boolean;
+    /** Keeps what the processes print for {@linkcode ShardedRun.output} instead of showing it. */
+    capture?: boolean;
     prefix?: string;
     preventEviction?: boolean;
     /** Opens each process's V8 inspector on these loopback ports (the Worker's, then the shards'). */
@@ -66,11 +70,27 @@ export async function startSharded(
     options.prefix,
     options.preventEviction,
   );
-  const io = options.quiet ? "null" : "inherit";
+  const io = options.capture ? "piped" : options.quiet ? "null" : "inherit";
+  let printed = "";
+  const keep = async (stream: ReadableStream<Uint8Array>, tag: string) => {
+    let rest = "";
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+      const lines = (rest + text).split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) printed = (printed + `[${tag}] ${line}\n`).slice(-65536);
+    }
+    if (rest) printed += `[${tag}] ${rest}\n`;
+  };
   const spawn = (config: string, i: number) => {
     const inspector = options.inspectorPorts?.[i];
     const args = ["serve", config, ...(inspector ? [`--inspector-addr=127.0.0.1:${inspector}`] : [])];
-    return new Deno.Command(`${here}node_modules/.bin/workerd`, { args, stdout: io, stderr: io }).spawn();
+    const p = new Deno.Command(`${here}node_modules/.bin/workerd`, { args, stdout: io, stderr: io }).spawn();
+    if (options.capture) {
+      const tag = i === 0 ? "worker" : plan.shards[i - 1].name;
+      void keep(p.stdout, tag);
+      void keep(p.stderr, tag);
+    }
+    return p;
   };
   const shards = files.shards.map((f, i) => spawn(f, i + 1));
   const main = spawn(files.main, 0);
@@ -87,6 +107,7 @@ export async function startSharded(
     async stop() {
       await Promise.allSettled([main, ...shards].map(end));
     },
+    output: () => printed,
   };
 }
 

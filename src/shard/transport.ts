@@ -155,7 +155,8 @@ export function shardHandler(shard: Shard | Promise<Shard>): (req: Request) => P
 /**
  * A shard behind a fetch handler: `send` POSTs a body and returns the
  * answer's bytes (`fetch` to a URL, or a Durable Object stub's `fetch`).
- * A call that does not answer within `timeoutMs`, or fails to connect, is a `down` ShardError.
+ * A call that does not answer within `timeoutMs`, or fails to connect, is a `down` ShardError; the
+ * `info` call, which a shard answers once it has loaded its part, has `loadTimeoutMs` instead.
  * Calls are encoded into one buffer the link reuses, so `send` must take the body's bytes before it
  * returns, as `fetch` and `new Request` do (they copy it: Deno and workerd both). Step answers are
  * read into buffers the link uses again: their rows are valid until the reply's `release()`.
@@ -164,11 +165,13 @@ export function fetchLink(
   send: (body: Uint8Array<ArrayBuffer>, signal: AbortSignal) => Promise<Response>,
   name: string,
   timeoutMs = 30_000,
+  loadTimeoutMs = Math.max(timeoutMs, 120_000),
 ): ShardLink {
   let scratch = new Uint8Array(64 << 10);
   const answers = new BodyPool();
   const call = async (c: Call): Promise<Answer> => {
-    const signal = AbortSignal.timeout(timeoutMs);
+    const ms = c.op === Op.INFO ? loadTimeoutMs : timeoutMs;
+    const signal = AbortSignal.timeout(ms);
     let bytes: Uint8Array, buf: ArrayBuffer | undefined;
     try {
       const body = encodeCall(c, scratch);
@@ -180,7 +183,7 @@ export function fetchLink(
         ({ bytes, buf } = await readBody(res, Number(res.headers.get("content-length") ?? 0), answers, 1));
       } else bytes = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
-      const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (e as Error).message;
+      const why = signal.aborted ? `no answer within ${ms} ms` : (e as Error).message;
       throw new ShardError("down", `${name}: ${why}`, !signal.aborted);
     }
     try {
