@@ -12,6 +12,7 @@
  * stores, and the wasm memory the shard reports.
  *
  *   deno task build:cloudflare && deno run -A bench/workerd_sharded.ts [--model DIR] [--rounds 3]
+ *     [--sessions 4] [--lm-head bf16|int8]   (the plan's; the one isolate gets the same lm_head)
  * @module
  */
 
@@ -27,7 +28,8 @@ import { heapPeaks, type HeapUsage, heapUsage } from "./workerd/heap.ts";
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
 const ROUNDS = Number(flag("rounds", "3"));
 const CF = new URL("../deploy/cloudflare/", import.meta.url).pathname;
-const CTX = Number(flag("ctx", "2048")), SESSIONS = 4, GEN = 48, LONG = 192;
+const CTX = Number(flag("ctx", "2048")), SESSIONS = Number(flag("sessions", "4")), GEN = 48, LONG = 192;
+const LM_HEAD = flag("lm-head", "bf16") as "bf16" | "int8";
 const rss = (pid: number) => Number(Deno.readTextFileSync(`/proc/${pid}/status`).match(/VmRSS:\s+(\d+)/)![1]) / 1024;
 /** An isolate's memory in MiB, summed over the process's isolates: as it ran, then after a full GC (if it ran). */
 const isolateMiB = (list: { usage: HeapUsage; afterGc: HeapUsage | null }[]) => {
@@ -123,7 +125,7 @@ const files = rangeServer(DIR);
 const url = files.url + "/";
 const port = freePort(), wholePort = freePort();
 const startShards = (inspectorPorts?: number[]) =>
-  startSharded(url, port, {}, { sessions: SESSIONS, contextLength: CTX }, {
+  startSharded(url, port, {}, { sessions: SESSIONS, contextLength: CTX, lmHead: LM_HEAD }, {
     shardPorts: Array.from({ length: 16 }, () => freePort()),
     quiet: true,
     prefix: "bench-sharded",
@@ -134,7 +136,7 @@ let sharded = await startShards();
 const wholeCfg = await writeWorkerdConfig(
   `${CF}dist`,
   wholePort,
-  { MODEL_URL: url, CONTEXT: String(CTX) },
+  { MODEL_URL: url, CONTEXT: String(CTX), LM_HEAD },
   "bench-whole.capnp",
 );
 const whole = new Deno.Command(`${CF}node_modules/.bin/workerd`, {
@@ -249,6 +251,7 @@ try {
     bench: "workerd_sharded",
     model: DIR,
     shards: sharded.plan.shards.length,
+    plan: { sessions: SESSIONS, lmHead: LM_HEAD, contextLength: CTX },
     shardedLoadMs: Math.round(shardedLoad),
     workerRssMB: +workerRss.toFixed(1),
     wholeRssMB: +rss(whole.pid).toFixed(1),

@@ -210,6 +210,16 @@ Deno.test("completions take text or token ids and return logprobs when asked", a
   assert.ok(
     content.every((t: Json) => t.top_logprobs.length === 2 && t.logprob <= 0 && Array.isArray(t.bytes)),
   );
+  // greedy, logprobs without top ones (the sampler skips its softmax only when no logprob is asked for)
+  const d: Json = await (await h.fetch(
+    post("/v1/chat/completions", chat("hi", { max_tokens: 3, temperature: 0, logprobs: true })),
+  )).json();
+  assert.deepEqual(d.choices[0].logprobs.content.map((t: Json) => typeof t.logprob), ["number", "number", "number"]);
+  assert.ok(d.choices[0].logprobs.content.every((t: Json) => t.logprob <= 0 && t.top_logprobs.length === 0));
+  const e: Json = await (await h.fetch(
+    post("/v1/completions", { prompt: "the quick", max_tokens: 3, temperature: 0, logprobs: 0 }),
+  )).json();
+  assert.ok(e.choices[0].logprobs.token_logprobs.every((x: unknown) => typeof x === "number" && x <= 0));
 });
 
 Deno.test("models and health describe the model, memory and queue", async () => {

@@ -97,6 +97,30 @@ Deno.test("temperature 0 is greedy: the argmax over a 32768 vocabulary, lowest i
   );
 });
 
+Deno.test("greedy without logprobs skips the softmax: the same ids (penalties and masks too), the logprob NaN", () => {
+  const o: SamplerOptions = {
+    temperature: 0,
+    frequencyPenalty: 0.5,
+    repetitionPenalty: 1.3,
+    logitBias: new Map([[7, 3]]),
+  };
+  const mask = new Int32Array(1024).fill(-1);
+  mask[0] = ~(1 << 5); // id 5 not allowed
+  const withLp = new Sampler(o, [1, 2, 3]), without = new Sampler({ ...o, logprobs: false }, [1, 2, 3]);
+  for (let t = 0; t < 12; t++) {
+    const x = randomLogits(32768, 100 + (t % 3)); // repeats, so the penalties decide
+    const a = withLp.sample(x, t % 2 ? mask : undefined), b = without.sample(x, t % 2 ? mask : undefined);
+    assert.equal(b.id, a.id);
+    assert.ok(Number.isFinite(a.logprob));
+    assert.ok(Number.isNaN(b.logprob));
+  }
+  // asked for top logprobs, or sampling at a temperature: they are computed anyway
+  const top = new Sampler({ temperature: 0, logprobs: false, topLogprobs: 2 }).sample(new Float32Array([0, 1]));
+  assert.ok(Number.isFinite(top.logprob) && top.topLogprobs.length === 2);
+  assert.ok(Number.isFinite(new Sampler({ logprobs: false, seed: 1 }).sample(new Float32Array([0, 1])).logprob));
+  assert.throws(() => new Sampler({ logprobs: 1 as never }), /logprobs must be a boolean, got 1/);
+});
+
 Deno.test("top_k 1 and a tiny top_p both reduce to greedy whatever the seed", () => {
   const x = randomLogits(32768, 42, 2);
   const best = argmax(x);

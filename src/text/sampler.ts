@@ -43,6 +43,12 @@ export interface SamplerOptions {
   seed?: number;
   /** How many most likely tokens to report with their logprobs. Integer >= 0; default 0. */
   topLogprobs?: number;
+  /**
+   * Compute the chosen token's logprob; default true. With false, greedy
+   * sampling without top logprobs skips the softmax (a `Math.exp` per
+   * vocabulary entry per token) and reports the logprob as NaN.
+   */
+  logprobs?: boolean;
   /** OpenAI's `logit_bias`: added to the logits of these token ids, each in [-100, 100] (-100 bans a token). */
   logitBias?: ReadonlyMap<number, number>;
 }
@@ -98,6 +104,7 @@ export class Sampler {
   readonly #frequency: number;
   readonly #presence: number;
   readonly #topLogprobs: number;
+  readonly #logprobs: boolean;
   readonly #bias: ReadonlyMap<number, number>;
   readonly #rng: Rng;
   /** Prompt and generated ids (repetition penalty). */
@@ -159,6 +166,10 @@ export class Sampler {
       "an integer >= 0",
     ) ??
       0;
+    if (o.logprobs !== undefined && typeof o.logprobs !== "boolean") {
+      throw new RangeError(`logprobs must be a boolean, got ${JSON.stringify(o.logprobs) ?? String(o.logprobs)}`);
+    }
+    this.#logprobs = o.logprobs ?? true;
     for (const [id, b] of o.logitBias ?? []) {
       check(`logit_bias[${id}]`, b, (v) => v >= -100 && v <= 100, "a number in [-100, 100]");
       if (!Number.isInteger(id) || id < 0) throw new RangeError(`logit_bias keys must be token ids, got ${id}`);
@@ -177,7 +188,7 @@ export class Sampler {
    *
    * @param logits The model's logits for the next position (one per vocabulary id). Not modified.
    * @param allowed The ids a grammar allows next, as a bitmask (bit `id & 31` of word `id >> 5`); default all.
-   * @returns The id, its logprob, and the top logprobs when asked.
+   * @returns The id, its logprob (NaN when not computed: see {@linkcode SamplerOptions.logprobs}), and the top logprobs when asked.
    * @throws {RangeError} for empty logits, NaN or +Infinity, or all -Infinity (nothing allowed).
    */
   sample(logits: Float32Array, allowed?: Int32Array): SampleResult {
@@ -210,6 +221,10 @@ export class Sampler {
     const max = x[best];
     if (max === -Infinity) {
       throw new RangeError("every logit is -Infinity: no token can be chosen");
+    }
+    if (t === 0 && !this.#logprobs && this.#topLogprobs === 0) { // greedy, nothing to report: no softmax
+      this.#record(best);
+      return { id: best, logprob: NaN, topLogprobs: [] };
     }
     let sum = 0;
     for (let i = 0; i < n; i++) sum += e[i] = Math.exp(x[i] - max);

@@ -50,7 +50,15 @@ interface NumberField {
 
 type Sampling = Omit<
   GenerateOptions,
-  "maxTokens" | "signal" | "stop" | "stopTokenIds" | "topLogprobs" | "onPrefill" | "logitBias" | "constraint"
+  | "maxTokens"
+  | "signal"
+  | "stop"
+  | "stopTokenIds"
+  | "topLogprobs"
+  | "logprobs"
+  | "onPrefill"
+  | "logitBias"
+  | "constraint"
 >;
 
 /** The sampling fields both endpoints take. */
@@ -199,7 +207,7 @@ export function readOptions(b: Body, maxTokensKeys: string[], logprobsAsCount: b
   let maxTokens: number | undefined;
   for (const k of maxTokensKeys) maxTokens ??= int(b, k, 1);
   const { logprobs, top } = logprobFields(b, logprobsAsCount);
-  const gen: RequestOptions["gen"] = { topLogprobs: top, stop: stops(b) };
+  const gen: RequestOptions["gen"] = { topLogprobs: top, logprobs, stop: stops(b) };
   for (const f of SAMPLING) {
     const v = numberField(b, f);
     if (v !== undefined) gen[f.option] = v;
