@@ -52,6 +52,9 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
+/** How often a waiting request's own timer fires (see `acquire`). */
+const KEEPALIVE_MS = 50;
+
 /** Hands out a model's session slots to requests. */
 export class Scheduler {
   readonly #free: CachedSession[] = [];
@@ -103,12 +106,19 @@ export class Scheduler {
     }
     return new Promise<Lease>((resolve, reject) => {
       const w: Waiter = { resolve, reject };
+      // Workers cancel a request as hung when it waits on a promise that only another request can settle and
+      // has nothing of its own pending: a timer of its own, renewed while it waits, says it has not hung
+      let timer = setTimeout(function tick() {
+        timer = setTimeout(tick, KEEPALIVE_MS);
+      }, KEEPALIVE_MS);
       const onAbort = () => {
+        clearTimeout(timer);
         const i = this.#queue.indexOf(w);
         if (i >= 0) this.#queue.splice(i, 1);
         reject(signal!.reason);
       };
       w.resolve = (l) => {
+        clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
         resolve(l);
       };

@@ -30,6 +30,7 @@ import { type HeadRows, NextRows } from "./next_rows.ts";
 import { PipelineSession } from "./pipeline_session.ts";
 import { type Chunk, chunksOf } from "./chunks.ts";
 import { type Stage, tile } from "./stages.ts";
+import { checkEmbed, checkStep } from "./replies.ts";
 import type { ShardLink } from "./transport.ts";
 
 export { PipelineSession } from "./pipeline_session.ts";
@@ -325,7 +326,8 @@ export class Pipeline implements ServedModel {
           : await this.#headRows(c, input.hidden!, held);
         c.wantedBy.forEach((e, j) => {
           for (const { h0, rows, data } of logits) out[e].set(data.subarray(j * rows, (j + 1) * rows), h0);
-          this.#next.keep(entries[e].id, logits, j, this.config.hiddenSize); // copied: the replies are released
+          // copied: the replies are released; not for a session disposed meanwhile (nothing would forget them)
+          if (this.#isOpen(entries[e].id)) this.#next.keep(entries[e].id, logits, j, this.config.hiddenSize);
         });
       } finally {
         for (const r of held) r.release?.();
@@ -345,8 +347,9 @@ export class Pipeline implements ServedModel {
    * than before, past position 0, was rebuilt behind our back: lost.
    */
   async #layerStep(k: number, req: Parameters<ShardLink["step"]>[0]): Promise<StepReply> {
-    const r = await this.#call(this.#layers[k].link, req);
+    const r = await this.#call(this.#layers[k], req);
     req.sessions.forEach((s, j) => {
+      if (!this.#isOpen(s.id)) return; // disposed meanwhile: its epochs were forgotten
       const known = this.#epochs.get(s.id) ?? this.#epochs.set(s.id, []).get(s.id)!;
       if (known[k] !== undefined && known[k] !== r.epochs[j] && s.pos > 0) {
         throw new ShardError(
@@ -359,10 +362,21 @@ export class Pipeline implements ServedModel {
     return r;
   }
 
-  async #call(link: ShardLink, req: Parameters<ShardLink["step"]>[0]): Promise<StepReply> {
+  #isOpen(id: string): boolean {
+    for (const s of this.#sessions) if (s.id === id) return true;
+    return false;
+  }
+
+  async #call(s: Stage, req: Parameters<ShardLink["step"]>[0]): Promise<StepReply> {
     this.stats.calls++;
     this.#lastCall = Date.now();
-    return await link.step(req);
+    const r = await s.link.step(req);
+    try {
+      return checkStep(s, req, r, this.config.hiddenSize);
+    } catch (e) {
+      r.release?.();
+      throw e;
+    }
   }
 
   /**
@@ -381,7 +395,8 @@ export class Pipeline implements ServedModel {
     await Promise.all(
       this.#embed.filter(holds).map(async (s) => { // only the slices holding these tokens
         this.stats.calls++;
-        const rows = await s.link.embed(tokens.filter((t) => t >= 0));
+        const asked = tokens.filter((t) => t >= s.info.part.embed[0] && t < s.info.part.embed[1]).length;
+        const rows = checkEmbed(s, asked, await s.link.embed(tokens.filter((t) => t >= 0)), h);
         const [e0, e1] = s.info.part.embed;
         let j = 0;
         tokens.forEach((t, i) => {
@@ -401,7 +416,7 @@ export class Pipeline implements ServedModel {
     if (c.wantedBy.length === 0) return [];
     const candidates = this.candidates ? { candidates: this.candidates } : {};
     return await Promise.all(this.#head.map(async (s) => {
-      const r = await this.#call(s.link, { sessions: c.sessions, want: c.want, hidden, ...candidates });
+      const r = await this.#call(s, { sessions: c.sessions, want: c.want, hidden, ...candidates });
       held.push(r);
       return { h0: s.info.part.head[0], rows: size(s.info.part.head), data: r.logits!, candidates: r.candidates };
     }));

@@ -20,7 +20,7 @@
 
 import { ShardError, type ShardErrorCode, type ShardInfo, type StepReply, type StepRequest } from "./shard.ts";
 
-const MAGIC = 0x31534546; // "FES1"
+const MAGIC = 0x32534546; // "FES2": the version of this format (FES1 had no candidates); both ends must agree
 /** Message operations. */
 export const Op = { STEP: 1, EMBED: 2, DROP: 3, INFO: 4 } as const;
 const CODES: ShardErrorCode[] = ["lost", "full", "bad", "down"];
@@ -166,7 +166,9 @@ export function encodeCall(call: Call, into?: Uint8Array<ArrayBuffer>): Uint8Arr
 /** Decodes a call. @throws {ShardError} `bad` for anything malformed. */
 export function decodeCall(buf: Uint8Array): Call {
   const r = new Reader(buf);
-  if (r.u32() !== MAGIC) throw new ShardError("bad", "not a shard message");
+  if (r.u32() !== MAGIC) {
+    throw new ShardError("bad", "not a shard message of this version (FES2): is every part deployed from one build?");
+  }
   const op = r.u32();
   let call: Call;
   if (op === Op.STEP) {
@@ -227,7 +229,12 @@ export function encodeAnswer(
 /** Decodes an answer. @throws {ShardError} the shard's own, or `bad` for a malformed answer. */
 export function decodeAnswer(op: number, buf: Uint8Array): Answer {
   const r = new Reader(buf);
-  if (r.u32() !== MAGIC) throw new ShardError("bad", "the shard's answer is not a shard message");
+  if (r.u32() !== MAGIC) {
+    throw new ShardError(
+      "bad",
+      "the shard's answer is not a shard message of this version (FES2): is every part deployed from one build?",
+    );
+  }
   const status = r.u32();
   if (status !== 0) throw new ShardError(CODES[status - 1] ?? "bad", r.text());
   let out: Answer;
@@ -240,7 +247,7 @@ export function decodeAnswer(op: number, buf: Uint8Array): Answer {
     if (kind === 3) {
       const ids = r.i32(), format = r.u32();
       if (format !== 1 && format !== 2) throw new ShardError("bad", `candidate rows of unknown format ${format}`);
-      out.candidates = { ids, rows: format === 1 ? r.f32() : widen(r.bytes()) };
+      out.candidates = { ids, rows: format === 1 ? r.f32() : widen(r.view()) };
     }
   } else if (op === Op.EMBED) out = r.f32();
   else if (op === Op.INFO) out = JSON.parse(r.text()) as ShardInfo;
