@@ -40,6 +40,8 @@ export async function startSharded(
     capture?: boolean;
     prefix?: string;
     preventEviction?: boolean;
+    /** V8 flags for every process (workerd's `v8Flags`; benches: `--trace-gc`, say). */
+    v8Flags?: string[];
     /** Opens each process's V8 inspector on these loopback ports (the Worker's, then the shards'). */
     inspectorPorts?: number[];
   } = {},
@@ -69,6 +71,7 @@ export async function startSharded(
     all,
     options.prefix,
     options.preventEviction,
+    options.v8Flags,
   );
   const io = options.capture ? "piped" : options.quiet ? "null" : "inherit";
   let printed = "";

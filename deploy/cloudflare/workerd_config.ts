@@ -62,6 +62,7 @@ export async function writeShardedWorkerdConfigs(
   vars: Record<string, string>,
   prefix = "sharded",
   preventEviction = false,
+  v8Flags: string[] = [],
 ): Promise<{ main: string; shards: string[] }> {
   const wasm = [...Deno.readDirSync(dist)].filter((e) => e.name.endsWith(".wasm")).map((e) => e.name).sort();
   const text = (v: string) => JSON.stringify(v);
@@ -87,7 +88,9 @@ const config :Workerd.Config = (
     (name = "internet", network = (allow = ["public", "private", "local"])),
 ${services.map((s) => `    ${s},`).join("\n")}
   ],
-  sockets = [(name = "http", address = "127.0.0.1:${p}", http = (), service = "main")],
+  sockets = [(name = "http", address = "127.0.0.1:${p}", http = (), service = "main")],${
+      v8Flags.length ? `\n  v8Flags = ${JSON.stringify(v8Flags)},` : ""
+    }
 );
 `;
   const shards: string[] = [];
