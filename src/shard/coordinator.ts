@@ -30,7 +30,8 @@ import { type HeadRows, NextRows } from "./next_rows.ts";
 import { PipelineSession } from "./pipeline_session.ts";
 import { type Chunk, chunksOf } from "./chunks.ts";
 import { type Stage, tile } from "./stages.ts";
-import { checkEmbed, checkStep } from "./replies.ts";
+import { checkStep } from "./replies.ts";
+import { embedRows } from "./embed_rows.ts";
 import type { ShardLink } from "./transport.ts";
 
 export { PipelineSession } from "./pipeline_session.ts";
@@ -304,7 +305,7 @@ export class Pipeline implements ServedModel {
     const jobs = chunks.map(async (c, i) => {
       let input: { tokens?: Int32Array; hidden?: Float32Array } = this.#tokensIn
         ? { tokens: c.tokens }
-        : { hidden: await this.#embedRows(c.tokens, known) };
+        : { hidden: await embedRows(this.#embed, c.tokens, known, this.config.hiddenSize, this.stats) };
       // a reply's rows are given back to its link once the next stage has answered (they were sent) or, for
       // logits, once copied out
       let reply: StepReply | undefined;
@@ -377,34 +378,6 @@ export class Pipeline implements ServedModel {
       r.release?.();
       throw e;
     }
-  }
-
-  /**
-   * x = embed(tokens): the rows `known` has (candidates of the last step), the
-   * rest from the embedding slices that hold them, in parallel.
-   */
-  async #embedRows(all: Int32Array, known: Map<number, Float32Array>): Promise<Float32Array> {
-    const h = this.config.hiddenSize;
-    const x = new Float32Array(all.length * h);
-    all.forEach((t, i) => {
-      const row = known.get(t);
-      if (row) x.set(row, i * h), this.stats.rowsFromCandidates++;
-    });
-    const tokens = all.map((t) => (known.has(t) ? -1 : t)); // -1: no slice holds it
-    const holds = (s: Stage) => tokens.some((t) => t >= s.info.part.embed[0] && t < s.info.part.embed[1]);
-    await Promise.all(
-      this.#embed.filter(holds).map(async (s) => { // only the slices holding these tokens
-        this.stats.calls++;
-        const asked = tokens.filter((t) => t >= s.info.part.embed[0] && t < s.info.part.embed[1]).length;
-        const rows = checkEmbed(s, asked, await s.link.embed(tokens.filter((t) => t >= 0)), h);
-        const [e0, e1] = s.info.part.embed;
-        let j = 0;
-        tokens.forEach((t, i) => {
-          if (t >= e0 && t < e1) x.set(rows.subarray(j * h, ++j * h), i * h);
-        });
-      }),
-    );
-    return x;
   }
 
   /** The wanted rows' logits, from the lm_head slices in parallel; their replies are added to `held`. */

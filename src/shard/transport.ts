@@ -165,7 +165,7 @@ export function fetchLink(
   send: (body: Uint8Array<ArrayBuffer>, signal: AbortSignal) => Promise<Response>,
   name: string,
   timeoutMs = 30_000,
-  loadTimeoutMs = Math.max(timeoutMs, 120_000),
+  loadTimeoutMs: number = Math.max(timeoutMs, 120_000),
 ): ShardLink {
   let scratch = new Uint8Array(64 << 10);
   const answers = new BodyPool();
