@@ -10,7 +10,11 @@
  *   other processes (`deno task workerd --sharded`);
  * - SHARD_SELF: a shard host that hands every request to its Durable Object.
  * Weights from MODEL_BUCKET (R2) + MODEL_PREFIX or MODEL_URL; each shard
- * reads only its part's byte ranges. Built by `deno task build:cloudflare`.
+ * reads only its part's byte ranges. Settings besides the usual ones:
+ * SHARD_TIMEOUT_MS (a call, default 60 s), SHARD_LOAD_TIMEOUT_MS (a call that
+ * waits for a shard's load, default the larger of 120 s and the call's),
+ * SHARD_CANDIDATES (likely next tokens per lm_head slice, default 4; 0 off),
+ * SHARD_SESSIONS (slots per shard, from the plan). Built by `deno task build:cloudflare`.
  * @module
  */
 
@@ -25,12 +29,19 @@ import { relaxedSimdSupported } from "../../src/engine/kernels.ts";
 import { configFromEnv, configuredSource } from "../../src/serve/config.ts";
 import { createHandler, type Handler } from "../../src/serve/handler.ts";
 import { loadShard } from "../../src/shard/load_shard.ts";
-import { fetchLink, shardHandler, type ShardLink } from "../../src/shard/transport.ts";
+import {
+  fetchLink,
+  shardHandler,
+  type ShardLink,
+} from "../../src/shard/transport.ts";
 import { pipelineTextModel } from "../../src/shard/text_model.ts";
 import type { Shard } from "../../src/shard/shard.ts";
 import type { ModelPart } from "../../src/shard/part.ts";
 
-const kernels = (relaxedSimdSupported() ? relaxedKernels : plainKernels) as WebAssembly.Module;
+const kernels =
+  (relaxedSimdSupported()
+    ? relaxedKernels
+    : plainKernels) as WebAssembly.Module;
 useGrammarWasm(grammarWasm as WebAssembly.Module);
 
 type Env = Record<string, unknown>;
@@ -44,7 +55,17 @@ interface Namespace {
 
 /** The header carrying a shard's part on every call (a Durable Object does not know its own name). */
 const PART_HEADER = "x-shard-part";
-const int = (env: Env, k: string, d: number) => (env[k] === undefined ? d : Number(env[k]));
+/** A whole-number setting, or `d` when unset. @throws {RangeError} naming it when it is not a whole number >= 0. */
+const int = (env: Env, k: string, d: number) => {
+  if (env[k] === undefined || env[k] === "") return d;
+  const v = Number(env[k]);
+  if (!Number.isSafeInteger(v) || v < 0) {
+    throw new RangeError(
+      `${k} must be a whole number >= 0, got ${JSON.stringify(env[k])}`,
+    );
+  }
+  return v;
+};
 
 /** A Durable Object's state, as far as a shard uses it. */
 interface ObjectState {
@@ -68,16 +89,24 @@ export class ShardObject {
 
   async fetch(request: Request): Promise<Response> {
     const part = request.headers.get(PART_HEADER);
-    if (!part) return new Response(`shard calls carry their part in ${PART_HEADER}\n`, { status: 400 });
+    if (!part) {
+      return new Response(`shard calls carry their part in ${PART_HEADER}\n`, {
+        status: 400,
+      });
+    }
     if (this.#part === undefined) {
       this.#part = part;
       await this.state.blockConcurrencyWhile(() => this.#load(part));
     } else if (part !== this.#part) {
-      return new Response(`this shard holds ${this.#part}, not ${part}\n`, { status: 409 });
+      return new Response(`this shard holds ${this.#part}, not ${part}\n`, {
+        status: 409,
+      });
     }
     if (!this.#shard) {
       if (this.#part === part) this.#part = undefined; // the next call loads again (a network error may pass)
-      return new Response(`the shard failed to load: ${this.#failed}\n`, { status: 503 });
+      return new Response(`the shard failed to load: ${this.#failed}\n`, {
+        status: 503,
+      });
     }
     this.#handle ??= shardHandler(this.#shard); // one handler: its buffers are reused across calls
     return await this.#handle(request);
@@ -97,7 +126,9 @@ export class ShardObject {
         ...(cfg.load.lmHead ? { lmHead: cfg.load.lmHead } : {}),
       });
       console.log(
-        `shard ${this.#shard.info().holds}: loaded in ${Date.now() - t0} ms (instance ${this.#shard.instance})`,
+        `shard ${this.#shard.info().holds}: loaded in ${
+          Date.now() - t0
+        } ms (instance ${this.#shard.instance})`,
       );
     } catch (e) {
       this.#failed = (e as Error).message;
@@ -108,16 +139,38 @@ export class ShardObject {
 
 /** Links to the plan's shards: Durable Object stubs, or service bindings SHARD_i. */
 function shardLinks(env: Env): ShardLink[] {
-  const plan = JSON.parse(String(env.SHARD_PLAN)) as { name: string; part: ModelPart }[];
+  const plan = JSON.parse(String(env.SHARD_PLAN)) as {
+    name: string;
+    part: ModelPart;
+  }[];
   const timeoutMs = int(env, "SHARD_TIMEOUT_MS", 60_000);
-  const loadTimeoutMs = int(env, "SHARD_LOAD_TIMEOUT_MS", Math.max(timeoutMs, 120_000));
+  const loadTimeoutMs = int(
+    env,
+    "SHARD_LOAD_TIMEOUT_MS",
+    Math.max(timeoutMs, 120_000),
+  );
   return plan.map(({ name, part }, i) => {
     const ns = env.SHARDS as Namespace | undefined;
-    const target = ns ? ns.get(ns.idFromName(name)) : env[`SHARD_${i}`] as Fetcher | undefined;
-    if (!target) throw new Error(`no SHARDS namespace and no SHARD_${i} binding for ${name}`);
-    const headers = { [PART_HEADER]: JSON.stringify(part), "content-type": "application/octet-stream" };
+    const target = ns
+      ? ns.get(ns.idFromName(name))
+      : env[`SHARD_${i}`] as Fetcher | undefined;
+    if (!target) {
+      throw new Error(
+        `no SHARDS namespace and no SHARD_${i} binding for ${name}`,
+      );
+    }
+    const headers = {
+      [PART_HEADER]: JSON.stringify(part),
+      "content-type": "application/octet-stream",
+    };
     return fetchLink(
-      (body, signal) => target.fetch("http://shard/", { method: "POST", body, headers, signal }),
+      (body, signal) =>
+        target.fetch("http://shard/", {
+          method: "POST",
+          body,
+          headers,
+          signal,
+        }),
       name,
       timeoutMs,
       loadTimeoutMs,
@@ -129,10 +182,16 @@ let handler: Handler | undefined; // one coordinator per isolate
 let failedAt = 0; // when its shards could not be reached: a request 5 s later tries again
 
 export default {
-  fetch(request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }) {
+  fetch(
+    request: Request,
+    env: Env,
+    ctx: { waitUntil(p: Promise<unknown>): void },
+  ) {
     if (env.SHARD_SELF) { // a shard host: every request goes to its Durable Object
       const ns = env.SHARDS as Namespace;
-      return (ns.get(ns.idFromName(String(env.SHARD_SELF))) as unknown as { fetch(r: Request): Promise<Response> })
+      return (ns.get(ns.idFromName(String(env.SHARD_SELF))) as unknown as {
+        fetch(r: Request): Promise<Response>;
+      })
         .fetch(request);
     }
     if (!handler || (failedAt && Date.now() - failedAt >= 5_000)) {
@@ -140,7 +199,12 @@ export default {
       let model;
       try {
         const cfg = configFromEnv((k) => env[k], { kvCache: "f16" });
-        model = pipelineTextModel(configuredSource(cfg), shardLinks(env), cfg.id, int(env, "SHARD_CANDIDATES", 4));
+        model = pipelineTextModel(
+          configuredSource(cfg),
+          shardLinks(env),
+          cfg.id,
+          int(env, "SHARD_CANDIDATES", 4),
+        );
         handler = createHandler({
           model,
           ...(cfg.apiKey ? { apiKey: cfg.apiKey } : {}),
@@ -153,10 +217,19 @@ export default {
       }
       const t0 = Date.now();
       ctx.waitUntil(model.then(
-        (tm) => console.log(`sharded model: ${tm.model.info().threads.reason}, connected in ${Date.now() - t0} ms`),
+        (tm) =>
+          console.log(
+            `sharded model: ${tm.model.info().threads.reason}, connected in ${
+              Date.now() - t0
+            } ms`,
+          ),
         (e) => {
           failedAt = Date.now();
-          console.error(`sharded model: ${(e as Error).message} (the next request after 5 s tries again)`);
+          console.error(
+            `sharded model: ${
+              (e as Error).message
+            } (the next request after 5 s tries again)`,
+          );
         },
       ));
     }
