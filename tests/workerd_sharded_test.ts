@@ -173,3 +173,42 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the sharded bundle: a malformed setting is a clear error in the Worker's log and /health, not a crash",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await buildCloudflare();
+    const files = serveDir(TINY);
+    const port = freePort();
+    const sharded = await startSharded(
+      files.url + "/",
+      port,
+      { SHARD_TIMEOUT_MS: "soon" },
+      { budgetBytes: 2.5 * 2 ** 20, headroomBytes: 0, sessions: 2, contextLength: 256 },
+      { shardPorts: [0, 1, 2, 3].map(() => freePort()), capture: true, prefix: "test-sharded-bad" },
+    );
+    try {
+      let health: Record<string, any> = {};
+      for (let i = 0; i < 200 && health.state !== "error"; i++) {
+        health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json(), () => ({}));
+        if (health.state !== "error") await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(health.state, "error", JSON.stringify(health));
+      for (let i = 0; i < 40 && !/SHARD_TIMEOUT_MS must/.test(sharded.output()); i++) {
+        await new Promise((r) => setTimeout(r, 50)); // the log line may trail the answer
+      }
+      assert.match(sharded.output(), /SHARD_TIMEOUT_MS must be a whole number >= 0, got "soon"/);
+      const res = await fetch(`http://127.0.0.1:${port}/v1/models`);
+      assert.equal(res.status, 503);
+      await res.body?.cancel();
+    } finally {
+      await sharded.stop();
+      await files.close();
+      for (const f of Deno.readDirSync(`${CF}dist`)) {
+        if (f.name.startsWith("test-sharded-bad")) await Deno.remove(`${CF}dist/${f.name}`);
+      }
+    }
+  },
+});
