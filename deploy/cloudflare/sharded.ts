@@ -29,19 +29,12 @@ import { relaxedSimdSupported } from "../../src/engine/kernels.ts";
 import { configFromEnv, configuredSource } from "../../src/serve/config.ts";
 import { createHandler, type Handler } from "../../src/serve/handler.ts";
 import { loadShard } from "../../src/shard/load_shard.ts";
-import {
-  fetchLink,
-  shardHandler,
-  type ShardLink,
-} from "../../src/shard/transport.ts";
+import { fetchLink, shardHandler, type ShardLink } from "../../src/shard/transport.ts";
 import { pipelineTextModel } from "../../src/shard/text_model.ts";
 import type { Shard } from "../../src/shard/shard.ts";
 import type { ModelPart } from "../../src/shard/part.ts";
 
-const kernels =
-  (relaxedSimdSupported()
-    ? relaxedKernels
-    : plainKernels) as WebAssembly.Module;
+const kernels = (relaxedSimdSupported() ? relaxedKernels : plainKernels) as WebAssembly.Module;
 useGrammarWasm(grammarWasm as WebAssembly.Module);
 
 type Env = Record<string, unknown>;
@@ -67,6 +60,9 @@ const int = (env: Env, k: string, d: number) => {
   return v;
 };
 
+/** How long after a failed load a shard answers 503 at once instead of loading again. */
+const RELOAD_AFTER_MS = 1000;
+
 /** A Durable Object's state, as far as a shard uses it. */
 interface ObjectState {
   blockConcurrencyWhile<T>(f: () => Promise<T>): Promise<T>;
@@ -77,14 +73,16 @@ interface ObjectState {
  * `blockConcurrencyWhile` (so calls that arrive meanwhile wait at the
  * object's input gate instead of on another request's I/O, which Workers
  * cancel as hung), then answers calls. A load that fails answers 503 with
- * why, and the next call tries again. An evicted or restarted object starts
- * empty; the coordinator notices and feeds the lost sessions again.
+ * why (so do calls in the next second), and the next call after that tries
+ * again. An evicted or restarted object starts empty; the coordinator
+ * notices and feeds the lost sessions again.
  */
 export class ShardObject {
   #shard?: Shard;
   #handle?: (request: Request) => Promise<Response>;
   #part?: string;
   #failed?: string;
+  #failedAt = -Infinity;
   constructor(readonly state: ObjectState, readonly env: Env) {}
 
   async fetch(request: Request): Promise<Response> {
@@ -95,6 +93,11 @@ export class ShardObject {
       });
     }
     if (this.#part === undefined) {
+      if (Date.now() - this.#failedAt < RELOAD_AFTER_MS) { // calls queued behind a failed load do not each reload
+        return new Response(`the shard failed to load: ${this.#failed}\n`, {
+          status: 503,
+        });
+      }
       this.#part = part;
       await this.state.blockConcurrencyWhile(() => this.#load(part));
     } else if (part !== this.#part) {
@@ -103,7 +106,7 @@ export class ShardObject {
       });
     }
     if (!this.#shard) {
-      if (this.#part === part) this.#part = undefined; // the next call loads again (a network error may pass)
+      if (this.#part === part) this.#part = undefined; // a call from 1 s on loads again (a network error may pass)
       return new Response(`the shard failed to load: ${this.#failed}\n`, {
         status: 503,
       });
@@ -126,12 +129,11 @@ export class ShardObject {
         ...(cfg.load.lmHead ? { lmHead: cfg.load.lmHead } : {}),
       });
       console.log(
-        `shard ${this.#shard.info().holds}: loaded in ${
-          Date.now() - t0
-        } ms (instance ${this.#shard.instance})`,
+        `shard ${this.#shard.info().holds}: loaded in ${Date.now() - t0} ms (instance ${this.#shard.instance})`,
       );
     } catch (e) {
       this.#failed = (e as Error).message;
+      this.#failedAt = Date.now();
       console.error(`shard ${part}: ${this.#failed}`);
     }
   }
@@ -151,9 +153,7 @@ function shardLinks(env: Env): ShardLink[] {
   );
   return plan.map(({ name, part }, i) => {
     const ns = env.SHARDS as Namespace | undefined;
-    const target = ns
-      ? ns.get(ns.idFromName(name))
-      : env[`SHARD_${i}`] as Fetcher | undefined;
+    const target = ns ? ns.get(ns.idFromName(name)) : env[`SHARD_${i}`] as Fetcher | undefined;
     if (!target) {
       throw new Error(
         `no SHARDS namespace and no SHARD_${i} binding for ${name}`,
@@ -219,16 +219,12 @@ export default {
       ctx.waitUntil(model.then(
         (tm) =>
           console.log(
-            `sharded model: ${tm.model.info().threads.reason}, connected in ${
-              Date.now() - t0
-            } ms`,
+            `sharded model: ${tm.model.info().threads.reason}, connected in ${Date.now() - t0} ms`,
           ),
         (e) => {
           failedAt = Date.now();
           console.error(
-            `sharded model: ${
-              (e as Error).message
-            } (the next request after 5 s tries again)`,
+            `sharded model: ${(e as Error).message} (the next request after 5 s tries again)`,
           );
         },
       ));
