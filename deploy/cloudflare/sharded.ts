@@ -53,9 +53,7 @@ const int = (env: Env, k: string, d: number) => {
   if (env[k] === undefined || env[k] === "") return d;
   const v = Number(env[k]);
   if (!Number.isSafeInteger(v) || v < 0) {
-    throw new RangeError(
-      `${k} must be a whole number >= 0, got ${JSON.stringify(env[k])}`,
-    );
+    throw new RangeError(`${k} must be a whole number >= 0, got ${JSON.stringify(env[k])}`);
   }
   return v;
 };
@@ -87,32 +85,25 @@ export class ShardObject {
 
   async fetch(request: Request): Promise<Response> {
     const part = request.headers.get(PART_HEADER);
-    if (!part) {
-      return new Response(`shard calls carry their part in ${PART_HEADER}\n`, {
-        status: 400,
-      });
-    }
+    if (!part) return new Response(`shard calls carry their part in ${PART_HEADER}\n`, { status: 400 });
     if (this.#part === undefined) {
-      if (Date.now() - this.#failedAt < RELOAD_AFTER_MS) { // calls queued behind a failed load do not each reload
-        return new Response(`the shard failed to load: ${this.#failed}\n`, {
-          status: 503,
-        });
-      }
+      // calls queued behind a failed load do not each load again
+      if (Date.now() - this.#failedAt < RELOAD_AFTER_MS) return this.#loadFailed();
       this.#part = part;
       await this.state.blockConcurrencyWhile(() => this.#load(part));
     } else if (part !== this.#part) {
-      return new Response(`this shard holds ${this.#part}, not ${part}\n`, {
-        status: 409,
-      });
+      return new Response(`this shard holds ${this.#part}, not ${part}\n`, { status: 409 });
     }
     if (!this.#shard) {
       if (this.#part === part) this.#part = undefined; // a call from 1 s on loads again (a network error may pass)
-      return new Response(`the shard failed to load: ${this.#failed}\n`, {
-        status: 503,
-      });
+      return this.#loadFailed();
     }
     this.#handle ??= shardHandler(this.#shard); // one handler: its buffers are reused across calls
     return await this.#handle(request);
+  }
+
+  #loadFailed(): Response {
+    return new Response(`the shard failed to load: ${this.#failed}\n`, { status: 503 });
   }
 
   async #load(part: string): Promise<void> {
@@ -141,36 +132,16 @@ export class ShardObject {
 
 /** Links to the plan's shards: Durable Object stubs, or service bindings SHARD_i. */
 function shardLinks(env: Env): ShardLink[] {
-  const plan = JSON.parse(String(env.SHARD_PLAN)) as {
-    name: string;
-    part: ModelPart;
-  }[];
+  const plan = JSON.parse(String(env.SHARD_PLAN)) as { name: string; part: ModelPart }[];
   const timeoutMs = int(env, "SHARD_TIMEOUT_MS", 60_000);
-  const loadTimeoutMs = int(
-    env,
-    "SHARD_LOAD_TIMEOUT_MS",
-    Math.max(timeoutMs, 120_000),
-  );
+  const loadTimeoutMs = int(env, "SHARD_LOAD_TIMEOUT_MS", Math.max(timeoutMs, 120_000));
   return plan.map(({ name, part }, i) => {
     const ns = env.SHARDS as Namespace | undefined;
     const target = ns ? ns.get(ns.idFromName(name)) : env[`SHARD_${i}`] as Fetcher | undefined;
-    if (!target) {
-      throw new Error(
-        `no SHARDS namespace and no SHARD_${i} binding for ${name}`,
-      );
-    }
-    const headers = {
-      [PART_HEADER]: JSON.stringify(part),
-      "content-type": "application/octet-stream",
-    };
+    if (!target) throw new Error(`no SHARDS namespace and no SHARD_${i} binding for ${name}`);
+    const headers = { [PART_HEADER]: JSON.stringify(part), "content-type": "application/octet-stream" };
     return fetchLink(
-      (body, signal) =>
-        target.fetch("http://shard/", {
-          method: "POST",
-          body,
-          headers,
-          signal,
-        }),
+      (body, signal) => target.fetch("http://shard/", { method: "POST", body, headers, signal }),
       name,
       timeoutMs,
       loadTimeoutMs,
@@ -182,16 +153,10 @@ let handler: Handler | undefined; // one coordinator per isolate
 let failedAt = 0; // when its shards could not be reached: a request 5 s later tries again
 
 export default {
-  fetch(
-    request: Request,
-    env: Env,
-    ctx: { waitUntil(p: Promise<unknown>): void },
-  ) {
+  fetch(request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }) {
     if (env.SHARD_SELF) { // a shard host: every request goes to its Durable Object
       const ns = env.SHARDS as Namespace;
-      return (ns.get(ns.idFromName(String(env.SHARD_SELF))) as unknown as {
-        fetch(r: Request): Promise<Response>;
-      })
+      return (ns.get(ns.idFromName(String(env.SHARD_SELF))) as unknown as { fetch(r: Request): Promise<Response> })
         .fetch(request);
     }
     if (!handler || (failedAt && Date.now() - failedAt >= 5_000)) {
@@ -199,12 +164,7 @@ export default {
       let model;
       try {
         const cfg = configFromEnv((k) => env[k], { kvCache: "f16" });
-        model = pipelineTextModel(
-          configuredSource(cfg),
-          shardLinks(env),
-          cfg.id,
-          int(env, "SHARD_CANDIDATES", 4),
-        );
+        model = pipelineTextModel(configuredSource(cfg), shardLinks(env), cfg.id, int(env, "SHARD_CANDIDATES", 4));
         handler = createHandler({
           model,
           ...(cfg.apiKey ? { apiKey: cfg.apiKey } : {}),
@@ -217,15 +177,10 @@ export default {
       }
       const t0 = Date.now();
       ctx.waitUntil(model.then(
-        (tm) =>
-          console.log(
-            `sharded model: ${tm.model.info().threads.reason}, connected in ${Date.now() - t0} ms`,
-          ),
+        (tm) => console.log(`sharded model: ${tm.model.info().threads.reason}, connected in ${Date.now() - t0} ms`),
         (e) => {
           failedAt = Date.now();
-          console.error(
-            `sharded model: ${(e as Error).message} (the next request after 5 s tries again)`,
-          );
+          console.error(`sharded model: ${(e as Error).message} (the next request after 5 s tries again)`);
         },
       ));
     }
