@@ -26,12 +26,14 @@ export async function embedRows(
     if (row) x.set(row, i * h), stats.rowsFromCandidates++;
   });
   const tokens = all.map((t) => (known.has(t) ? -1 : t)); // -1: no slice holds it
-  const held = (s: Stage) => tokens.filter((t) => t >= s.info.part.embed[0] && t < s.info.part.embed[1]).length;
+  const asked = tokens.filter((t) => t >= 0);
   await Promise.all(
-    slices.filter((s) => held(s) > 0).map(async (s) => { // only the slices holding these tokens
-      stats.calls++;
-      const rows = checkEmbed(s, held(s), await s.link.embed(tokens.filter((t) => t >= 0)), h);
+    slices.map(async (s) => {
       const [e0, e1] = s.info.part.embed;
+      const held = asked.filter((t) => t >= e0 && t < e1).length;
+      if (held === 0) return; // only the slices holding these tokens are called
+      stats.calls++;
+      const rows = checkEmbed(s, held, await s.link.embed(asked), h);
       let j = 0;
       tokens.forEach((t, i) => {
         if (t >= e0 && t < e1) x.set(rows.subarray(j * h, ++j * h), i * h);

@@ -21,6 +21,7 @@
 import { ShardError, type ShardErrorCode, type ShardInfo, type StepReply, type StepRequest } from "./shard.ts";
 
 const MAGIC = 0x32534546; // "FES2": the version of this format (FES1 had no candidates); both ends must agree
+const NOT_THIS_VERSION = "not a shard message of this version (FES2): is every part deployed from one build?";
 /** Message operations. */
 export const Op = { STEP: 1, EMBED: 2, DROP: 3, INFO: 4 } as const;
 const CODES: ShardErrorCode[] = ["lost", "full", "bad", "down"];
@@ -166,9 +167,7 @@ export function encodeCall(call: Call, into?: Uint8Array<ArrayBuffer>): Uint8Arr
 /** Decodes a call. @throws {ShardError} `bad` for anything malformed. */
 export function decodeCall(buf: Uint8Array): Call {
   const r = new Reader(buf);
-  if (r.u32() !== MAGIC) {
-    throw new ShardError("bad", "not a shard message of this version (FES2): is every part deployed from one build?");
-  }
+  if (r.u32() !== MAGIC) throw new ShardError("bad", NOT_THIS_VERSION);
   const op = r.u32();
   let call: Call;
   if (op === Op.STEP) {
@@ -229,12 +228,7 @@ export function encodeAnswer(
 /** Decodes an answer. @throws {ShardError} the shard's own, or `bad` for a malformed answer. */
 export function decodeAnswer(op: number, buf: Uint8Array): Answer {
   const r = new Reader(buf);
-  if (r.u32() !== MAGIC) {
-    throw new ShardError(
-      "bad",
-      "the shard's answer is not a shard message of this version (FES2): is every part deployed from one build?",
-    );
-  }
+  if (r.u32() !== MAGIC) throw new ShardError("bad", `the shard's answer is ${NOT_THIS_VERSION}`);
   const status = r.u32();
   if (status !== 0) throw new ShardError(CODES[status - 1] ?? "bad", r.text());
   let out: Answer;
