@@ -14,35 +14,12 @@
 
 import { flag } from "../args.ts";
 import { machine, processCpuMs } from "../machine.ts";
-import { freePort } from "../../tests/net.ts";
+import { startKernelServer } from "./kernel_server.ts";
 
 const ROUNDS = Number(flag("rounds", "5")), R = Number(flag("requests", "200"));
 const REPS = flag("reps", "12,48").split(",").map(Number);
-const here = new URL(".", import.meta.url).pathname, root = new URL("../../", import.meta.url).pathname;
-const workerd = `${root}deploy/cloudflare/node_modules/.bin/workerd`;
-const dir = Deno.makeTempDirSync();
-for (const f of ["kernel_run.js", "kernel_worker.js"]) Deno.copyFileSync(`${here}${f}`, `${dir}/${f}`);
-Deno.copyFileSync(`${root}wasm/falcon_e_relaxed.wasm`, `${dir}/falcon_e_relaxed.wasm`);
-const port = freePort();
-Deno.writeTextFileSync(
-  `${dir}/bench.capnp`,
-  `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "kernel_worker.js"),
-    (name = "kernel_run.js", esModule = embed "kernel_run.js"),
-    (name = "falcon_e_relaxed.wasm", wasm = embed "falcon_e_relaxed.wasm"),
-  ],
-  compatibilityDate = "2025-09-01",
-);
-`,
-);
-const child = new Deno.Command(workerd, { args: ["serve", `${dir}/bench.capnp`], stdout: "null", stderr: "null" })
-  .spawn();
+const server = startKernelServer();
+const { port, child } = server;
 const call = async (reps: number) => {
   const res = await fetch(`http://127.0.0.1:${port}/?op=decode&reps=${reps}`);
   if ((await res.text()) !== "ok") throw new Error(`workerd answered ${res.status}`);
@@ -93,7 +70,5 @@ try {
     }));
   }
 } finally {
-  child.kill("SIGKILL");
-  await child.status;
-  Deno.removeSync(dir, { recursive: true });
+  await server.close();
 }

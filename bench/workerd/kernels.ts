@@ -13,45 +13,16 @@
 
 import { setup } from "./kernel_run.js";
 import { cpuModel } from "../machine.ts";
+import { startKernelServer } from "./kernel_server.ts";
 
-const here = new URL(".", import.meta.url).pathname;
 const root = new URL("../../", import.meta.url).pathname;
 const runsAt = Deno.args.indexOf("--runs");
 const RUNS = runsAt >= 0 ? Number(Deno.args[runsAt + 1]) : 7;
 const flagsAt = Deno.args.indexOf("--workerd-v8-flags"); // workerd's Config.v8Flags, to find what changes its speed
 const V8_FLAGS = flagsAt >= 0 ? Deno.args[flagsAt + 1].split(/\s+/).filter(Boolean) : [];
 const workerd = `${root}deploy/cloudflare/node_modules/.bin/workerd`;
-try {
-  Deno.statSync(workerd);
-} catch {
-  console.error("needs workerd: run `npm ci` in deploy/cloudflare");
-  Deno.exit(1);
-}
-
-const dir = Deno.makeTempDirSync();
-for (const f of ["kernel_run.js", "kernel_worker.js"]) Deno.copyFileSync(`${here}${f}`, `${dir}/${f}`);
-Deno.copyFileSync(`${root}wasm/falcon_e_relaxed.wasm`, `${dir}/falcon_e_relaxed.wasm`);
-const port = 18000 + Math.floor(Math.random() * 1000);
-Deno.writeTextFileSync(
-  `${dir}/bench.capnp`,
-  `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-  v8Flags = ${JSON.stringify(V8_FLAGS)},
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "kernel_worker.js"),
-    (name = "kernel_run.js", esModule = embed "kernel_run.js"),
-    (name = "falcon_e_relaxed.wasm", wasm = embed "falcon_e_relaxed.wasm"),
-  ],
-  compatibilityDate = "2025-09-01",
-);
-`,
-);
-const child = new Deno.Command(workerd, { args: ["serve", `${dir}/bench.capnp`], stdout: "null", stderr: "piped" })
-  .spawn();
+const server = startKernelServer(V8_FLAGS);
+const port = server.port;
 try {
   const inWorkerd = async (op: string, reps: number) => {
     const t0 = performance.now();
@@ -97,7 +68,5 @@ try {
     }));
   }
 } finally {
-  child.kill();
-  await child.status;
-  Deno.removeSync(dir, { recursive: true });
+  await server.close();
 }
