@@ -42,6 +42,11 @@ export async function startSharded(
     preventEviction?: boolean;
     /** V8 flags for every process (workerd's `v8Flags`; benches: `--trace-gc`, say). */
     v8Flags?: string[];
+    /**
+     * The Worker and every shard's Durable Object in one process, reached through the SHARDS namespace as on
+     * Cloudflare (no shard processes: `shards` and `shardPorts` are empty, `restart` is not available).
+     */
+    oneProcess?: boolean;
     /** Opens each process's V8 inspector on these loopback ports (the Worker's, then the shards'). */
     inspectorPorts?: number[];
   } = {},
@@ -53,7 +58,7 @@ export async function startSharded(
   }
   const config = parseConfig(await res.text());
   const plan = planShards(config, planOptions);
-  const shardPorts = options.shardPorts ?? plan.shards.map((_, i) => port + 1 + i);
+  const shardPorts = options.oneProcess ? [] : options.shardPorts ?? plan.shards.map((_, i) => port + 1 + i);
   const all = {
     ...vars,
     MODEL_URL: base,
@@ -72,6 +77,7 @@ export async function startSharded(
     options.prefix,
     options.preventEviction,
     options.v8Flags,
+    options.oneProcess,
   );
   const io = options.capture ? "piped" : options.quiet ? "null" : "inherit";
   let printed = "";
@@ -103,6 +109,7 @@ export async function startSharded(
     shards,
     shardPorts,
     async restart(i) {
+      if (!shards[i]) throw new RangeError(`no shard process ${i}${options.oneProcess ? " (one process)" : ""}`);
       shards[i].kill("SIGKILL");
       await shards[i].status;
       shards[i] = spawn(files.shards[i], i + 1);

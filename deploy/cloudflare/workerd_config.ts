@@ -52,7 +52,10 @@ export interface PlannedPart {
  * `shardPorts[i]`); and the Worker on `port`, reaching shard i through a
  * service binding SHARD_i to that host over loopback. workerd evicts an
  * object after 10 s without calls (Cloudflare after 70-140 s); with
- * `preventEviction` the shards stay loaded (a workerd-only switch). Returns the paths.
+ * `preventEviction` the shards stay loaded (a workerd-only switch). With
+ * `oneProcess`, one config instead (no shard configs): the Worker and its
+ * shards' Durable Object namespace in one process, as Cloudflare runs the
+ * bundle (stubs from SHARDS, not service bindings). Returns the paths.
  */
 export async function writeShardedWorkerdConfigs(
   dist: string,
@@ -63,6 +66,7 @@ export async function writeShardedWorkerdConfigs(
   prefix = "sharded",
   preventEviction = false,
   v8Flags: string[] = [],
+  oneProcess = false,
 ): Promise<{ main: string; shards: string[] }> {
   const wasm = [...Deno.readDirSync(dist)].filter((e) => e.name.endsWith(".wasm")).map((e) => e.name).sort();
   const text = (v: string) => JSON.stringify(v);
@@ -93,26 +97,33 @@ ${services.map((s) => `    ${s},`).join("\n")}
     }
 );
 `;
+  const objects = (key: string) => `
+  durableObjectNamespaces = [(className = "ShardObject", uniqueKey = ${text(key)}${
+    preventEviction ? ", preventEviction = true" : ""
+  })],
+  durableObjectStorage = (inMemory = void),`;
+  const plannedVars = { ...vars, SHARD_PLAN: JSON.stringify(plan.map(({ name, part }) => ({ name, part }))) };
+  if (oneProcess) { // as Cloudflare deploys it (wrangler.sharded.toml): the Worker reaches its objects by the namespace
+    const main = `${dist}/${prefix}-main.capnp`;
+    const bindings = [...textBindings(plannedVars), `(name = "SHARDS", durableObjectNamespace = "ShardObject")`];
+    await Deno.writeTextFile(main, head([], port) + worker(bindings, objects("falcon-e-shards")));
+    return { main, shards: [] };
+  }
   const shards: string[] = [];
   for (const [i, s] of plan.entries()) {
     const bindings = [
       ...textBindings({ ...vars, SHARD_SELF: s.name }),
       `(name = "SHARDS", durableObjectNamespace = "ShardObject")`,
     ];
-    const extra = `
-  durableObjectNamespaces = [(className = "ShardObject", uniqueKey = ${text(`falcon-e-${s.name}`)}${
-      preventEviction ? ", preventEviction = true" : ""
-    })],
-  durableObjectStorage = (inMemory = void),`;
     const path = `${dist}/${prefix}-${s.name}.capnp`;
-    await Deno.writeTextFile(path, head([], shardPorts[i]) + worker(bindings, extra));
+    await Deno.writeTextFile(path, head([], shardPorts[i]) + worker(bindings, objects(`falcon-e-${s.name}`)));
     shards.push(path);
   }
   const external = plan.map((s, i) =>
     `(name = ${text(s.name)}, external = (address = "127.0.0.1:${shardPorts[i]}", http = ()))`
   );
   const bindings = [
-    ...textBindings({ ...vars, SHARD_PLAN: JSON.stringify(plan.map(({ name, part }) => ({ name, part }))) }),
+    ...textBindings(plannedVars),
     ...plan.map((s, i) => `(name = "SHARD_${i}", service = ${text(s.name)})`),
   ];
   const main = `${dist}/${prefix}-main.capnp`;
