@@ -85,6 +85,26 @@ Deno.test("/props says what a client needs; /metrics is Prometheus text that par
   );
 });
 
+Deno.test("a stream whose client leaves mid-answer is logged and counted, finish=abort, with the tokens it got", async () => {
+  const tm = await model();
+  const lines: string[] = [];
+  const h = await readyHandler(tm, { log: (l) => lines.push(l) });
+  const res = await h.fetch(
+    post("/v1/chat/completions", chat("hello", { max_tokens: 60, stream: true, ignore_eos: true })),
+  );
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while ((text.match(/"content":/g) ?? []).length < 4) text += (await reader.read()).value; // role chunk + 3 tokens
+  await reader.cancel();
+  for (let i = 0; i < 50 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(lines.length, 1, "one line for the generation");
+  const got = Number(lines[0].match(/ completion=(\d+) /)?.[1]);
+  assert.match(lines[0], /^chatcmpl-\w+ stream prompt=\d+ cached=\d+ completion=\d+ ttft=\d+ms .* finish=abort$/);
+  assert.ok(got >= 3 && got < 60, lines[0]);
+  const metrics = await (await h.fetch(new Request("http://x/metrics"))).text();
+  assert.match(metrics, new RegExp(`^falcon_e_generated_tokens_total ${got}$`, "m"));
+});
+
 Deno.test("HEAD on GET routes answers with GET's status and headers, no body; favicon and assets are served", async () => {
   const tm = await model();
   const h = await readyHandler(tm);

@@ -69,7 +69,7 @@ export type EndpointRequest = Omit<RunRequest, "prompt" | "options" | "format" |
 export interface FinishedRun extends GenerationRecord {
   /** The response id. */
   id: string;
-  /** OpenAI's finish reason, or "abort" when the client left. */
+  /** OpenAI's finish reason, "abort" when the client left, "error" when the generation failed mid-answer. */
   finish: string;
   /** Whether it was streamed. */
   stream: boolean;
@@ -100,13 +100,13 @@ export function firstToken(run: Run): void {
   if (run.clock.first === 0) run.clock.first = performance.now();
 }
 
-/** Tells the request's observer how the run went (all its choices). */
-export function finished(run: Run, all: GenerationSummary[]): void {
+/** Tells the request's observer how the run went (all its choices; `finish` instead of the last one's reason). */
+export function finished(run: Run, all: GenerationSummary[], finish?: string): void {
   const now = performance.now(), { started, first } = run.clock;
   const s = all[all.length - 1];
   run.r.observe?.({
     id: run.id,
-    finish: s.finishReason,
+    finish: finish ?? s.finishReason,
     stream: run.r.options.stream,
     promptTokens: all[0].promptTokens,
     cachedTokens: all[0].cachedTokens,

@@ -40,26 +40,43 @@ export function stream(run: Run): Response {
   let current: AsyncGenerator<GeneratedPiece, GenerationSummary> | undefined;
   async function* frames() {
     const summaries: GenerationSummary[] = [];
+    let reported = false, failed = false, tokens = 0; // tokens: the choice under way's so far
     try {
       for (let i = 0; i < r.options.n; i++) {
         const shape = r.format.choice(i, r);
         const gen = current = await run.choice(i);
+        tokens = 0;
         if (shape.first) yield chunk(shape.first());
         let res = yield* next(gen);
         while (!res.done) {
           const p = res.value;
-          if (p.id !== undefined) firstToken(run);
+          if (p.id !== undefined) firstToken(run), tokens++;
           const lp = r.options.logprobs && p.id !== undefined ? r.format.logprobs([p], r.tm) : null;
           for (const c of shape.piece(p.text, lp)) yield chunk(c);
           res = yield* next(gen);
         }
         summaries.push(res.value);
+        current = undefined;
         for (const c of shape.last(finishReason(res.value))) yield chunk(c);
         if (res.value.finishReason === "abort") break;
       }
+      reported = true;
       finished(run, summaries);
       if (r.options.includeUsage) yield chunk(null, { usage: usage(summaries, r.truncated) });
+    } catch (e) {
+      failed = true;
+      throw e;
     } finally {
+      if (!reported && current) { // the client left, a write timed out, or the generation failed, mid-answer
+        const soFar = {
+          finishReason: "abort",
+          promptTokens: r.prompt.length,
+          completionTokens: tokens,
+          cachedTokens: summaries[0]?.cachedTokens ?? run.lease.session.reused,
+          seed: summaries[0]?.seed ?? 0,
+        } as const;
+        finished(run, [...summaries, soFar], failed ? "error" : "abort");
+      } else if (!reported && summaries.length > 0) finished(run, summaries); // it left after the last token
       run.stop.abort();
       await current?.return(undefined as never);
       run.lease.release();
