@@ -454,7 +454,7 @@ Deno.test("deno task plan --wrangler writes the sharded deployment's wrangler.to
       const want of [
         /^main = "dist\/sharded.js"$/m,
         /^class_name = "ShardObject"$/m,
-        /^new_classes = \["ShardObject"\]$/m,
+        /^new_sqlite_classes = \["ShardObject"\]/m,
         /^cpu_ms = 300000$/m,
         /^bucket_name = "models"$/m,
         /^MODEL_PREFIX = "wide\/"$/m,

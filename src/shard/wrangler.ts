@@ -51,7 +51,7 @@ export function wranglerToml(plan: ShardPlan, weights: WeightsFrom, name = "falc
     ``,
     `[[migrations]]`,
     `tag = "v1"`,
-    `new_classes = ["ShardObject"]`,
+    `new_sqlite_classes = ["ShardObject"] # SQLite-backed (the kind every plan offers); the shards store nothing`,
     ``,
   ];
   if ("bucket" in weights) {
