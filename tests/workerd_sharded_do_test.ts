@@ -9,10 +9,8 @@
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { startSharded } from "../deploy/cloudflare/sharded_local.ts";
-import { createHandler } from "../src/serve/handler.ts";
-import { chat, post } from "./handler_helpers.ts";
-import { loadTextModel } from "../src/generate/text_model.ts";
-import { buildCloudflare, CF } from "./cloudflare_build.ts";
+import { buildCloudflare } from "./cloudflare_build.ts";
+import { healthWhen, oneEngine, removeConfigs } from "./sharded_helpers.ts";
 import { freePort } from "./net.ts";
 import { TINY } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
@@ -33,23 +31,12 @@ Deno.test({
       { budgetBytes: 2.5 * 2 ** 20, headroomBytes: 0, sessions: 2, contextLength: 256 },
       { oneProcess: true, capture: true, prefix: "test-sharded-do" },
     );
-    const single = createHandler({
-      model: loadTextModel(TINY, { maxSessions: 1, contextLength: 256, kvCache: "f16" }),
-      loadWaitMs: 10_000,
-    });
-    const want = async (content: string, max: number) =>
-      (await (await single.fetch(
-        post("/v1/chat/completions", chat(content, { max_tokens: max, temperature: 0, ignore_eos: true })),
-      )).json()).choices[0].message.content as string;
+    const want = oneEngine();
     try {
       assert.equal(sharded.plan.shards.length, 4);
       assert.deepEqual(sharded.shards, []);
       const base = `http://127.0.0.1:${port}`;
-      let health: Record<string, any> = {};
-      for (let i = 0; i < 600 && health.state !== "ready"; i++) {
-        health = await fetch(`${base}/health`).then((r) => r.json(), () => ({}));
-        if (health.state !== "ready") await new Promise((r) => setTimeout(r, 50));
-      }
+      const health = await healthWhen(base, "ready");
       assert.equal(health.state, "ready", JSON.stringify(health));
       const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: "do", maxRetries: 0 });
       const ask = { model: "tiny", temperature: 0, ignore_eos: true } as const;
@@ -93,9 +80,7 @@ Deno.test({
     } finally {
       await sharded.stop();
       await files.close();
-      for (const f of Deno.readDirSync(`${CF}dist`)) {
-        if (f.name.startsWith("test-sharded-do")) await Deno.remove(`${CF}dist/${f.name}`);
-      }
+      await removeConfigs("test-sharded-do");
     }
   },
 });

@@ -8,10 +8,8 @@
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { startSharded } from "../deploy/cloudflare/sharded_local.ts";
-import { createHandler } from "../src/serve/handler.ts";
-import { chat, post } from "./handler_helpers.ts";
-import { loadTextModel } from "../src/generate/text_model.ts";
-import { buildCloudflare, CF } from "./cloudflare_build.ts";
+import { buildCloudflare } from "./cloudflare_build.ts";
+import { healthWhen, oneEngine, removeConfigs } from "./sharded_helpers.ts";
 import { freePort } from "./net.ts";
 import { TINY } from "./reference.ts";
 import { serveDir } from "./serve_dir.ts";
@@ -41,15 +39,7 @@ Deno.test({
     );
     // the reference: one engine, same settings
     // (the sharded bundle keeps an f16 KV cache, as the edge entries do)
-    const single = createHandler({
-      model: loadTextModel(TINY, { maxSessions: 1, contextLength: 256, kvCache: "f16" }),
-      loadWaitMs: 10_000,
-    });
-    const want = async (content: string, max: number) =>
-      (await (await single.fetch(
-        post("/v1/chat/completions", chat(content, { max_tokens: max, temperature: 0, ignore_eos: true })),
-      )).json())
-        .choices[0].message.content as string;
+    const want = oneEngine();
     try {
       assert.deepEqual(sharded.plan.shards.map((s) => s.holds), [
         "embed rows 0-319, norm + lm_head rows 0-319",
@@ -58,12 +48,8 @@ Deno.test({
         "layers 1-1",
       ]);
       const base = `http://127.0.0.1:${port}`;
-      let health: Record<string, any> = {};
       // (a Worker whose shards could not be reached yet tries again on a request 5 s later)
-      for (let i = 0; i < 600 && health.state !== "ready"; i++) {
-        health = await fetch(`${base}/health`).then((r) => r.json(), () => ({}));
-        if (health.state !== "ready") await new Promise((r) => setTimeout(r, 50));
-      }
+      const health = await healthWhen(base, "ready");
       assert.equal(health.state, "ready", JSON.stringify(health));
       assert.equal(files.requests.filter((r) => r.includes(".safetensors")).length > 4, true);
       assert.equal(
@@ -167,9 +153,7 @@ Deno.test({
     } finally {
       await sharded.stop();
       await files.close();
-      for (const f of Deno.readDirSync(`${CF}dist`)) {
-        if (f.name.startsWith("test-sharded")) await Deno.remove(`${CF}dist/${f.name}`);
-      }
+      await removeConfigs("test-sharded");
     }
   },
 });
@@ -190,11 +174,7 @@ Deno.test({
       { shardPorts: [0, 1, 2, 3].map(() => freePort()), capture: true, prefix: "test-sharded-bad" },
     );
     try {
-      let health: Record<string, any> = {};
-      for (let i = 0; i < 200 && health.state !== "error"; i++) {
-        health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json(), () => ({}));
-        if (health.state !== "error") await new Promise((r) => setTimeout(r, 50));
-      }
+      const health = await healthWhen(`http://127.0.0.1:${port}`, "error");
       assert.equal(health.state, "error", JSON.stringify(health));
       for (let i = 0; i < 40 && !/SHARD_TIMEOUT_MS must/.test(sharded.output()); i++) {
         await new Promise((r) => setTimeout(r, 50)); // the log line may trail the answer
@@ -206,9 +186,7 @@ Deno.test({
     } finally {
       await sharded.stop();
       await files.close();
-      for (const f of Deno.readDirSync(`${CF}dist`)) {
-        if (f.name.startsWith("test-sharded-bad")) await Deno.remove(`${CF}dist/${f.name}`);
-      }
+      await removeConfigs("test-sharded-bad");
     }
   },
 });
