@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { argmax } from "../src/engine/argmax.ts";
+import { fastestRatio } from "../src/engine/tiles.ts";
 import { loadModel } from "../mod.ts";
 import { greedy, maxAbsDiff, ODD, readReference, TINY, WIDE } from "./reference.ts";
 
@@ -156,6 +157,17 @@ Deno.test("load options out of range are refused with the option's name", async 
   await assert.rejects(loadModel(TINY, { kvCache: "f8" as "f16" }), /kvCache must be "f16" or "f32", got "f8"/);
   await assert.rejects(loadModel(TINY, { maxSessions: 0 }), /maxSessions must be an integer in \[1, 256\], got 0/);
   await assert.rejects(loadModel(TINY, { blockSize: 65 }), /blockSize must be an integer in \[1, 64\], got 65/);
+});
+
+Deno.test("the tile timing holds on a busy machine: each form's fastest sample, not a median of pairs", () => {
+  // dot16 takes 5 ms and dot-add 8 (dot16 faster), but the process was preempted in some samples of each, and the
+  // first dot16 samples ran before its optimized code was in (this machine, two busy loops: a median of five pair
+  // ratios read 1.07 and 3.65 and picked dot-add in 2 of 6 loads)
+  const dot16 = [14.8, 12.1, 5.02, 19.7, 5.0, 16.2, 17.3, 5.05, 5.01];
+  const dotAdd = [8.1, 8.0, 8.2, 8.05, 26.0, 8.0, 8.1, 24.9, 8.02];
+  const pairs = dot16.map((a, i) => a / dotAdd[i]).sort((x, y) => x - y);
+  assert.ok(pairs[pairs.length >> 1] > 1.03, "a median of pair ratios picks dot-add here");
+  assert.equal(fastestRatio(dot16, dotAdd), 5 / 8);
 });
 
 Deno.test("the ternary tiles are not timed with a clock that stands still or moves in coarse steps", async () => {

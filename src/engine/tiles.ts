@@ -32,7 +32,7 @@ export interface TileReport {
    * too coarse to time a few milliseconds: dot16 is kept).
    */
   chosen: "measured" | "forced" | "only" | "unmeasured";
-  /** Per measured case, the median time ratio dot16 / dot-add (> 1: dot-add faster). */
+  /** Per measured case, the time ratio dot16 / dot-add, each form's fastest sample (> 1: dot-add faster). */
   ratios?: { decode: number; prefill: number };
 }
 
@@ -65,19 +65,27 @@ function clockStep(): number {
 const FINE_CLOCK_MS = 0.02;
 
 /**
- * The median over alternating pairs of time(dot16) / time(dot-add) for
- * `nTok` rows: > 1 when dot-add is faster.
+ * time(dot16) / time(dot-add) from samples of each: the fastest of each
+ * form's, since whatever disturbs a sample (the process preempted, a
+ * compile to V8's optimizing tier still under way) only ever adds time; a
+ * median of a few pairs was seen to pick the slower form on a busy machine.
  */
-function ratio(k: KernelExports, nTok: number, pairs = 5, targetMs = 2): number {
+export function fastestRatio(dot16: readonly number[], dotAdd: readonly number[]): number {
+  return Math.min(...dot16) / Math.min(...dotAdd);
+}
+
+/** time(dot16) / time(dot-add) for `nTok` rows over `pairs` alternating pairs of ~`targetMs` samples: > 1 when dot-add is faster. */
+function ratio(k: KernelExports, nTok: number, pairs = 9, targetMs = 1): number {
   sample(k, TernaryTiles.DOT16, nTok, 1), sample(k, TernaryTiles.DOT_ADD, nTok, 1); // warm-up (TurboFan)
   // at most 32: a clock that moves in coarse steps (Workers advance it only at I/O) reads ~0 and would ask for thousands
   const reps = Math.min(32, Math.max(1, Math.round(targetMs / Math.max(1e-3, sample(k, TernaryTiles.DOT16, nTok, 1)))));
-  const r: number[] = [];
-  for (let p = 0; p < pairs; p++) {
-    const a = sample(k, TernaryTiles.DOT16, nTok, reps), b = sample(k, TernaryTiles.DOT_ADD, nTok, reps);
-    r.push(a / b);
+  const a: number[] = [], b: number[] = [];
+  for (let p = 0; p < pairs; p++) { // each form first in every other pair
+    if (p % 2) b.push(sample(k, TernaryTiles.DOT_ADD, nTok, reps));
+    a.push(sample(k, TernaryTiles.DOT16, nTok, reps));
+    if (!(p % 2)) b.push(sample(k, TernaryTiles.DOT_ADD, nTok, reps));
   }
-  return r.sort((x, y) => x - y)[r.length >> 1];
+  return fastestRatio(a, b);
 }
 
 /**
