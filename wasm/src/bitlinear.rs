@@ -1,6 +1,6 @@
 //! BitLinear: y[n, out] = (int8(x) . W) / (s_x * weight_scale), for a group of
 //! projections that share their input (q, k, v; gate, up). The activations
-//! are quantized once, on thread 0; then the threads claim pieces of each
+//! are quantized once (a block's rows by the threads, row by row); then the threads claim pieces of each
 //! projection's output rows (`threads::claim`: a run of the product's units
 //! each, taken by whichever thread is free) and scale them to f32 in place,
 //! so each row is computed exactly as on one thread.
@@ -35,17 +35,30 @@ fn scale_units(y: usize, out: usize, n: usize, u0: usize, u1: usize, xs: &[f32],
 
 /// Projections `outs` (projection index, output address) of layer `lay` over
 /// the n rows at `x` (f32 [n, in]); all of them take the same input width.
-pub fn bitlinear(m: &Model, lay: &Layer, outs: &[(usize, usize)], x: usize, n: usize) {
+/// `prep(t)`, when given, first writes row t of `x` from something else (a
+/// norm of the residual row, SwiGLU of the gate and up rows): it only reads
+/// and writes row t's own data, so blocks of several rows prepare and
+/// quantize their rows on all the threads, each row computed as on one.
+pub fn bitlinear(m: &Model, lay: &Layer, outs: &[(usize, usize)], x: usize, n: usize, prep: Option<&(dyn Fn(usize) + Sync)>) {
     let n_in = m.cfg.proj_shape(outs[0].0).1;
     let s = &m.s;
-    let xq = i8s(s.xq, n * n_in);
-    let xs = f32s(s.xs, n);
-    for t in 0..n {
-        xs[t] = quantize_i8_simd(f32s(x + t * n_in * 4, n_in), &mut xq[t * n_in..(t + 1) * n_in]);
-    }
     let mut sums = [0i32; MAX_TOKENS];
-    token_sums(xq, n_in, n, &mut sums);
-    let (xq, xs, sums) = (&*xq, &*xs, &sums);
+    let sums_at = sums.as_mut_ptr() as usize;
+    // row t ready for the product: prepared, quantized (its scale in xs[t]), its int8 sum in sums[t]
+    let row = |t: usize| {
+        if let Some(p) = prep {
+            p(t);
+        }
+        let q = i8s(s.xq + t * n_in, n_in);
+        f32s(s.xs, n)[t] = quantize_i8_simd(f32s(x + t * n_in * 4, n_in), q);
+        token_sums(q, n_in, 1, unsafe { core::slice::from_raw_parts_mut((sums_at as *mut i32).add(t), 1) });
+    };
+    if n > 1 {
+        run(&|_tid, nt| claim(n, nt, &row));
+    } else {
+        row(0);
+    }
+    let (xq, xs, sums) = (&*i8s(s.xq, n * n_in), &*f32s(s.xs, n), &sums);
     run(&|_tid, nt| {
         let per = pieces(nt); // of each projection
         claim(outs.len() * per, nt, |piece| {

@@ -12,7 +12,8 @@
 //! the logits; the whole model is the part that holds everything.
 //! Where every projection is a BitLinear (int8 activations x ternary weights,
 //! `bitlinear.rs`). The projections, attention and the lm_head are shared
-//! among the model's threads (`threads.rs`); the rest runs on thread 0.
+//! among the model's threads (`threads.rs`), and so are a block's norms,
+//! SwiGLU and activation quantization, row by row; the rest runs on thread 0.
 
 use crate::abi::{forward_error, logits, part_input};
 use crate::attend::cache_and_attend;
@@ -140,24 +141,22 @@ pub fn forward_part(n: usize, mode: u32, input: u32) -> i32 {
     for l in c.part.l0..c.part.l1 {
         let lay = m.layer(l);
         // attention: xn = rmsnorm(x); q, k, v = BitLinear(xn); rope, cache, attend; x += o(att)
-        for t in 0..n {
-            rmsnorm_simd(&x[t * h..(t + 1) * h], u16s(lay.ln1, h), c.eps, f32s(s.xn + t * h * 4, h));
-        }
-        bitlinear(m, lay, &[(Q, s.q), (K, s.k), (V, s.v)], s.xn, n);
+        let (xa, inter) = (s.x, c.inter);
+        let norm = |w: usize| {
+            move |t: usize| rmsnorm_simd(f32s(xa + t * h * 4, h), u16s(w, h), c.eps, f32s(s.xn + t * h * 4, h))
+        };
+        bitlinear(m, lay, &[(Q, s.q), (K, s.k), (V, s.v)], s.xn, n, Some(&norm(lay.ln1)));
         if c.kv_f32 {
             cache_and_attend::<f32>(m, l, rows, rowpos);
         } else {
             cache_and_attend::<u16>(m, l, rows, rowpos);
         }
-        bitlinear(m, lay, &[(O, s.xn)], s.att, n);
+        bitlinear(m, lay, &[(O, s.xn)], s.att, n, None);
         add(x, s.xn);
-        // MLP: xn = rmsnorm(x); x += down(silu(gate(xn)) * up(xn))
-        for t in 0..n {
-            rmsnorm_simd(&x[t * h..(t + 1) * h], u16s(lay.ln2, h), c.eps, f32s(s.xn + t * h * 4, h));
-        }
-        bitlinear(m, lay, &[(GATE, s.gate), (UP, s.up)], s.xn, n);
-        swiglu_simd(f32s(s.gate, n * c.inter), f32s(s.up, n * c.inter));
-        bitlinear(m, lay, &[(DOWN, s.xn)], s.gate, n);
+        // MLP: xn = rmsnorm(x); x += down(silu(gate(xn)) * up(xn)), SwiGLU row by row
+        bitlinear(m, lay, &[(GATE, s.gate), (UP, s.up)], s.xn, n, Some(&norm(lay.ln2)));
+        let swiglu = |t: usize| swiglu_simd(f32s(s.gate + t * inter * 4, inter), f32s(s.up + t * inter * 4, inter));
+        bitlinear(m, lay, &[(DOWN, s.xn)], s.gate, n, Some(&swiglu));
         add(x, s.xn);
     }
     if c.head_rows() > 0 {
