@@ -3,6 +3,7 @@
 // the request log, HEAD, the favicon and the page's assets, quiet disconnects.
 import assert from "node:assert/strict";
 import { chat, post, readyHandler, tinyModel } from "./handler_helpers.ts";
+import { CachedSession } from "../src/generate/cached_session.ts";
 
 /** A fresh model per test: a handler's scheduler takes the model's free slots. */
 const model = (ctx = 128) => tinyModel(1, ctx);
@@ -103,6 +104,29 @@ Deno.test("a stream whose client leaves mid-answer is logged and counted, finish
   assert.ok(got >= 3 && got < 60, lines[0]);
   const metrics = await (await h.fetch(new Request("http://x/metrics"))).text();
   assert.match(metrics, new RegExp(`^falcon_e_generated_tokens_total ${got}$`, "m"));
+});
+
+Deno.test("a stream whose generation fails mid-answer is logged finish=error, with the tokens it got", async () => {
+  const tm = await model();
+  const lines: string[] = [];
+  const h = await readyHandler(tm, { log: (l) => lines.push(l) });
+  const step = CachedSession.prototype.step;
+  let calls = 0;
+  CachedSession.prototype.step = function (id, signal) {
+    if (++calls > 3) return Promise.reject(new Error("the engine broke (test)"));
+    return step.call(this, id, signal);
+  };
+  try {
+    const res = await h.fetch(
+      post("/v1/chat/completions", chat("hello", { max_tokens: 60, stream: true, ignore_eos: true })),
+    );
+    await res.text().catch(() => "");
+  } finally {
+    CachedSession.prototype.step = step;
+  }
+  for (let i = 0; i < 50 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(lines.length, 1, "one line for the generation");
+  assert.match(lines[0], / stream prompt=\d+ cached=\d+ completion=4 ttft=\d+ms .* finish=error$/);
 });
 
 Deno.test("HEAD on GET routes answers with GET's status and headers, no body; favicon and assets are served", async () => {
