@@ -1,11 +1,11 @@
 /**
- * The two forms of the relaxed build's ternary tiles (dot16 and dot-add, see
+ * The three forms of the relaxed build's ternary tiles (dot16, dot-add and mixed, see
  * wasm/src/kernels/matmul_t2_i8_tiles.rs) on one module, forms alternating
  * round by round: the three Falcon-E-1B product shapes (gate/up 9216x2048,
  * down 2048x9216, q/o 2048x2048; 10.5 MB of weights, so they stay in L3) for
  * blocks of N tokens (1 = the decode tile), every form and block size in
  * every round. Not a test: prints one line per block size with each form's
- * median GMAC/s over the rounds and their ratio.
+ * median GMAC/s over the rounds and their ratios to dot16.
  *
  *   deno run -A bench/tile_forms.ts [--tokens 1,4,64] [--rounds 9] [--module file.wasm]
  * @module
@@ -46,8 +46,10 @@ const ws = shapes.map(([out, nIn]) => {
   return w;
 });
 
-const forms = { dot16: TernaryTiles.DOT16, "dot-add": TernaryTiles.DOT_ADD };
-const rates = new Map(counts.map((n) => [n, { dot16: [] as number[], "dot-add": [] as number[] }]));
+const forms = { dot16: TernaryTiles.DOT16, "dot-add": TernaryTiles.DOT_ADD, mixed: TernaryTiles.MIXED };
+const rates = new Map(
+  counts.map((n) => [n, { dot16: [] as number[], "dot-add": [] as number[], mixed: [] as number[] }]),
+);
 for (let r = 0; r < rounds; r++) {
   for (const n of counts) {
     for (const [name, form] of Object.entries(forms)) {
@@ -66,14 +68,15 @@ for (let r = 0; r < rounds; r++) {
 }
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
 for (const [n, r] of rates) {
-  const [d16, da] = [median(r.dot16), median(r["dot-add"])];
+  const [d16, da, mx] = [median(r.dot16), median(r["dot-add"]), median(r.mixed)];
   console.log(JSON.stringify({
     bench: "tile_forms",
     module: path || "committed relaxed build",
     tokens: n,
     rounds,
-    gmac_s: { dot16: +d16.toFixed(1), "dot-add": +da.toFixed(1) },
+    gmac_s: { dot16: +d16.toFixed(1), "dot-add": +da.toFixed(1), mixed: +mx.toFixed(1) },
     dot_add_vs_dot16: +(da / d16).toFixed(3),
+    mixed_vs_dot16: +(mx / d16).toFixed(3),
     machine: machine(1),
   }));
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { argmax } from "../src/engine/argmax.ts";
-import { fastestRatio } from "../src/engine/tiles.ts";
+import { fastestRatio, pickForm, TILE_FORMS } from "../src/engine/tiles.ts";
 import { loadModel } from "../mod.ts";
 import { greedy, maxAbsDiff, ODD, readReference, TINY, WIDE } from "./reference.ts";
 
@@ -170,6 +170,14 @@ Deno.test("the tile timing holds on a busy machine: each form's fastest sample, 
   assert.equal(fastestRatio(dot16, dotAdd), 5 / 8);
 });
 
+Deno.test("the tile choice keeps the fastest form only where it beats dot16 by 3%", () => {
+  assert.equal(pickForm({ "dot-add": 1.02, mixed: 1.029 }), "dot16");
+  assert.equal(pickForm({ "dot-add": 0.6, mixed: 0.9 }), "dot16");
+  assert.equal(pickForm({ "dot-add": 1.2, mixed: 1.1 }), "dot-add");
+  assert.equal(pickForm({ "dot-add": 1.05, mixed: 1.08 }), "mixed");
+  assert.equal(pickForm({ "dot-add": 0.88, mixed: 1.03 }), "mixed");
+});
+
 Deno.test("the ternary tiles are not timed with a clock that stands still or moves in coarse steps", async () => {
   const now = performance.now.bind(performance);
   for (const clock of [() => 1234.5, () => Math.floor(now())]) { // frozen (Workers between I/O), 1 ms steps
@@ -198,10 +206,13 @@ Deno.test("the ternary tiles: measured at load by default, forced by option, log
   const info = auto.info();
   assert.equal(info.kernels.tiles.chosen, info.kernels.build === "relaxed" ? "measured" : "only");
   if (info.kernels.build === "relaxed") {
-    assert.ok(info.kernels.tiles.ratios!.decode > 0 && info.kernels.tiles.ratios!.prefill > 0);
+    const r = info.kernels.tiles.ratios!;
+    assert.ok([r.decode, r.prefill].every((c) => c["dot-add"] > 0 && c.mixed > 0), JSON.stringify(r));
+    assert.equal(info.kernels.tiles.decode, pickForm(r.decode));
+    assert.equal(info.kernels.tiles.prefill, pickForm(r.prefill));
     const ref = await readReference(TINY);
     const logits: Float32Array[] = [];
-    for (const form of ["dot16", "dot-add"] as const) {
+    for (const form of TILE_FORMS) {
       const m = await loadModel(TINY, { ternaryTiles: form, blockSize: 4 });
       assert.deepEqual(
         [m.info().kernels.tiles.decode, m.info().kernels.tiles.prefill, m.info().kernels.tiles.chosen],
@@ -214,10 +225,11 @@ Deno.test("the ternary tiles: measured at load by default, forced by option, log
       m.dispose();
     }
     assert.deepEqual(logits[1], logits[0], "dot-add and dot16 tiles give identical logits");
+    assert.deepEqual(logits[2], logits[0], "mixed and dot16 tiles give identical logits");
   }
   await assert.rejects(
     loadModel(TINY, { ternaryTiles: "vnni" as "dot16" }),
-    /ternaryTiles must be "auto" or "dot16" or "dot-add", got "vnni"/,
+    /ternaryTiles must be "auto" or "dot16" or "dot-add" or "mixed", got "vnni"/,
   );
   auto.dispose();
 });

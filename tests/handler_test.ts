@@ -2,6 +2,7 @@
 // controls and every error status.
 import assert from "node:assert/strict";
 import { createHandler } from "../src/serve/handler.ts";
+import { TILE_FORMS } from "../src/engine/tiles.ts";
 import { chat, post, readyHandler, sseEvents, tinyModel } from "./handler_helpers.ts";
 
 const tm = await tinyModel(1);
@@ -240,7 +241,7 @@ Deno.test("models and health describe the model, memory and queue", async () => 
   assert.equal(hl.model, "tiny-falcon-e");
   assert.ok(["relaxed", "plain"].includes(hl.kernels.build));
   assert.ok(
-    ["dot16", "dot-add"].includes(hl.kernels.tiles.decode) && ["dot16", "dot-add"].includes(hl.kernels.tiles.prefill),
+    TILE_FORMS.includes(hl.kernels.tiles.decode) && TILE_FORMS.includes(hl.kernels.tiles.prefill),
   );
   assert.ok(
     hl.memory.weights > 900_000 && hl.memory.kvCache > 0 &&

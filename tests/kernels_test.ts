@@ -68,9 +68,11 @@ for (const [path, kp] of byPath) {
   const ki8 = (p: number, n: number) => new Int8Array(kp.memory.buffer, p, n);
   const ki32 = (p: number, n: number) => new Int32Array(kp.memory.buffer, p, n);
 
-  // Every tile form this build has (the relaxed build: DOT16 and DOT_ADD), each held to the reference.
-  const forms = path === "relaxed" ? [TernaryTiles.DOT16, TernaryTiles.DOT_ADD] : [TernaryTiles.DOT16];
-  const formName = (f: number) => f === TernaryTiles.DOT_ADD ? "dot-add" : "dot16";
+  // Every tile form this build has (the relaxed build: DOT16, DOT_ADD and MIXED), each held to the reference.
+  const forms = path === "relaxed"
+    ? [TernaryTiles.DOT16, TernaryTiles.DOT_ADD, TernaryTiles.MIXED]
+    : [TernaryTiles.DOT16];
+  const formName = (f: number) => ["dot16", "dot-add", "mixed"][f];
   const withTiles = (form: number, fn: () => void) => () => {
     assert.equal(kp.set_ternary_tiles(form, form), 0);
     try {

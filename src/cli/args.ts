@@ -174,7 +174,7 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   "ternary-tiles": {
     type: "string",
     value: "FORM",
-    choices: ["auto", "dot16", "dot-add"],
+    choices: ["auto", "dot16", "dot-add", "mixed"],
     help: "ternary kernel tiles (default auto: timed at load)",
   },
   "hub-endpoint": {

@@ -10,6 +10,7 @@ import type { TextModelOptions } from "../generate/text_model.ts";
 import { downloadRepo, isRepoId } from "../load/source/hub.ts";
 import { type Args, intFlag, UsageError } from "./args.ts";
 import { showDownload } from "./progress.ts";
+import type { TileChoice } from "../engine/tiles.ts";
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -49,6 +50,6 @@ export function modelOptions(args: Args): TextModelOptions {
   const kv = args.flags.get("kv"), head = args.flags.get("lm-head"), tiles = args.flags.get("ternary-tiles");
   if (kv) o.kvCache = kv as "f16" | "f32";
   if (head) o.lmHead = head as "bf16" | "int8";
-  if (tiles) o.ternaryTiles = tiles as "auto" | "dot16" | "dot-add";
+  if (tiles) o.ternaryTiles = tiles as TileChoice;
   return o;
 }

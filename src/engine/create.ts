@@ -17,7 +17,7 @@ import {
 import { startTeam, type Team, threadSupport } from "./threads.ts";
 import { Model } from "./model.ts";
 import type { ModelConfig } from "./model_config.ts";
-import { chooseTiles, type TileChoice } from "./tiles.ts";
+import { chooseTiles, TILE_FORMS, type TileChoice } from "./tiles.ts";
 
 /** How the engine lays a model out: context, sessions, precision, memory. */
 export interface EngineOptions {
@@ -50,10 +50,10 @@ export interface EngineOptions {
   /** A compiled kernel module to use (Workers import it statically); default: fetched next to this package. */
   kernels?: WebAssembly.Module;
   /**
-   * The relaxed build's ternary tiles: `"auto"` (the default) times `"dot16"`
-   * and `"dot-add"` on the model's own layer at load and keeps the faster for
-   * decoding and for prefill; naming one forces it. Speed only: logits are the
-   * same bit for bit.
+   * The relaxed build's ternary tiles: `"auto"` (the default) times `"dot16"`,
+   * `"dot-add"` and `"mixed"` on the model's own layer at load and keeps the
+   * fastest for decoding and for prefill; naming one forces it. Speed only:
+   * logits are the same bit for bit.
    */
   ternaryTiles?: TileChoice;
   /**
@@ -158,7 +158,7 @@ export async function createEngine(
   intIn("blockSize", block, 1, Limits.MAX_BLOCK);
   oneOf("kvCache", options.kvCache, ["f16", "f32"]);
   oneOf("lmHead", options.lmHead, ["bf16", "int8"]);
-  oneOf("ternaryTiles", options.ternaryTiles, ["auto", "dot16", "dot-add"]);
+  oneOf("ternaryTiles", options.ternaryTiles, ["auto", ...TILE_FORMS]);
   const threads = threadCount(options);
   const module = options.kernels ?? await kernelModule(defaultKernelPath(), threads.count > 1);
   const k = await instantiateKernels(module);

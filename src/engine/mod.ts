@@ -16,7 +16,7 @@
  */
 
 export { type MemoryReport, Model, type ModelInfo } from "./model.ts";
-export { chooseTiles, type TileChoice, type TileForm, type TileReport } from "./tiles.ts";
+export { chooseTiles, type FormRatios, type TileChoice, type TileForm, type TileReport } from "./tiles.ts";
 export { startTeam, type Team, type ThreadSupport, threadSupport } from "./threads.ts";
 export { type FeedOptions, Session } from "./session.ts";
 export { EngineError, UnavailableError } from "./errors.ts";

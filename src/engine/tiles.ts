@@ -1,12 +1,12 @@
 /**
- * Which ternary tiles the relaxed build runs, chosen at load by timing both
+ * Which ternary tiles the relaxed build runs, chosen at load by timing the
  * forms on the model's own layer: `dot16` (`i16x8.relaxed_dot_i8x16_i7x16_s`
- * + add, widened every few steps) and `dot-add`
+ * + add, widened every few steps), `dot-add`
  * (`i32x4.relaxed_dot_i8x16_i7x16_add_s`, one `vpdpbusd` on CPUs with
- * AVX-VNNI, three instructions elsewhere). No wasm code can ask the CPU which
- * it is, so the loader measures: a few milliseconds per candidate, decode
- * and prefill separately. The choice changes speed only; results are exact
- * integers either way.
+ * AVX-VNNI, three instructions elsewhere) and `mixed` (half the fields each
+ * way). No wasm code can ask the CPU which it is, so the loader measures: a
+ * few milliseconds per candidate, decode and prefill separately. The choice
+ * changes speed only; results are exact integers either way.
  * @module
  */
 
@@ -15,7 +15,13 @@ import { EngineError } from "./errors.ts";
 import type { KernelExports } from "./exports.ts";
 
 /** A tile form by name. */
-export type TileForm = "dot16" | "dot-add";
+export type TileForm = "dot16" | "dot-add" | "mixed";
+
+/** Every form, dot16 (the default) first. */
+export const TILE_FORMS: readonly TileForm[] = ["dot16", "dot-add", "mixed"];
+
+/** Per alternative form, time(dot16) / time(form): > 1 when the form is faster. */
+export type FormRatios = { "dot-add": number; mixed: number };
 
 /** The `ternaryTiles` option: measure at load (`"auto"`), or one form for both. */
 export type TileChoice = "auto" | TileForm;
@@ -32,11 +38,15 @@ export interface TileReport {
    * too coarse to time a few milliseconds: dot16 is kept).
    */
   chosen: "measured" | "forced" | "only" | "unmeasured";
-  /** Per measured case, the time ratio dot16 / dot-add, each form's fastest sample (> 1: dot-add faster). */
-  ratios?: { decode: number; prefill: number };
+  /** Per measured case and form, the time ratio dot16 / form, each form's fastest sample (> 1: the form is faster). */
+  ratios?: { decode: FormRatios; prefill: FormRatios };
 }
 
-const CODE: Record<TileForm, number> = { "dot16": TernaryTiles.DOT16, "dot-add": TernaryTiles.DOT_ADD };
+const CODE: Record<TileForm, number> = {
+  "dot16": TernaryTiles.DOT16,
+  "dot-add": TernaryTiles.DOT_ADD,
+  "mixed": TernaryTiles.MIXED,
+};
 
 /** ms per rep of the gate projection over `nTok` rows with `form`, over about `ms` milliseconds. */
 function sample(k: KernelExports, form: number, nTok: number, reps: number): number {
@@ -74,24 +84,36 @@ export function fastestRatio(dot16: readonly number[], dotAdd: readonly number[]
   return Math.min(...dot16) / Math.min(...dotAdd);
 }
 
-/** time(dot16) / time(dot-add) for `nTok` rows over `pairs` alternating pairs of ~`targetMs` samples: > 1 when dot-add is faster. */
-function ratio(k: KernelExports, nTok: number, pairs = 9, targetMs = 1): number {
-  sample(k, TernaryTiles.DOT16, nTok, 1), sample(k, TernaryTiles.DOT_ADD, nTok, 1); // warm-up (TurboFan)
+/**
+ * time(dot16) / time(form) for each alternative form, `nTok` rows, over
+ * `rounds` rounds of ~`targetMs` samples of every form (their order rotating
+ * round by round): > 1 when the form is faster.
+ */
+function ratios(k: KernelExports, nTok: number, rounds = 9, targetMs = 1): FormRatios {
+  for (const f of TILE_FORMS) sample(k, CODE[f], nTok, 1); // warm-up (TurboFan)
   // at most 32: a clock that moves in coarse steps (Workers advance it only at I/O) reads ~0 and would ask for thousands
   const reps = Math.min(32, Math.max(1, Math.round(targetMs / Math.max(1e-3, sample(k, TernaryTiles.DOT16, nTok, 1)))));
-  const a: number[] = [], b: number[] = [];
-  for (let p = 0; p < pairs; p++) { // each form first in every other pair
-    if (p % 2) b.push(sample(k, TernaryTiles.DOT_ADD, nTok, reps));
-    a.push(sample(k, TernaryTiles.DOT16, nTok, reps));
-    if (!(p % 2)) b.push(sample(k, TernaryTiles.DOT_ADD, nTok, reps));
+  const times = TILE_FORMS.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < TILE_FORMS.length; i++) {
+      const f = (i + r) % TILE_FORMS.length;
+      times[f].push(sample(k, CODE[TILE_FORMS[f]], nTok, reps));
+    }
   }
-  return fastestRatio(a, b);
+  const [dot16, dotAdd, mixed] = times;
+  return { "dot-add": fastestRatio(dot16, dotAdd), mixed: fastestRatio(dot16, mixed) };
+}
+
+/** The form `auto` keeps for measured ratios: the fastest, if it beats dot16 by 3% (a noisy tie keeps the default). */
+export function pickForm(r: FormRatios): TileForm {
+  const best: TileForm = r.mixed >= r["dot-add"] ? "mixed" : "dot-add";
+  return r[best] >= 1.03 ? best : "dot16";
 }
 
 /**
  * Sets the tiles of a loaded model's kernels (weights in place and prepared)
- * and says which are in use. `"auto"` keeps dot-add only where it measures at
- * least 3% faster, so a noisy tie keeps the default.
+ * and says which are in use. `"auto"` keeps another form than dot16 only
+ * where it measures at least 3% faster (`pickForm`).
  * @param k The instance.
  * @param choice The `ternaryTiles` option.
  * @param block The model's block size (prefill is timed on up to 8 rows).
@@ -100,8 +122,8 @@ function ratio(k: KernelExports, nTok: number, pairs = 9, targetMs = 1): number 
 export function chooseTiles(k: KernelExports, choice: TileChoice, block: number): TileReport {
   const relaxed = k.kernel_path() === SimdBuild.RELAXED;
   if (!relaxed) {
-    if (choice === "dot-add") {
-      throw new EngineError('ternaryTiles "dot-add" needs the relaxed-SIMD build; this runtime runs the plain one');
+    if (choice !== "auto" && choice !== "dot16") {
+      throw new EngineError(`ternaryTiles "${choice}" needs the relaxed-SIMD build; this runtime runs the plain one`);
     }
     return { decode: "dot16", prefill: "dot16", chosen: "only" };
   }
@@ -113,13 +135,13 @@ export function chooseTiles(k: KernelExports, choice: TileChoice, block: number)
     k.set_ternary_tiles(CODE.dot16, CODE.dot16);
     return { decode: "dot16", prefill: "dot16", chosen: "unmeasured" };
   }
-  const decode = ratio(k, 1), prefill = ratio(k, Math.min(8, block));
-  const pick = (r: number): TileForm => (r >= 1.03 ? "dot-add" : "dot16");
+  const decode = ratios(k, 1), prefill = ratios(k, Math.min(8, block));
+  const round = (r: FormRatios): FormRatios => ({ "dot-add": +r["dot-add"].toFixed(3), mixed: +r.mixed.toFixed(3) });
   const report: TileReport = {
-    decode: pick(decode),
-    prefill: pick(prefill),
+    decode: pickForm(decode),
+    prefill: pickForm(prefill),
     chosen: "measured",
-    ratios: { decode: +decode.toFixed(3), prefill: +prefill.toFixed(3) },
+    ratios: { decode: round(decode), prefill: round(prefill) },
   };
   k.set_ternary_tiles(CODE[report.decode], CODE[report.prefill]);
   return report;

@@ -15,7 +15,7 @@
  *   CONTEXT       positions per session
  *   KV_CACHE      f32 or f16
  *   LM_HEAD       bf16 or int8
- *   TERNARY_TILES auto (measured at load), dot16 or dot-add
+ *   TERNARY_TILES auto (measured at load), dot16, dot-add or mixed
  *   THREADS       threads per forward pass (default: every core, where the runtime has threads)
  * @module
  */
@@ -143,7 +143,7 @@ export function configFromEnv(
   const threads = positiveInt(get, "THREADS");
   const kvCache = choice(get, "KV_CACHE", ["f16", "f32"] as const) ?? defaults.kvCache;
   const lmHead = choice(get, "LM_HEAD", ["bf16", "int8"] as const);
-  const ternaryTiles = choice(get, "TERNARY_TILES", ["auto", "dot16", "dot-add"] as const);
+  const ternaryTiles = choice(get, "TERNARY_TILES", ["auto", "dot16", "dot-add", "mixed"] as const);
   const load: ServeConfig["load"] = {
     ...(contextLength ? { contextLength } : {}),
     ...(kvCache ? { kvCache } : {}),

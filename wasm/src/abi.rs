@@ -87,6 +87,8 @@ abi! {
         DOT16 = 0,
         /// `i32x4.relaxed_dot_i8x16_i7x16_add_s` (one vpdpbusd with AVX-VNNI)
         DOT_ADD = 1,
+        /// two of the four fields as DOT_ADD, two as DOT16
+        MIXED = 2,
     }
     /// `lm_head_mode()`: the lm_head weights in use (-1 without a model).
     lm_head: i32 { BF16 = 0, Q8 = 1 }

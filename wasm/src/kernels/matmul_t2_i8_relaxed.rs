@@ -23,7 +23,7 @@
 use core::arch::wasm32::*;
 
 use super::interleave::scratch;
-use super::matmul_t2_i8_tiles::{decode_tile, tile, Dot16, DotAdd, Mac};
+use super::matmul_t2_i8_tiles::{decode_tile, tile, Dot16, DotAdd, Mac, Mixed};
 use crate::abi::ternary_tiles;
 use core::sync::atomic::{AtomicU32, Ordering};
 pub use super::matmul_t2_i8::{matmul_t2_i8_ref, token_sums, MAX_IN, MAX_TOKENS};
@@ -161,7 +161,7 @@ static TILES: AtomicU32 = AtomicU32::new(0);
 /// Chooses the decode and prefill tiles (`abi::ternary_tiles`); false (nothing
 /// changed) for an unknown value.
 pub fn set_tiles(decode: u32, prefill: u32) -> bool {
-    let ok = |v| v == ternary_tiles::DOT16 || v == ternary_tiles::DOT_ADD;
+    let ok = |v| v == ternary_tiles::DOT16 || v == ternary_tiles::DOT_ADD || v == ternary_tiles::MIXED;
     if !ok(decode) || !ok(prefill) {
         return false;
     }
@@ -230,6 +230,8 @@ pub fn matmul_t2_i8_rows(
     unsafe {
         if form == ternary_tiles::DOT_ADD {
             rows_with::<DotAdd>(w, out, n_in, x, n_tok, sums, y, u0, u1)
+        } else if form == ternary_tiles::MIXED {
+            rows_with::<Mixed>(w, out, n_in, x, n_tok, sums, y, u0, u1)
         } else {
             rows_with::<Dot16>(w, out, n_in, x, n_tok, sums, y, u0, u1)
         }
