@@ -176,6 +176,7 @@ Deno.test("the tile choice keeps the fastest form only where it beats dot16 by 3
   assert.equal(pickForm({ "dot-add": 1.2, mixed: 1.1 }), "dot-add");
   assert.equal(pickForm({ "dot-add": 1.05, mixed: 1.08 }), "mixed");
   assert.equal(pickForm({ "dot-add": 0.88, mixed: 1.03 }), "mixed");
+  assert.equal(pickForm({ "dot-add": 1.1 }), "dot-add", "a module without the mixed tiles");
 });
 
 Deno.test("the ternary tiles are not timed with a clock that stands still or moves in coarse steps", async () => {
@@ -207,7 +208,7 @@ Deno.test("the ternary tiles: measured at load by default, forced by option, log
   assert.equal(info.kernels.tiles.chosen, info.kernels.build === "relaxed" ? "measured" : "only");
   if (info.kernels.build === "relaxed") {
     const r = info.kernels.tiles.ratios!;
-    assert.ok([r.decode, r.prefill].every((c) => c["dot-add"] > 0 && c.mixed > 0), JSON.stringify(r));
+    assert.ok([r.decode, r.prefill].every((c) => c["dot-add"]! > 0 && c.mixed! > 0), JSON.stringify(r));
     assert.equal(info.kernels.tiles.decode, pickForm(r.decode));
     assert.equal(info.kernels.tiles.prefill, pickForm(r.prefill));
     const ref = await readReference(TINY);

@@ -20,8 +20,12 @@ export type TileForm = "dot16" | "dot-add" | "mixed";
 /** Every form, dot16 (the default) first. */
 export const TILE_FORMS: readonly TileForm[] = ["dot16", "dot-add", "mixed"];
 
-/** Per alternative form, time(dot16) / time(form): > 1 when the form is faster. */
-export type FormRatios = { "dot-add": number; mixed: number };
+/**
+ * Per alternative form, time(dot16) / time(form): > 1 when the form is
+ * faster. A form the kernel module lacks (an older build passed as
+ * `kernels`) has no entry.
+ */
+export type FormRatios = { "dot-add"?: number; mixed?: number };
 
 /** The `ternaryTiles` option: measure at load (`"auto"`), or one form for both. */
 export type TileChoice = "auto" | TileForm;
@@ -50,7 +54,7 @@ const CODE: Record<TileForm, number> = {
 
 /** ms per rep of the gate projection over `nTok` rows with `form`, over about `ms` milliseconds. */
 function sample(k: KernelExports, form: number, nTok: number, reps: number): number {
-  k.set_ternary_tiles(form, form);
+  if (k.set_ternary_tiles(form, form) !== 0) throw new EngineError(`internal: tile form ${form} refused`);
   const t0 = performance.now();
   if (k.bench_ternary(nTok, reps) !== 0) throw new EngineError("internal: bench_ternary failed");
   return (performance.now() - t0) / reps;
@@ -84,30 +88,44 @@ export function fastestRatio(dot16: readonly number[], dotAdd: readonly number[]
   return Math.min(...dot16) / Math.min(...dotAdd);
 }
 
+/** The forms this kernel module has (dot16 always; older builds lack some). */
+function formsOf(k: KernelExports): TileForm[] {
+  const have = TILE_FORMS.filter((f) => k.set_ternary_tiles(CODE[f], CODE[f]) === 0);
+  k.set_ternary_tiles(CODE.dot16, CODE.dot16);
+  return have;
+}
+
 /**
- * time(dot16) / time(form) for each alternative form, `nTok` rows, over
+ * time(dot16) / time(form) for each of `forms` but dot16, `nTok` rows, over
  * `rounds` rounds of ~`targetMs` samples of every form (their order rotating
  * round by round): > 1 when the form is faster.
  */
-function ratios(k: KernelExports, nTok: number, rounds = 9, targetMs = 1): FormRatios {
-  for (const f of TILE_FORMS) sample(k, CODE[f], nTok, 1); // warm-up (TurboFan)
+function ratios(k: KernelExports, forms: TileForm[], nTok: number, rounds = 9, targetMs = 1): FormRatios {
+  for (const f of forms) sample(k, CODE[f], nTok, 1); // warm-up (TurboFan)
   // at most 32: a clock that moves in coarse steps (Workers advance it only at I/O) reads ~0 and would ask for thousands
   const reps = Math.min(32, Math.max(1, Math.round(targetMs / Math.max(1e-3, sample(k, TernaryTiles.DOT16, nTok, 1)))));
-  const times = TILE_FORMS.map(() => [] as number[]);
+  const times = forms.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < TILE_FORMS.length; i++) {
-      const f = (i + r) % TILE_FORMS.length;
-      times[f].push(sample(k, CODE[TILE_FORMS[f]], nTok, reps));
+    for (let i = 0; i < forms.length; i++) {
+      const f = (i + r) % forms.length;
+      times[f].push(sample(k, CODE[forms[f]], nTok, reps));
     }
   }
-  const [dot16, dotAdd, mixed] = times;
-  return { "dot-add": fastestRatio(dot16, dotAdd), mixed: fastestRatio(dot16, mixed) };
+  const out: FormRatios = {};
+  forms.forEach((f, i) => {
+    if (f !== "dot16") out[f] = +fastestRatio(times[forms.indexOf("dot16")], times[i]).toFixed(3);
+  });
+  return out;
 }
 
 /** The form `auto` keeps for measured ratios: the fastest, if it beats dot16 by 3% (a noisy tie keeps the default). */
 export function pickForm(r: FormRatios): TileForm {
-  const best: TileForm = r.mixed >= r["dot-add"] ? "mixed" : "dot-add";
-  return r[best] >= 1.03 ? best : "dot16";
+  let best: TileForm = "dot16", top = 1.03;
+  for (const f of ["dot-add", "mixed"] as const) {
+    const v = r[f];
+    if (v !== undefined && v >= top) best = f, top = v;
+  }
+  return best;
 }
 
 /**
@@ -128,20 +146,22 @@ export function chooseTiles(k: KernelExports, choice: TileChoice, block: number)
     return { decode: "dot16", prefill: "dot16", chosen: "only" };
   }
   if (choice !== "auto") {
-    k.set_ternary_tiles(CODE[choice], CODE[choice]);
+    if (k.set_ternary_tiles(CODE[choice], CODE[choice]) !== 0) {
+      throw new EngineError(`ternaryTiles "${choice}": this kernel module has no such tiles (an older build?)`);
+    }
     return { decode: choice, prefill: choice, chosen: "forced" };
   }
   if (!(clockStep() <= FINE_CLOCK_MS)) {
     k.set_ternary_tiles(CODE.dot16, CODE.dot16);
     return { decode: "dot16", prefill: "dot16", chosen: "unmeasured" };
   }
-  const decode = ratios(k, 1), prefill = ratios(k, Math.min(8, block));
-  const round = (r: FormRatios): FormRatios => ({ "dot-add": +r["dot-add"].toFixed(3), mixed: +r.mixed.toFixed(3) });
+  const forms = formsOf(k);
+  const decode = ratios(k, forms, 1), prefill = ratios(k, forms, Math.min(8, block));
   const report: TileReport = {
     decode: pickForm(decode),
     prefill: pickForm(prefill),
     chosen: "measured",
-    ratios: { decode: round(decode), prefill: round(prefill) },
+    ratios: { decode, prefill },
   };
   k.set_ternary_tiles(CODE[report.decode], CODE[report.prefill]);
   return report;
