@@ -8,9 +8,11 @@
  * `bench/model_bench.ts` on these VMs swing more than most changes.
  *
  *   deno run -A bench/model_ab.ts --a old_mt.wasm --b wasm/falcon_e_relaxed_mt.wasm --threads 2 [--pairs 12]
+ *     [--tiles-a FORM] [--tiles-b FORM]   (ternaryTiles of each side; default auto: timed at load, printed first)
  * @module
  */
 
+import type { TileChoice } from "../src/engine/tiles.ts";
 import { flag } from "./args.ts";
 import { machine } from "./machine.ts";
 import { loadModel } from "../src/load/load_model.ts";
@@ -21,14 +23,16 @@ const THREADS = Number(flag("threads", "2"));
 const PAIRS = Number(flag("pairs", "12"));
 const LM_HEAD = flag("lm-head", "bf16") as "bf16" | "int8";
 
-const load = async (path: string) =>
+const load = async (path: string, tiles: string) =>
   await loadModel(DIR, {
     threads: THREADS,
     contextLength: 1024,
     lmHead: LM_HEAD,
     kernels: await WebAssembly.compile(await Deno.readFile(path)),
+    ternaryTiles: tiles as TileChoice,
   });
-const a = await load(flag("a", "")), b = await load(flag("b", ""));
+const a = await load(flag("a", ""), flag("tiles-a", "auto")), b = await load(flag("b", ""), flag("tiles-b", "auto"));
+console.log(JSON.stringify({ bench: "model_ab_tiles", a: a.info().kernels.tiles, b: b.info().kernels.tiles }));
 const ids = (n: number, seed: number) => Array.from({ length: n }, (_, i) => 3 + ((i * 7919 + seed * 104729) % 32000));
 
 /** ms for `tokens` decode steps after an 8-token prompt. */
