@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { argmax } from "../src/engine/argmax.ts";
-import { fastestRatio, pickForm, TILE_FORMS } from "../src/engine/tiles.ts";
+import { chooseTiles, fastestRatio, pickForm, TILE_FORMS } from "../src/engine/tiles.ts";
+import { kernelsOf } from "../src/engine/model.ts";
 import { loadModel } from "../mod.ts";
 import { greedy, maxAbsDiff, ODD, readReference, TINY, WIDE } from "./reference.ts";
 
@@ -177,6 +178,29 @@ Deno.test("the tile choice keeps the fastest form only where it beats dot16 by 3
   assert.equal(pickForm({ "dot-add": 1.05, mixed: 1.08 }), "mixed");
   assert.equal(pickForm({ "dot-add": 0.88, mixed: 1.03 }), "mixed");
   assert.equal(pickForm({ "dot-add": 1.1 }), "dot-add", "a module without the mixed tiles");
+});
+
+Deno.test("a kernel module without the mixed tiles (an older build): timed without them, forcing them is refused", async () => {
+  const m = await loadModel(TINY, { blockSize: 4 });
+  const k = kernelsOf.get(m)!;
+  if (m.info().kernels.build === "relaxed") {
+    const older = {
+      ...k,
+      set_ternary_tiles: (d: number, p: number) => d === 2 || p === 2 ? -1 : k.set_ternary_tiles(d, p),
+    };
+    assert.throws(
+      () => chooseTiles(older, "mixed", 4),
+      /ternaryTiles "mixed": this kernel module has no such tiles \(an older build\?\)/,
+    );
+    const auto = chooseTiles(older, "auto", 4);
+    assert.notEqual(auto.decode, "mixed");
+    assert.notEqual(auto.prefill, "mixed");
+    if (auto.chosen === "measured") {
+      assert.deepEqual(Object.keys(auto.ratios!.decode), ["dot-add"]);
+      assert.deepEqual(Object.keys(auto.ratios!.prefill), ["dot-add"]);
+    }
+  }
+  m.dispose();
 });
 
 Deno.test("the ternary tiles are not timed with a clock that stands still or moves in coarse steps", async () => {

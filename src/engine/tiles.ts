@@ -88,7 +88,7 @@ export function fastestRatio(dot16: readonly number[], dotAdd: readonly number[]
   return Math.min(...dot16) / Math.min(...dotAdd);
 }
 
-/** The forms this kernel module has (dot16 always; older builds lack some). */
+/** The forms this kernel module has: dot16 (always, first), then those older builds may lack. */
 function formsOf(k: KernelExports): TileForm[] {
   const have = TILE_FORMS.filter((f) => k.set_ternary_tiles(CODE[f], CODE[f]) === 0);
   k.set_ternary_tiles(CODE.dot16, CODE.dot16);
@@ -113,7 +113,7 @@ function ratios(k: KernelExports, forms: TileForm[], nTok: number, rounds = 9, t
   }
   const out: FormRatios = {};
   forms.forEach((f, i) => {
-    if (f !== "dot16") out[f] = +fastestRatio(times[forms.indexOf("dot16")], times[i]).toFixed(3);
+    if (f !== "dot16") out[f] = +fastestRatio(times[0], times[i]).toFixed(3); // forms[0] is dot16 (formsOf)
   });
   return out;
 }
