@@ -10,7 +10,8 @@
 //!   bind it (measured: 0.88-0.94x of `Dot16` for prefill on a Zen 5).
 //! * `Mixed`: fields 0 and 1 as `DotAdd`, 2 and 3 as `Dot16`: fewer
 //!   instructions per step than `Dot16`, half the long chains of `DotAdd`
-//!   (measured on that Zen 5: prefill-512 1.085x over `Dot16`).
+//!   (measured on that Zen 5, whole model, forms forced: prefill-512 1.044x
+//!   over `Dot16`).
 //!
 //! No wasm code can ask the CPU, so the engine times the forms at load
 //! (`bench_ternary`) and keeps the fastest.
