@@ -17,6 +17,7 @@ import { end, startSharded } from "../deploy/cloudflare/sharded_local.ts";
 import { writeShardedWorkerdConfigs } from "../deploy/cloudflare/workerd_config.ts";
 import { freePort } from "../tests/net.ts";
 import { rangeServer } from "../tools/static.ts";
+import { streamChat } from "./stream_chat.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
 const PAIRS = Number(flag("pairs", "8")), TOKENS = Number(flag("tokens", "96"));
@@ -34,33 +35,8 @@ async function ready(base: string): Promise<void> {
 
 /** ms per token between the first and the last streamed token of a greedy completion. */
 async function msPerToken(base: string, content: string): Promise<number> {
-  const res = await fetch(`${base}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      model: "m",
-      messages: [{ role: "user", content }],
-      max_tokens: TOKENS,
-      ignore_eos: true,
-      temperature: 0,
-      stream: true,
-    }),
-  });
-  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
-  let first = 0, last = 0, n = 0;
-  for await (const text of res.body!.pipeThrough(new TextDecoderStream())) {
-    for (const frame of text.split("\n\n")) {
-      if (!frame.startsWith("data: {")) continue;
-      const d = JSON.parse(frame.slice(6));
-      if (d.error) throw new Error(JSON.stringify(d.error));
-      if (d.choices?.[0]?.delta?.content) {
-        n++;
-        last = performance.now();
-        if (!first) first = last;
-      }
-    }
-  }
-  return (last - first) / (n - 1);
+  const t = await streamChat(base, content, TOKENS);
+  return (t.last - t.first) / (t.tokens - 1);
 }
 
 const files = rangeServer(DIR);

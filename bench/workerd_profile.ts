@@ -16,6 +16,7 @@ import { startSharded } from "../deploy/cloudflare/sharded_local.ts";
 import { freePort } from "../tests/net.ts";
 import { rangeServer } from "../tools/static.ts";
 import { openIsolates } from "./workerd/heap.ts";
+import { streamChat } from "./stream_chat.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
 const TOKENS = Number(flag("tokens", "128")), TOP = Number(flag("top", "15"));
@@ -40,23 +41,9 @@ function selfTimes(p: { nodes: ProfileNode[]; samples: number[]; timeDeltas: num
   return out;
 }
 
+/** Tokens streamed for one greedy completion of up to `max`. */
 async function streamTokens(base: string, content: string, max: number): Promise<number> {
-  const res = await fetch(`${base}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      model: "m",
-      messages: [{ role: "user", content }],
-      max_tokens: max,
-      ignore_eos: true,
-      temperature: 0,
-      stream: true,
-    }),
-  });
-  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
-  let n = 0;
-  for await (const text of res.body!.pipeThrough(new TextDecoderStream())) n += text.split('"content":"').length - 1;
-  return n;
+  return (await streamChat(base, content, max)).tokens;
 }
 
 const files = rangeServer(DIR);

@@ -24,6 +24,7 @@ import { freePort } from "../tests/net.ts";
 import { rangeServer } from "../tools/static.ts";
 import { fetchLink } from "../src/shard/transport.ts";
 import { heapPeaks, type HeapUsage, heapUsage } from "./workerd/heap.ts";
+import { streamChat } from "./stream_chat.ts";
 
 const DIR = flag("model", "/tmp/falcon-e-synth/falcon-e-1b");
 const ROUNDS = Number(flag("rounds", "3"));
@@ -60,34 +61,8 @@ async function streamOnce(
   content: string,
   maxTokens = GEN,
 ): Promise<{ ttft: number; decode: number; tokens: number }> {
-  const t0 = performance.now();
-  const res = await fetch(`${base}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      model: "m",
-      messages: [{ role: "user", content }],
-      max_tokens: maxTokens,
-      ignore_eos: true,
-      temperature: 0,
-      stream: true,
-    }),
-  });
-  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
-  let first = 0, last = 0, tokens = 0;
-  for await (const text of res.body!.pipeThrough(new TextDecoderStream())) {
-    for (const frame of text.split("\n\n")) {
-      if (!frame.startsWith("data: {")) continue;
-      const d = JSON.parse(frame.slice(6));
-      if (d.error) throw new Error(JSON.stringify(d.error));
-      if (d.choices?.[0]?.delta?.content !== undefined && d.choices[0].delta.content !== "") {
-        tokens++;
-        last = performance.now();
-        if (!first) first = last;
-      }
-    }
-  }
-  return { ttft: first - t0, decode: (tokens - 1) / ((last - first) / 1000), tokens };
+  const { start, first, last, tokens } = await streamChat(base, content, maxTokens);
+  return { ttft: first - start, decode: (tokens - 1) / ((last - first) / 1000), tokens };
 }
 
 /** One structured-output completion (a JSON schema over the whole vocabulary), so the Worker runs its grammar. */
