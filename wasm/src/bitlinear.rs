@@ -60,7 +60,9 @@ pub fn bitlinear(m: &Model, lay: &Layer, outs: &[(usize, usize)], x: usize, n: u
     }
     let (xq, xs, sums) = (&*i8s(s.xq, n * n_in), &*f32s(s.xs, n), &sums);
     run(&|_tid, nt| {
-        let per = pieces(nt); // of each projection
+        // of each projection: one per thread for a single row (a decode step's products are short, and cutting
+        // them 8 per thread made 2-thread decode 11-13% slower: bench/RESULTS.md, 2026-12-03 fourth session)
+        let per = if n == 1 { nt } else { pieces(nt) };
         claim(outs.len() * per, nt, |piece| {
             let (p, y) = outs[piece / per];
             let out = m.cfg.proj_shape(p).0;

@@ -81,7 +81,8 @@ pub fn share(units: usize, tid: usize, nt: usize) -> (usize, usize) {
 
 /// Pieces to cut one job's work into for `claim` on `nt` threads: 8 per
 /// thread, enough that a thread running ahead takes over the other's tail,
-/// few enough that claiming costs nothing; one on one thread.
+/// few enough that claiming costs nothing; one on one thread. (A decode
+/// step's ternary products take one per thread: see `bitlinear`.)
 pub fn pieces(nt: usize) -> usize {
     if nt > 1 { 8 * nt } else { 1 }
 }
