@@ -29,7 +29,8 @@ Deno.test({
     const sharded = await startSharded(
       files.url + "/",
       port,
-      { API_KEY: "wk", SHARD_TIMEOUT_MS: "3000" },
+      // tiles forced on the shards (a Worker's clock cannot time them): the answers stay the one engine's
+      { API_KEY: "wk", SHARD_TIMEOUT_MS: "3000", TERNARY_TILES: "mixed" },
       planOptions,
       {
         shardPorts: [0, 1, 2, 3].map(() => freePort()),
@@ -58,6 +59,11 @@ Deno.test({
         sharded.output(),
       );
       assert.match(health.threads.reason, /pipeline of 4 shards/);
+      const forced = /^\[shard-[23]\] shard layers \d-\d: loaded in .*, tiles mixed\/mixed \(forced\)$/gm;
+      for (let i = 0; i < 40 && (sharded.output().match(forced)?.length ?? 0) < 2; i++) {
+        await new Promise((r) => setTimeout(r, 50)); // the log line may trail the answer
+      }
+      assert.equal(sharded.output().match(forced)?.length, 2, sharded.output());
       // a shard's object answers only calls that carry its own part
       const host = `http://127.0.0.1:${sharded.shardPorts[2]}/`;
       const noPart = await fetch(host, { method: "POST", body: new Uint8Array(8) });

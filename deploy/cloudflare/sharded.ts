@@ -14,7 +14,9 @@
  * SHARD_TIMEOUT_MS (a call, default 60 s), SHARD_LOAD_TIMEOUT_MS (a call that
  * waits for a shard's load, default the larger of 120 s and the call's),
  * SHARD_CANDIDATES (likely next tokens per lm_head slice, default 4; 0 off),
- * SHARD_SESSIONS (slots per shard, from the plan). Built by `deno task build:cloudflare`.
+ * SHARD_SESSIONS (slots per shard, from the plan). TERNARY_TILES reaches the
+ * layer shards (a Worker's clock does not run while it computes, so `auto`
+ * keeps dot16 there). Built by `deno task build:cloudflare`.
  * @module
  */
 
@@ -118,10 +120,11 @@ export class ShardObject {
         contextLength: cfg.load.contextLength ?? 2048,
         kvCache: cfg.load.kvCache ?? "f16",
         ...(cfg.load.lmHead ? { lmHead: cfg.load.lmHead } : {}),
+        ...(cfg.load.ternaryTiles ? { ternaryTiles: cfg.load.ternaryTiles } : {}),
       });
-      console.log(
-        `shard ${this.#shard.info().holds}: loaded in ${Date.now() - t0} ms (instance ${this.#shard.instance})`,
-      );
+      const { holds, tiles } = this.#shard.info();
+      const how = tiles ? `, tiles ${tiles.decode}/${tiles.prefill} (${tiles.chosen})` : "";
+      console.log(`shard ${holds}: loaded in ${Date.now() - t0} ms (instance ${this.#shard.instance})${how}`);
     } catch (e) {
       this.#failed = (e as Error).message;
       this.#failedAt = Date.now();
