@@ -10,6 +10,7 @@
  *
  *   deno task build:cloudflare
  *   deno run -A bench/workerd/pipeline_trace.ts [--model DIR] [--tokens 64] [--rounds 3] [--sessions 4] [--lm-head bf16]
+ *        [--tiles dot16|dot-add|mixed]   the workerd shards' TERNARY_TILES (unset: auto, which keeps dot16 there)
  * @module
  */
 
@@ -31,7 +32,8 @@ const SESSIONS = Number(flag("sessions", "4")), CTX = 2048, LM_HEAD = flag("lm-h
 const config = parseConfig(Deno.readTextFileSync(`${DIR}/config.json`));
 const plan = planShards(config, { sessions: SESSIONS, contextLength: CTX, lmHead: LM_HEAD });
 const files = rangeServer(DIR);
-const run = await startSharded(files.url + "/", freePort(), {}, {
+const TILES = flag("tiles", "");
+const run = await startSharded(files.url + "/", freePort(), TILES ? { TERNARY_TILES: TILES } : {}, {
   sessions: SESSIONS,
   contextLength: CTX,
   lmHead: LM_HEAD,
