@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { argmax } from "../src/engine/argmax.ts";
 import { chooseTiles, fastestRatio, pickForm, TILE_FORMS } from "../src/engine/tiles.ts";
 import { kernelsOf } from "../src/engine/model.ts";
+import { instantiateKernels, kernelModule } from "../src/engine/kernels.ts";
+import { TernaryTiles } from "../src/engine/abi.ts";
 import { loadModel } from "../mod.ts";
 import { greedy, maxAbsDiff, ODD, readReference, TINY, WIDE } from "./reference.ts";
 
@@ -203,6 +205,24 @@ Deno.test("a kernel module without the mixed tiles (an older build): timed witho
   m.dispose();
 });
 
+/** Whether this CPU has AVX-VNNI (Linux: /proc/cpuinfo), undefined where that cannot be read. */
+async function hasAvxVnni(): Promise<boolean | undefined> {
+  try {
+    return /\bavx_vnni\b/.test(await Deno.readTextFile("/proc/cpuinfo"));
+  } catch {
+    return undefined;
+  }
+}
+
+Deno.test("the dot-add probe: fused (one multiply-accumulate, no i16 step) exactly where the CPU has AVX-VNNI", async () => {
+  const relaxed = await instantiateKernels(await kernelModule("relaxed"));
+  const fused = relaxed.dot_add_fused!();
+  assert.ok(fused === 0 || fused === 1, String(fused));
+  const vnni = await hasAvxVnni();
+  if (vnni !== undefined) assert.equal(fused, vnni ? 1 : 0, "V8 fuses the dot-add where the CPU has AVX-VNNI");
+  assert.equal((await instantiateKernels(await kernelModule("plain"))).dot_add_fused!(), 0);
+});
+
 Deno.test("the ternary tiles are not timed with a clock that stands still or moves in coarse steps", async () => {
   const now = performance.now.bind(performance);
   for (const clock of [() => 1234.5, () => Math.floor(now())]) { // frozen (Workers between I/O), 1 ms steps
@@ -215,12 +235,15 @@ Deno.test("the ternary tiles are not timed with a clock that stands still or mov
     }
     const tiles = m.info().kernels.tiles;
     if (m.info().kernels.build === "relaxed") {
-      assert.deepEqual([tiles.decode, tiles.prefill, tiles.chosen, tiles.ratios], [
-        "dot16",
-        "dot16",
-        "unmeasured",
-        undefined,
-      ]);
+      // the probe decides instead: mixed where the dot-add is one fused instruction, dot16 elsewhere
+      const fused = kernelsOf.get(m)!.dot_add_fused!() === 1;
+      assert.deepEqual(
+        [tiles.decode, tiles.prefill, tiles.chosen, tiles.ratios],
+        fused ? ["mixed", "mixed", "probed", undefined] : ["dot16", "dot16", "unmeasured", undefined],
+      );
+      const k = kernelsOf.get(m)!;
+      const want = fused ? TernaryTiles.MIXED : TernaryTiles.DOT16;
+      assert.deepEqual([k.ternary_tiles(0), k.ternary_tiles(1)], [want, want]);
     }
     m.dispose();
   }

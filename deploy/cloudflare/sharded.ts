@@ -16,7 +16,8 @@
  * SHARD_CANDIDATES (likely next tokens per lm_head slice, default 4; 0 off),
  * SHARD_SESSIONS (slots per shard, from the plan). TERNARY_TILES reaches the
  * layer shards (a Worker's clock does not run while it computes, so `auto`
- * keeps dot16 there). Built by `deno task build:cloudflare`.
+ * goes by a probe of the dot-add there: mixed where it is one fused
+ * instruction, dot16 elsewhere). Built by `deno task build:cloudflare`.
  * @module
  */
 

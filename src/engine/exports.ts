@@ -95,6 +95,8 @@ export interface KernelExports {
   set_ternary_tiles(decode: number, prefill: number): number;
   /** The ternary tiles in use: `which` 0 decoding, 1 prefill. */
   ternary_tiles(which: number): number;
+  /** 1 where the relaxed dot-add runs as one fused instruction (x86 AVX-VNNI), else 0; older modules lack it. */
+  dot_add_fused?(): number;
   /** Runs layer 0's gate projection over `nTok` made-up rows `reps` times (the load-time tile choice times it). */
   bench_ternary(nTok: number, reps: number): number;
   /** Where thread `tid`'s stack starts (its instance's `__stack_pointer`); 0 for thread 0. */

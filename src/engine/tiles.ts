@@ -37,11 +37,13 @@ export interface TileReport {
   /** Tiles of the many-token (prefill) product. */
   prefill: TileForm;
   /**
-   * `"measured"` (timed at load), `"forced"` (the option named a form), `"only"` (the build has one form), or
+   * `"measured"` (timed at load), `"forced"` (the option named a form), `"only"` (the build has one form),
    * `"unmeasured"` (the runtime's clock does not advance while code runs, as in Cloudflare Workers, or moves in steps
-   * too coarse to time a few milliseconds: dot16 is kept).
+   * too coarse to time a few milliseconds: dot16 is kept), or `"probed"` (no such clock, but the dot-add's result on
+   * out-of-range bytes shows it runs as one fused instruction, as with AVX-VNNI: mixed is kept, the form that
+   * measured fastest on such a CPU).
    */
-  chosen: "measured" | "forced" | "only" | "unmeasured";
+  chosen: "measured" | "forced" | "only" | "unmeasured" | "probed";
   /** Per measured case and form, the time ratio dot16 / form, each form's fastest sample (> 1: the form is faster). */
   ratios?: { decode: FormRatios; prefill: FormRatios };
 }
@@ -152,8 +154,11 @@ export function chooseTiles(k: KernelExports, choice: TileChoice, block: number)
     return { decode: choice, prefill: choice, chosen: "forced" };
   }
   if (!(clockStep() <= FINE_CLOCK_MS)) {
-    k.set_ternary_tiles(CODE.dot16, CODE.dot16);
-    return { decode: "dot16", prefill: "dot16", chosen: "unmeasured" };
+    // no clock to time the forms by: where the dot-add is one fused instruction (AVX-VNNI), mixed (whole model on a
+    // Zen 5, forced: decode 1.03-1.04x, prefill 1.01-1.04x over dot16); elsewhere dot-add costs three and dot16 stays
+    const form: TileForm = k.dot_add_fused?.() === 1 && formsOf(k).includes("mixed") ? "mixed" : "dot16";
+    k.set_ternary_tiles(CODE[form], CODE[form]);
+    return { decode: form, prefill: form, chosen: form === "mixed" ? "probed" : "unmeasured" };
   }
   const forms = formsOf(k);
   const decode = ratios(k, forms, 1), prefill = ratios(k, forms, Math.min(8, block));

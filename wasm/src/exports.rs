@@ -197,6 +197,17 @@ pub extern "C" fn kernel_path() -> u32 {
     PATH
 }
 
+/// 1 when this runtime runs the relaxed dot-add as one fused instruction
+/// (x86 with AVX-VNNI), else 0 (always 0 in the plain build): what the loader
+/// goes by where its clock cannot time the tile forms (Workers).
+#[no_mangle]
+pub extern "C" fn dot_add_fused() -> u32 {
+    #[cfg(target_feature = "relaxed-simd")]
+    return crate::kernels::relaxed::dot_add_fused() as u32;
+    #[cfg(not(target_feature = "relaxed-simd"))]
+    0
+}
+
 /// Runs `n` tokens from the tokens buffer through session `slot` (fills the
 /// rows buffer with `slot`, then `forward_rows`).
 #[no_mangle]

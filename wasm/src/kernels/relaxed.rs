@@ -29,3 +29,18 @@ pub(crate) fn dot_add(x: v128, c: v128, acc: v128) -> v128 {
 pub(crate) fn madd(a: v128, b: v128, c: v128) -> v128 {
     f32x4_relaxed_madd(a, b, c)
 }
+
+/// Whether this runtime runs `dot_add` as one fused multiply-accumulate with
+/// no i16 step (x86 with AVX-VNNI: vpdpbusd). 16 bytes of 127 against 16 of
+/// 255 (outside the i7 range, where the two lowerings part): fused, a lane is
+/// 4 * 127 * 255 = 129540; through pmaddubsw + pmaddwd each pair saturates at
+/// 32767, so a lane is at most 65534. Read from memory so that nothing can
+/// fold it at compile time.
+pub(crate) fn dot_add_fused() -> bool {
+    static X: [u8; 16] = [127; 16];
+    static C: [u8; 16] = [255; 16];
+    let (x, c) = unsafe {
+        (core::ptr::read_volatile(X.as_ptr() as *const v128), core::ptr::read_volatile(C.as_ptr() as *const v128))
+    };
+    i32x4_extract_lane::<0>(dot_add(x, c, i32x4_splat(0))) > 2 * 32767
+}
