@@ -7,6 +7,7 @@
  */
 
 import { parseArgs as nodeParseArgs } from "node:util";
+import { TILE_CHOICES } from "../engine/tiles.ts";
 
 /** A command line that cannot be used; the message says what to change. */
 export class UsageError extends Error {
@@ -174,7 +175,7 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   "ternary-tiles": {
     type: "string",
     value: "FORM",
-    choices: ["auto", "dot16", "dot-add", "mixed"],
+    choices: TILE_CHOICES,
     help: "ternary kernel tiles (default auto: timed at load)",
   },
   "hub-endpoint": {

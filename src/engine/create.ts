@@ -17,7 +17,7 @@ import {
 import { startTeam, type Team, threadSupport } from "./threads.ts";
 import { Model } from "./model.ts";
 import type { ModelConfig } from "./model_config.ts";
-import { chooseTiles, TILE_FORMS, type TileChoice } from "./tiles.ts";
+import { chooseTiles, TILE_CHOICES, type TileChoice } from "./tiles.ts";
 
 /** How the engine lays a model out: context, sessions, precision, memory. */
 export interface EngineOptions {
@@ -158,7 +158,7 @@ export async function createEngine(
   intIn("blockSize", block, 1, Limits.MAX_BLOCK);
   oneOf("kvCache", options.kvCache, ["f16", "f32"]);
   oneOf("lmHead", options.lmHead, ["bf16", "int8"]);
-  oneOf("ternaryTiles", options.ternaryTiles, ["auto", ...TILE_FORMS]);
+  oneOf("ternaryTiles", options.ternaryTiles, TILE_CHOICES);
   const threads = threadCount(options);
   const module = options.kernels ?? await kernelModule(defaultKernelPath(), threads.count > 1);
   const k = await instantiateKernels(module);

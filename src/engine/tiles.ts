@@ -5,8 +5,10 @@
  * (`i32x4.relaxed_dot_i8x16_i7x16_add_s`, one `vpdpbusd` on CPUs with
  * AVX-VNNI, three instructions elsewhere) and `mixed` (half the fields each
  * way). No wasm code can ask the CPU which it is, so the loader measures: a
- * few milliseconds per candidate, decode and prefill separately. The choice
- * changes speed only; results are exact integers either way.
+ * few milliseconds per candidate, decode and prefill separately. Where no
+ * clock can time them (Workers), the dot-add's result on bytes outside the i7
+ * range tells whether it runs fused, and that decides. The choice changes
+ * speed only; results are exact integers either way.
  * @module
  */
 
@@ -29,6 +31,9 @@ export type FormRatios = { "dot-add"?: number; mixed?: number };
 
 /** The `ternaryTiles` option: measure at load (`"auto"`), or one form for both. */
 export type TileChoice = "auto" | TileForm;
+
+/** Every value of the `ternaryTiles` option (and of `--ternary-tiles`, `TERNARY_TILES`). */
+export const TILE_CHOICES: readonly TileChoice[] = ["auto", ...TILE_FORMS];
 
 /** The tiles in use, and how the choice was made. */
 export interface TileReport {

@@ -34,6 +34,7 @@ import {
   UrlSource,
 } from "../load/source/mod.ts";
 import { createHandler, type Handler, type HandlerOptions } from "./handler.ts";
+import { TILE_CHOICES } from "../engine/tiles.ts";
 
 /** The model served when none is named. */
 export const DEFAULT_MODEL = "tiiuae/Falcon-E-1B-Instruct";
@@ -143,7 +144,7 @@ export function configFromEnv(
   const threads = positiveInt(get, "THREADS");
   const kvCache = choice(get, "KV_CACHE", ["f16", "f32"] as const) ?? defaults.kvCache;
   const lmHead = choice(get, "LM_HEAD", ["bf16", "int8"] as const);
-  const ternaryTiles = choice(get, "TERNARY_TILES", ["auto", "dot16", "dot-add", "mixed"] as const);
+  const ternaryTiles = choice(get, "TERNARY_TILES", TILE_CHOICES);
   const load: ServeConfig["load"] = {
     ...(contextLength ? { contextLength } : {}),
     ...(kvCache ? { kvCache } : {}),
