@@ -188,7 +188,8 @@ Deno.test("a kernel module without the mixed tiles (an older build): timed witho
   if (m.info().kernels.build === "relaxed") {
     const older = {
       ...k,
-      set_ternary_tiles: (d: number, p: number) => d === 2 || p === 2 ? -1 : k.set_ternary_tiles(d, p),
+      set_ternary_tiles: (d: number, p: number) =>
+        d === TernaryTiles.MIXED || p === TernaryTiles.MIXED ? -1 : k.set_ternary_tiles(d, p),
     };
     assert.throws(
       () => chooseTiles(older, "mixed", 4),
@@ -236,12 +237,12 @@ Deno.test("the ternary tiles are not timed with a clock that stands still or mov
     const tiles = m.info().kernels.tiles;
     if (m.info().kernels.build === "relaxed") {
       // the probe decides instead: mixed where the dot-add is one fused instruction, dot16 elsewhere
-      const fused = kernelsOf.get(m)!.dot_add_fused!() === 1;
+      const k = kernelsOf.get(m)!;
+      const fused = k.dot_add_fused!() === 1;
       assert.deepEqual(
         [tiles.decode, tiles.prefill, tiles.chosen, tiles.ratios],
         fused ? ["mixed", "mixed", "probed", undefined] : ["dot16", "dot16", "unmeasured", undefined],
       );
-      const k = kernelsOf.get(m)!;
       const want = fused ? TernaryTiles.MIXED : TernaryTiles.DOT16;
       assert.deepEqual([k.ternary_tiles(0), k.ternary_tiles(1)], [want, want]);
     }
